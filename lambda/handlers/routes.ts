@@ -1,0 +1,22 @@
+/**
+ * The SCIM functions and the paths each one answers, below the Base URL `/scim/v2`.
+ * The CDK stack builds API Gateway's resources from this list and the local endpoint routes
+ * with it, so the two cannot disagree.
+ */
+export interface FunctionRoute {
+  /** Construct id and name stem of the Lambda function. */
+  readonly id: string;
+  /** Handler module, relative to the project root; it exports `handler`. */
+  readonly entry: string;
+  /** The first path segment below /scim/v2 that the function owns, e.g. "Users". */
+  readonly resources: readonly string[];
+  /** Whether the function also owns `/<resource>/{id}` and deeper paths. */
+  readonly withChildren: boolean;
+}
+
+export const FUNCTION_ROUTES: readonly FunctionRoute[] = [
+  { id: 'Users', entry: 'lambda/handlers/users.ts', resources: ['Users'], withChildren: true },
+];
+
+/** The path below which SCIM is served, on API Gateway and locally. */
+export const SCIM_BASE_PATH = '/scim/v2';

@@ -1,0 +1,43 @@
+import { ScimError } from '../scim/errors';
+import { authenticate, type TokenVerifier } from './auth';
+import type { Logger } from './log';
+import { errorResponse, internalErrorResponse } from './response';
+import { match, type Route } from './router';
+import type { ScimRequest, ScimResponse } from './types';
+
+/** What one function serves: its routes, how tokens are checked, where logs go. */
+export interface App {
+  readonly routes: readonly Route[];
+  readonly verifier: TokenVerifier;
+  readonly logger: Logger;
+}
+
+/**
+ * Authenticates, routes and answers one request. A ScimError becomes its RFC 7644 §3.12
+ * response; anything else is logged with the request id and answered with a bare 500.
+ */
+export async function serve(app: App, request: ScimRequest): Promise<ScimResponse> {
+  const started = Date.now();
+  let response: ScimResponse;
+  try {
+    await authenticate(request, app.verifier);
+    const { route, params } = match(app.routes, request);
+    response = await route.handle(request, params);
+  } catch (error) {
+    if (error instanceof ScimError) {
+      response = errorResponse(error);
+    } else {
+      const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
+      app.logger.error('unexpected error', { requestId: request.requestId, name, message, stack });
+      response = internalErrorResponse(request.requestId);
+    }
+  }
+  app.logger.info('request', {
+    requestId: request.requestId,
+    method: request.method,
+    path: request.segments.join('/').slice(0, 200),
+    status: response.status,
+    ms: Date.now() - started,
+  });
+  return response;
+}

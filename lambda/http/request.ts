@@ -1,0 +1,83 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { invalidSyntax, notFound, payloadTooLarge, unsupportedMediaType } from '../scim/errors';
+import { SCIM_BASE_PATH } from '../handlers/routes';
+import type { ScimRequest } from './types';
+
+/** Bodies above this are refused with 413 before parsing (API Gateway itself allows 10 MB). */
+export const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Turns an API Gateway proxy event into a ScimRequest. Throws ScimError for a bad path. */
+export function fromApiGatewayEvent(event: APIGatewayProxyEvent): ScimRequest {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined) headers[name.toLowerCase()] = value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
+    if (value !== undefined) query[name] = value;
+  }
+  const rawBody = event.body ?? '';
+  const body = event.isBase64Encoded ? Buffer.from(rawBody, 'base64').toString('utf8') : rawBody;
+  const calledPath = event.requestContext?.path ?? event.path;
+  return {
+    method: event.httpMethod.toUpperCase(),
+    segments: scimSegments(event.path),
+    query,
+    headers,
+    body,
+    baseUrl: baseUrlOf(headers, event.requestContext?.domainName, calledPath),
+    requestId: event.requestContext?.requestId ?? 'local',
+  };
+}
+
+/**
+ * The segments below /scim/v2. Repeated slashes are folded, since JumpCloud and others
+ * append `/Users` to a Base URL that may end with a slash (CLIENTS.md §2.1).
+ */
+export function scimSegments(path: string): string[] {
+  const folded = path.replace(/\/{2,}/g, '/');
+  const at = folded.indexOf(SCIM_BASE_PATH);
+  if (at < 0) throw notFound(`No SCIM endpoint at this path; the Base URL ends with ${SCIM_BASE_PATH}.`);
+  return folded
+    .slice(at + SCIM_BASE_PATH.length)
+    .split('/')
+    .filter((s) => s !== '')
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        throw notFound('The path is not correctly percent-encoded.');
+      }
+    });
+}
+
+function baseUrlOf(headers: Record<string, string>, domainName: string | undefined, calledPath: string): string {
+  const proto = headers['x-forwarded-proto']?.split(',')[0].trim() || 'https';
+  const host = domainName ?? headers.host ?? 'localhost';
+  const folded = calledPath.replace(/\/{2,}/g, '/');
+  const at = folded.indexOf(SCIM_BASE_PATH);
+  const prefix = at < 0 ? '' : folded.slice(0, at);
+  return `${proto}://${host}${prefix}${SCIM_BASE_PATH}`;
+}
+
+const JSON_TYPES = ['application/scim+json', 'application/json'];
+
+/**
+ * Parses the JSON body. Both application/scim+json and application/json are accepted
+ * (RFC 7644 §3.1); a missing Content-Type is tolerated, any other type is 415.
+ */
+export function parseJsonBody(request: ScimRequest): unknown {
+  if (Buffer.byteLength(request.body, 'utf8') > MAX_BODY_BYTES) {
+    throw payloadTooLarge(`The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+  }
+  const type = request.headers['content-type']?.split(';')[0].trim().toLowerCase();
+  if (type && !JSON_TYPES.includes(type)) {
+    throw unsupportedMediaType('The request body must be application/scim+json or application/json.');
+  }
+  if (request.body.trim() === '') throw invalidSyntax('The request has no body; a JSON document is required.');
+  try {
+    return JSON.parse(request.body);
+  } catch {
+    throw invalidSyntax('The request body is not valid JSON.');
+  }
+}

@@ -1,0 +1,40 @@
+import { methodNotAllowed, notFound } from '../scim/errors';
+import type { ScimRequest, ScimResponse } from './types';
+
+/** A route: a method and a path pattern below /scim/v2, where ":id" matches one segment. */
+export interface Route {
+  readonly method: string;
+  readonly pattern: readonly string[];
+  readonly handle: (request: ScimRequest, params: Record<string, string>) => Promise<ScimResponse>;
+}
+
+/** Builds a route; `path` such as "Users/:id". */
+export function route(method: string, path: string, handle: Route['handle']): Route {
+  return { method, pattern: path.split('/').filter(Boolean), handle };
+}
+
+/**
+ * Finds the route for a request. Fixed segments match case-insensitively (clients differ in
+ * how they spell `/users`); an unknown path is 404 and a known path with another method 405.
+ */
+export function match(routes: readonly Route[], request: ScimRequest): { route: Route; params: Record<string, string> } {
+  const allowed: string[] = [];
+  for (const candidate of routes) {
+    const params = matchPattern(candidate.pattern, request.segments);
+    if (!params) continue;
+    if (candidate.method === request.method) return { route: candidate, params };
+    allowed.push(candidate.method);
+  }
+  if (allowed.length > 0) throw methodNotAllowed(`${request.method} is not supported on this path.`, allowed);
+  throw notFound('No SCIM endpoint at this path.');
+}
+
+function matchPattern(pattern: readonly string[], segments: readonly string[]): Record<string, string> | undefined {
+  if (pattern.length !== segments.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern[i].startsWith(':')) params[pattern[i].slice(1)] = segments[i];
+    else if (pattern[i].toLowerCase() !== segments[i].toLowerCase()) return undefined;
+  }
+  return params;
+}

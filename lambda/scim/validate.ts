@@ -1,0 +1,162 @@
+import { invalidValue, mutability } from './errors';
+import { commonAttributes } from './schema/common';
+import { findAttribute, findExtension } from './schema/registry';
+import type { AttributeDef, Json, JsonObject, ResourceTypeDef } from './schema/types';
+
+/**
+ * Schema validation of a resource sent with POST or PUT (RFC 7643 §2 and §7, RFC 7644 §3.3
+ * and §3.5.1), and of the document a PATCH produces. It returns the canonical form kept in
+ * the store: attribute names spelled as the schema spells them, unknown attributes and
+ * readOnly/writeOnly ones dropped, unassigned values (null, [], {}) removed.
+ */
+
+export interface ValidateOptions {
+  /** The stored resource a PUT or PATCH replaces; immutable attributes must keep their value. */
+  readonly existing?: JsonObject;
+}
+
+const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Validates a client document against `rt` and returns its canonical form. */
+export function validateResource(rt: ResourceTypeDef, body: unknown, options: ValidateOptions = {}): JsonObject {
+  if (!isObject(body)) throw invalidValue(`The request body must be a JSON object describing a ${rt.name}.`);
+  checkSchemas(rt, body.schemas);
+
+  const out: JsonObject = {};
+  const extensions = new Map<string, JsonObject>();
+  const core = [...commonAttributes, ...rt.schema.attributes];
+  for (const [key, raw] of Object.entries(body)) {
+    if (key.toLowerCase() === 'schemas') continue;
+    const ext = findExtension(rt, key);
+    if (ext) {
+      if (raw === null) continue;
+      if (!isObject(raw)) throw invalidValue(`"${ext.id}" must be a JSON object.`);
+      const value = validateAttributes(ext.attributes, raw, `${ext.id}:`);
+      if (Object.keys(value).length > 0) extensions.set(ext.id, value);
+      continue;
+    }
+    const def = findAttribute(core, key);
+    if (!def) continue; // RFC 7644 §3.3: attributes the server does not know are ignored.
+    if (def.mutability === 'readOnly' || def.mutability === 'writeOnly') continue;
+    const value = validateValue(def, raw, def.name);
+    if (value !== undefined) out[def.name] = value;
+  }
+  for (const def of rt.schema.attributes) {
+    const value = out[def.name];
+    if (def.required && (value === undefined || (typeof value === 'string' && value.trim() === ''))) {
+      throw invalidValue(`The attribute "${def.name}" is required and must not be empty.`);
+    }
+  }
+  checkImmutable(rt, out, options.existing);
+
+  const ordered: JsonObject = { schemas: [rt.schema.id, ...extensions.keys()] };
+  for (const def of [...commonAttributes, ...rt.schema.attributes]) {
+    if (out[def.name] !== undefined) ordered[def.name] = out[def.name];
+  }
+  for (const [urn, value] of extensions) ordered[urn] = value;
+  return ordered;
+}
+
+function checkSchemas(rt: ResourceTypeDef, schemas: unknown): void {
+  // Lenient: a missing `schemas` is filled in; unknown URNs (Entra adds its own for groups) are dropped.
+  if (schemas === undefined || schemas === null) return;
+  if (!Array.isArray(schemas) || !schemas.every((s) => typeof s === 'string')) {
+    throw invalidValue('"schemas" must be an array of schema URNs.');
+  }
+  const core = rt.schema.id.toLowerCase();
+  if (!schemas.some((s) => (s as string).toLowerCase() === core)) {
+    throw invalidValue(`"schemas" must contain "${rt.schema.id}".`);
+  }
+}
+
+function validateAttributes(defs: readonly AttributeDef[], raw: JsonObject, prefix: string): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const def = findAttribute(defs, key);
+    if (!def || def.mutability === 'readOnly' || def.mutability === 'writeOnly') continue;
+    const checked = validateValue(def, value, `${prefix}${def.name}`);
+    if (checked !== undefined) out[def.name] = checked;
+  }
+  return out;
+}
+
+/**
+ * Checks one attribute value against its definition and returns it in canonical form, or
+ * undefined when it is unassigned (RFC 7643 §2.5: null and empty arrays mean "no value").
+ */
+export function validateValue(def: AttributeDef, raw: Json | undefined, path: string): Json | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (def.multiValued) {
+    const list = Array.isArray(raw) ? raw : [raw];
+    const values = list
+      .map((item, i) => validateSingle(def, item, `${path}[${i}]`))
+      .filter((v): v is Json => v !== undefined);
+    if (values.length === 0) return undefined;
+    if (def.type === 'complex') {
+      const primaries = values.filter((v) => isObject(v) && v.primary === true).length;
+      if (primaries > 1) throw invalidValue(`At most one value of "${path}" may be primary (RFC 7643 §2.4).`);
+    }
+    return values;
+  }
+  // Some clients wrap a single value in a one-element array; accept it.
+  if (Array.isArray(raw)) {
+    if (raw.length === 0) return undefined;
+    if (raw.length > 1) throw invalidValue(`"${path}" is single-valued and cannot take ${raw.length} values.`);
+    return validateSingle(def, raw[0], path);
+  }
+  return validateSingle(def, raw, path);
+}
+
+function validateSingle(def: AttributeDef, raw: Json, path: string): Json | undefined {
+  if (raw === null) return undefined;
+  switch (def.type) {
+    case 'complex': {
+      if (!isObject(raw)) throw invalidValue(`"${path}" must be a JSON object.`);
+      const out = validateAttributes(def.subAttributes ?? [], raw, `${path}.`);
+      return Object.keys(out).length === 0 ? undefined : out;
+    }
+    case 'boolean':
+      return toBoolean(raw, path);
+    case 'integer':
+      if (typeof raw !== 'number' || !Number.isInteger(raw)) throw invalidValue(`"${path}" must be an integer.`);
+      return raw;
+    case 'decimal':
+      if (typeof raw !== 'number' || !Number.isFinite(raw)) throw invalidValue(`"${path}" must be a number.`);
+      return raw;
+    case 'dateTime':
+      if (typeof raw !== 'string' || !isDateTime(raw)) throw invalidValue(`"${path}" must be an xsd:dateTime string.`);
+      return raw;
+    default:
+      if (typeof raw !== 'string') throw invalidValue(`"${path}" must be a string.`);
+      return raw;
+  }
+}
+
+/** Reads a boolean, accepting Microsoft Entra ID's "True"/"False" strings (CLIENTS.md §3.1). */
+export function toBoolean(raw: Json, path: string): boolean {
+  if (typeof raw === 'boolean') return raw;
+  if (typeof raw === 'string') {
+    const lowered = raw.trim().toLowerCase();
+    if (lowered === 'true') return true;
+    if (lowered === 'false') return false;
+  }
+  throw invalidValue(`"${path}" must be a boolean.`);
+}
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** True for an xsd:dateTime such as 2008-01-23T04:56:22Z (RFC 7643 §2.3.5). */
+export function isDateTime(text: string): boolean {
+  return DATE_TIME.test(text) && !Number.isNaN(Date.parse(text));
+}
+
+function checkImmutable(rt: ResourceTypeDef, next: JsonObject, existing: JsonObject | undefined): void {
+  if (!existing) return;
+  for (const def of rt.schema.attributes) {
+    if (def.mutability !== 'immutable') continue;
+    const before = existing[def.name];
+    if (before !== undefined && JSON.stringify(before) !== JSON.stringify(next[def.name])) {
+      throw mutability(`The attribute "${def.name}" is immutable and cannot be changed.`);
+    }
+  }
+}

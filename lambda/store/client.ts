@@ -1,0 +1,77 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { StoreUnavailable } from './types';
+
+/** Where the table is: AWS (region from the environment) or DynamoDB Local (an endpoint). */
+export interface ClientOptions {
+  readonly endpoint?: string;
+  readonly region?: string;
+  /** Credentials for DynamoDB Local, which accepts any. */
+  readonly credentials?: DynamoDBClientConfig['credentials'];
+  /** Called once per DynamoDB request (after retries are decided), e.g. to count round trips. */
+  readonly onRequest?: (commandName: string) => void;
+}
+
+const THROTTLING = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'LimitExceededException',
+]);
+
+/**
+ * The document client the stores use. Timeouts are short so that a stuck connection turns
+ * into a 503 well inside API Gateway's 29 s, and the SDK's standard retries (3 attempts with
+ * backoff) absorb brief throttling before the client sees a 429.
+ */
+export function createDocumentClient(options: ClientOptions = {}): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    endpoint: options.endpoint,
+    region: options.region,
+    credentials: options.credentials,
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
+  });
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      try {
+        return await next(args);
+      } catch (error) {
+        throw translateError(error);
+      }
+    },
+    { step: 'initialize', name: 'scimStoreErrors' },
+  );
+  if (options.onRequest) {
+    const onRequest = options.onRequest;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        onRequest(String(context.commandName));
+        return next(args);
+      },
+      { step: 'initialize', name: 'scimRequestCounter' },
+    );
+  }
+  return DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
+}
+
+/** Turns throttling and unreachable-database errors into StoreUnavailable; others pass. */
+export function translateError(error: unknown): unknown {
+  if (!(error instanceof Error)) return error;
+  if (THROTTLING.has(error.name)) return new StoreUnavailable('throttled', 'DynamoDB throttled the request.');
+  const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  const code = (error as { code?: string }).code;
+  const network =
+    error.name === 'TimeoutError' ||
+    error.name === 'RequestTimeout' ||
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    code === 'EPIPE';
+  if (network || (status !== undefined && status >= 500)) {
+    return new StoreUnavailable('unreachable', 'DynamoDB could not be reached.');
+  }
+  return error;
+}

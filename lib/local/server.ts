@@ -1,0 +1,131 @@
+import type { APIGatewayProxyEvent } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FUNCTION_ROUTES, SCIM_BASE_PATH } from '../../lambda/handlers/routes';
+import { toLambdaHandler, type ApiHandler } from '../../lambda/handlers/lambda-entry';
+import type { StoreSettings } from '../../lambda/handlers/services';
+import { usersRoutes } from '../../lambda/handlers/users';
+import type { TokenVerifier } from '../../lambda/http/auth';
+import type { Logger } from '../../lambda/http/log';
+import { MAX_BODY_BYTES } from '../../lambda/http/request';
+import { errorResponse, toApiGatewayResult } from '../../lambda/http/response';
+import type { Route } from '../../lambda/http/router';
+import { notFound, payloadTooLarge, ScimError } from '../../lambda/scim/errors';
+
+/** The route factory of each function in FUNCTION_ROUTES, by its id. */
+export const FUNCTION_FACTORIES: Record<string, (settings: StoreSettings) => Route[]> = {
+  Users: usersRoutes,
+};
+
+export interface LocalServerOptions {
+  readonly store: StoreSettings;
+  readonly verifier: TokenVerifier;
+  readonly logger: Logger;
+  readonly port: number;
+  readonly host?: string;
+}
+
+export interface LocalServer {
+  readonly server: Server;
+  readonly baseUrl: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Serves SCIM over HTTP by handing each request, as an API Gateway proxy event, to the same
+ * Lambda handler code the stack deploys; the function is picked with FUNCTION_ROUTES, as
+ * API Gateway picks it.
+ */
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  const handlers = new Map<string, ApiHandler>();
+  for (const fn of FUNCTION_ROUTES) {
+    const factory = FUNCTION_FACTORIES[fn.id];
+    if (!factory) throw new Error(`No local route factory for function ${fn.id}`);
+    const handler = toLambdaHandler({ routes: factory(options.store), verifier: options.verifier, logger: options.logger });
+    for (const resource of fn.resources) handlers.set(resource.toLowerCase(), handler);
+  }
+  const host = options.host ?? '127.0.0.1';
+  const server = createServer((req, res) => {
+    handle(req, res, handlers).catch((error: Error) => {
+      options.logger.error('local server error', { name: error.name, message: error.message });
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  await new Promise<void>((done) => server.listen(options.port, host, done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    baseUrl: `http://${host}:${port}${SCIM_BASE_PATH}`,
+    close: () => new Promise((done) => server.close(() => done())),
+  };
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, handlers: Map<string, ApiHandler>): Promise<void> {
+  const requestId = randomUUID();
+  const url = new URL(req.url ?? '/', 'http://local');
+  const folded = url.pathname.replace(/\/{2,}/g, '/');
+  const rest = folded.startsWith(SCIM_BASE_PATH) ? folded.slice(SCIM_BASE_PATH.length).split('/').filter(Boolean) : undefined;
+  const handler = rest && rest.length > 0 ? handlers.get(safeDecode(rest[0]).toLowerCase()) : undefined;
+  if (!handler) return send(res, toApiGatewayResult(errorResponse(notFound('No SCIM endpoint at this path.')), requestId));
+
+  const body = await readBody(req);
+  if (body === undefined) {
+    return send(res, toApiGatewayResult(errorResponse(payloadTooLarge(`The request body is larger than ${MAX_BODY_BYTES} bytes.`)), requestId));
+  }
+  const headers: Record<string, string> = { 'X-Forwarded-Proto': 'http' };
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = value;
+  const event = {
+    httpMethod: req.method ?? 'GET',
+    path: url.pathname,
+    resource: '/{proxy+}',
+    headers,
+    multiValueHeaders: {},
+    queryStringParameters: Object.keys(query).length > 0 ? query : null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: body.length > 0 ? body.toString('utf8') : null,
+    isBase64Encoded: false,
+    requestContext: { requestId, path: url.pathname, domainName: req.headers.host ?? '127.0.0.1', stage: 'local' },
+  } as unknown as APIGatewayProxyEvent;
+  try {
+    send(res, await handler(event));
+  } catch (error) {
+    if (error instanceof ScimError) return send(res, toApiGatewayResult(errorResponse(error), requestId));
+    throw error;
+  }
+}
+
+function send(res: ServerResponse, result: { statusCode: number; headers?: Record<string, unknown>; body: string }): void {
+  res.writeHead(result.statusCode, result.headers as Record<string, string>);
+  res.end(result.body);
+}
+
+/** Reads the body, or undefined once it passes MAX_BODY_BYTES (the rest is not buffered). */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((done, fail) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => done(tooLarge ? undefined : Buffer.concat(chunks)));
+    req.on('error', fail);
+  });
+}
+
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
