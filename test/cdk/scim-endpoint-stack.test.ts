@@ -1,0 +1,398 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IConstruct } from 'constructs';
+import { FUNCTION_ROUTES, SCIM_BASE_PATH } from '../../lambda/handlers/routes';
+import { createTableInput } from '../../lambda/store/table';
+import { ScimEndpoint, type ScimEndpointProps } from '../../lib/constructs/scim-endpoint';
+import { ScimEndpointStack, stackPropsFromContext } from '../../lib/scim-endpoint-stack';
+
+/** The stack as `cdk synth` builds it: cdk.json's context (feature flags, defaults) and real esbuild bundles. */
+const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+
+/** Module-load budget proxy: a function bundle (SDK v3 included) must stay below this size. */
+const MAX_BUNDLE_BYTES = 1024 * 1024;
+
+const BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
+
+let outdir: string;
+let stack: ScimEndpointStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+const logicalId = (construct: IConstruct): string => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+const ref = (construct: IConstruct) => ({ Ref: logicalId(construct) });
+const arnOf = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(construct), 'Arn'] });
+const ofType = (type: string): Array<[string, Resource]> => Object.entries(resources).filter(([, r]) => r.Type === type);
+const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every IAM statement in the template: policies and roles' inline policies. */
+function allStatements(): Statement[] {
+  const fromPolicies = ofType('AWS::IAM::Policy').flatMap(([, r]) => r.Properties.PolicyDocument.Statement);
+  const fromRoles = ofType('AWS::IAM::Role').flatMap(([, r]) =>
+    (r.Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement),
+  );
+  return [...fromPolicies, ...fromRoles];
+}
+
+/** Full path (e.g. `/scim/v2/Users/{proxy+}`) of each API Gateway resource, by logical id. */
+function apiResourcePaths(): Map<string, string> {
+  const byId = new Map(ofType('AWS::ApiGateway::Resource'));
+  const pathOf = (id: string): string => {
+    const { ParentId, PathPart } = byId.get(id)!.Properties;
+    return `${ParentId.Ref ? pathOf(ParentId.Ref) : ''}/${PathPart}`;
+  };
+  return new Map([...byId.keys()].map((id) => [id, pathOf(id)]));
+}
+
+/** The paths a route owns, below the API root. */
+const routePaths = (route: (typeof FUNCTION_ROUTES)[number]): string[] =>
+  route.resources.flatMap((name) => {
+    const own = `${SCIM_BASE_PATH}/${name}`;
+    return route.withChildren ? [own, `${own}/{proxy+}`] : [own];
+  });
+
+describe('the stack as cdk synth builds it', () => {
+  beforeAll(() => {
+    outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'scim-cdk-'));
+    const app = new App({ outdir, context: CDK_JSON.context });
+    stack = new ScimEndpointStack(app, 'ScimEndpointStack', {
+      ...stackPropsFromContext(app),
+      env: { account: '123456789012', region: 'eu-west-1' },
+    });
+    template = Template.fromStack(stack);
+    resources = template.toJSON().Resources;
+  });
+
+  afterAll(() => {
+    if (outdir) fs.rmSync(outdir, { recursive: true, force: true });
+  });
+
+  describe('table', () => {
+    test('key schema, attributes, indexes and stream equal lambda/store/table.ts', () => {
+      const expected = createTableInput('unused');
+      const [[, table], ...others] = ofType('AWS::DynamoDB::Table');
+      expect(others).toHaveLength(0);
+      const byName = (a: { AttributeName?: string }, b: { AttributeName?: string }) =>
+        String(a.AttributeName).localeCompare(String(b.AttributeName));
+      const byIndex = (a: { IndexName?: string }, b: { IndexName?: string }) =>
+        String(a.IndexName).localeCompare(String(b.IndexName));
+
+      expect(table.Properties.KeySchema).toEqual(expected.KeySchema);
+      expect([...table.Properties.AttributeDefinitions].sort(byName)).toEqual([...expected.AttributeDefinitions!].sort(byName));
+      expect([...table.Properties.GlobalSecondaryIndexes].sort(byIndex)).toEqual(
+        [...expected.GlobalSecondaryIndexes!].sort(byIndex),
+      );
+      expect(table.Properties.BillingMode).toBe(expected.BillingMode);
+      expect(table.Properties.StreamSpecification).toEqual({
+        StreamViewType: expected.StreamSpecification!.StreamViewType,
+      });
+    });
+
+    test('is on demand, with point-in-time recovery and AWS-managed encryption', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+      });
+    });
+
+    test('table and token secret survive stack deletion and replacement', () => {
+      for (const type of ['AWS::DynamoDB::Table', 'AWS::SecretsManager::Secret']) {
+        const found = ofType(type);
+        expect(found).toHaveLength(1);
+        expect(found[0][1]).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+      }
+    });
+  });
+
+  describe('token secret', () => {
+    test('starts as an empty token list and generates nothing', () => {
+      const secret = resources[logicalId(stack.endpoint.tokenSecret)];
+      expect(JSON.parse(secret.Properties.SecretString)).toEqual({ tokens: [] });
+      expect(secret.Properties.GenerateSecretString).toBeUndefined();
+    });
+  });
+
+  describe('functions', () => {
+    test('one function per route, no other function', () => {
+      expect(ofType('AWS::Lambda::Function').map(([id]) => id).sort()).toEqual(
+        FUNCTION_ROUTES.map((route) => logicalId(stack.endpoint.functions[route.id])).sort(),
+      );
+    });
+
+    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: Node.js 22 on arm64, 512 MB, 28 s, ESM handler', (id) => {
+      expect(resources[logicalId(stack.endpoint.functions[id])].Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: 512,
+        Timeout: 28,
+        Handler: 'index.handler',
+      });
+    });
+
+    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: environment is exactly table, secret and directory', (id) => {
+      const env = resources[logicalId(stack.endpoint.functions[id])].Properties.Environment.Variables;
+      expect(env).toEqual({
+        TABLE_NAME: ref(stack.endpoint.table),
+        TOKEN_SECRET_ARN: ref(stack.endpoint.tokenSecret),
+        DIRECTORY_ID: 'default',
+      });
+    });
+
+    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: logs to its own log group, kept one month', (id) => {
+      const logGroupId = logicalId(stack.endpoint.logGroups[id]);
+      expect(resources[logicalId(stack.endpoint.functions[id])].Properties.LoggingConfig).toEqual({
+        LogGroup: { Ref: logGroupId },
+      });
+      expect(resources[logGroupId].Properties.RetentionInDays).toBe(30);
+    });
+  });
+
+  describe('bundles', () => {
+    const bundleOf = (id: string): string => {
+      const key: string = resources[logicalId(stack.endpoint.functions[id])].Properties.Code.S3Key;
+      return path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
+    };
+
+    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: one minified ESM file, no source map, under budget', (id) => {
+      const dir = bundleOf(id);
+      expect(fs.readdirSync(dir)).toEqual(['index.mjs']);
+      const code = fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8');
+      expect(code.startsWith(BANNER)).toBe(true);
+      expect(code).not.toMatch(/sourceMappingURL/);
+      expect(code).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
+      // Minified: a handful of lines however large the bundle (an unminified one has one per statement).
+      expect(code.split('\n').length).toBeLessThanOrEqual(10 + code.length / 2000);
+      expect(Buffer.byteLength(code)).toBeLessThan(MAX_BUNDLE_BYTES);
+    });
+
+    test.each(FUNCTION_ROUTES.map((route) => [route.id]))(
+      '%s: loads as ESM in a fresh Node process with no node_modules, exporting handler',
+      (id) => {
+        const file = path.join(bundleOf(id), 'index.mjs');
+        const variables: Record<string, unknown> = resources[logicalId(stack.endpoint.functions[id])].Properties.Environment.Variables;
+        const env = Object.fromEntries(
+          Object.entries(variables).map(([name, value]) => [name, typeof value === 'string' ? value : `placeholder-${name}`]),
+        );
+        const script = `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(typeof m.handler);`;
+        const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+          cwd: outdir,
+          env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', ...env },
+          timeout: 20_000,
+        stdio: ['ignore', 'pipe', 'pipe'],
+          encoding: 'utf8',
+        });
+        expect(out).toBe('function');
+      },
+    );
+  });
+
+  describe('API', () => {
+    test('a regional REST API named scim-endpoint, execute-api endpoint kept', () => {
+      template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+      template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+        Name: 'scim-endpoint',
+        EndpointConfiguration: { Types: ['REGIONAL'] },
+        DisableExecuteApiEndpoint: false,
+      });
+      // No account-level CloudWatch role (a per-region singleton).
+      template.resourceCountIs('AWS::ApiGateway::Account', 0);
+    });
+
+    test('stage v1 throttled at 50 requests/s with bursts of 100', () => {
+      template.hasResourceProperties('AWS::ApiGateway::Stage', {
+        StageName: 'v1',
+        MethodSettings: [{ ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }],
+      });
+    });
+
+    test.each(FUNCTION_ROUTES.map((route) => [route.id, route]))(
+      '%s: every path it owns has ANY, proxied to its function, no API Gateway auth',
+      (_id, route) => {
+        const fnArn = JSON.stringify(arnOf(stack.endpoint.functions[route.id]));
+        const paths = apiResourcePaths();
+        const methods = ofType('AWS::ApiGateway::Method');
+        for (const routePath of routePaths(route)) {
+          const resourceId = [...paths].find(([, p]) => p === routePath)?.[0];
+          expect(resourceId).toBeDefined();
+          const onPath = methods.filter(([, m]) => m.Properties.ResourceId.Ref === resourceId);
+          expect(onPath).toHaveLength(1);
+          const method = onPath[0][1].Properties;
+          expect(method).toMatchObject({
+            HttpMethod: 'ANY',
+            AuthorizationType: 'NONE',
+            Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
+          });
+          expect(JSON.stringify(method.Integration.Uri)).toContain(fnArn);
+        }
+        // API Gateway may invoke the function once per method, and nothing else may.
+        const permissions = ofType('AWS::Lambda::Permission').filter(
+          ([, p]) => JSON.stringify(p.Properties.FunctionName) === fnArn,
+        );
+        expect(permissions).toHaveLength(routePaths(route).length);
+        for (const [, permission] of permissions) {
+          expect(permission.Properties).toMatchObject({ Action: 'lambda:InvokeFunction', Principal: 'apigateway.amazonaws.com' });
+        }
+      },
+    );
+
+    test('no method beyond the routes', () => {
+      const expected = FUNCTION_ROUTES.reduce((n, route) => n + routePaths(route).length, 0);
+      template.resourceCountIs('AWS::ApiGateway::Method', expected);
+    });
+
+    test('a path no route owns gets a SCIM 404 error, not API Gateway 403', () => {
+      const [[, response]] = ofType('AWS::ApiGateway::GatewayResponse').filter(
+        ([, r]) => r.Properties.ResponseType === 'MISSING_AUTHENTICATION_TOKEN',
+      );
+      expect(response.Properties.StatusCode).toBe('404');
+      expect(response.Properties.ResponseParameters).toEqual({
+        'gatewayresponse.header.Content-Type': "'application/scim+json'",
+      });
+      const body = JSON.parse(response.Properties.ResponseTemplates['application/json']);
+      expect(body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '404' });
+    });
+  });
+
+  describe('IAM least privilege', () => {
+    test('no wildcard action, no "*" resource, no managed policy', () => {
+      const statements = allStatements();
+      expect(statements.length).toBeGreaterThan(0);
+      for (const statement of statements) {
+        for (const action of asArray(statement.Action)) expect(action).not.toContain('*');
+        for (const resource of asArray(statement.Resource)) expect(resource).not.toBe('*');
+      }
+      for (const [, role] of ofType('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+    });
+
+    test.each(FUNCTION_ROUTES.map((route) => [route.id]))(
+      '%s: its role may use the table and its indexes, read the token secret and write its log group, nothing else',
+      (id) => {
+        const fn = stack.endpoint.functions[id];
+        const roleId = resources[logicalId(fn)].Properties.Role['Fn::GetAtt'][0];
+        const statements = [
+          ...(resources[roleId].Properties.Policies ?? []).flatMap((p: any) => p.PolicyDocument.Statement),
+          ...ofType('AWS::IAM::Policy')
+            .filter(([, p]) => p.Properties.Roles.some((r: { Ref?: string }) => r.Ref === roleId))
+            .flatMap(([, p]) => p.Properties.PolicyDocument.Statement),
+        ];
+        const tableArn = arnOf(stack.endpoint.table);
+        const normalised = statements.map((s: Statement) => ({
+          Effect: s.Effect,
+          Action: asArray(s.Action).sort(),
+          Resource: asArray(s.Resource),
+        }));
+        expect(normalised).toHaveLength(3);
+        expect(normalised).toEqual(
+          expect.arrayContaining([
+            {
+              Effect: 'Allow',
+              Action: [
+                'dynamodb:BatchGetItem',
+                'dynamodb:BatchWriteItem',
+                'dynamodb:ConditionCheckItem',
+                'dynamodb:DeleteItem',
+                'dynamodb:GetItem',
+                'dynamodb:PutItem',
+                'dynamodb:Query',
+                'dynamodb:TransactGetItems',
+                'dynamodb:TransactWriteItems',
+                'dynamodb:UpdateItem',
+              ],
+              Resource: [tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }],
+            },
+            { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [ref(stack.endpoint.tokenSecret)] },
+            {
+              Effect: 'Allow',
+              Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+              Resource: [arnOf(stack.endpoint.logGroups[id])],
+            },
+          ]),
+        );
+      },
+    );
+  });
+
+  describe('outputs', () => {
+    test('exactly the Base URL (no trailing slash), the token secret and the table', () => {
+      const outputs = template.toJSON().Outputs;
+      expect(Object.keys(outputs).sort()).toEqual(['ScimBaseUrl', 'TableName', 'TokenSecretArn']);
+      const urlParts: unknown[] = outputs.ScimBaseUrl.Value['Fn::Join'][1];
+      expect(urlParts[0]).toBe('https://');
+      expect(urlParts[urlParts.length - 1]).toBe('/scim/v2');
+      expect(outputs.TokenSecretArn.Value).toEqual(ref(stack.endpoint.tokenSecret));
+      expect(outputs.TableName.Value).toEqual(ref(stack.endpoint.table));
+    });
+  });
+});
+
+describe('props', () => {
+  // Validation runs before any resource (and any bundling) is created.
+  test.each<[ScimEndpointProps, RegExp]>([
+    [{ memorySize: 64 }, /memorySize/],
+    [{ memorySize: 512.5 }, /memorySize/],
+    [{ stageName: 'v 1' }, /stageName/],
+    [{ throttlingRateLimit: 0 }, /throttlingRateLimit/],
+    [{ throttlingBurstLimit: 1.5 }, /throttlingBurstLimit/],
+    [{ directoryId: 'a#b' }, /directoryId/],
+  ])('refuses %j', (props, message) => {
+    const scope = new Stack();
+    expect(() => new ScimEndpoint(scope, 'Endpoint', props)).toThrow(message);
+    expect(scope.node.findAll().length).toBe(1 + 1); // the stack and the empty endpoint scope only
+  });
+
+  test('every prop reaches the template', () => {
+    // Bundling skipped: this synth is about settings, the real bundle is tested above.
+    const app = new App({ context: { ...CDK_JSON.context, 'aws:cdk:bundling-stacks': [] } });
+    const custom = new ScimEndpointStack(app, 'Custom', {
+      stageName: 'prod',
+      memorySize: 1024,
+      logRetention: RetentionDays.ONE_WEEK,
+      throttlingRateLimit: 10,
+      throttlingBurstLimit: 20,
+      directoryId: 'acme',
+    });
+    const t = Template.fromStack(custom);
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      MemorySize: 1024,
+      Environment: { Variables: { DIRECTORY_ID: 'acme' } },
+    });
+    t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
+    t.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'prod',
+      MethodSettings: [{ ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }],
+    });
+  });
+
+  test('context given as strings (cdk -c key=value) is parsed; bad values are refused', () => {
+    const fromCli = (context: Record<string, string>) => stackPropsFromContext(new App({ context }));
+    expect(
+      fromCli({ 'scim-endpoint:memorySize': '1024', 'scim-endpoint:logRetentionDays': '7', 'scim-endpoint:stageName': 'prod' }),
+    ).toMatchObject({ memorySize: 1024, logRetention: RetentionDays.ONE_WEEK, stageName: 'prod' });
+    expect(() => fromCli({ 'scim-endpoint:logRetentionDays': '8' })).toThrow(/logRetentionDays/);
+    expect(() => fromCli({ 'scim-endpoint:memorySize': 'lots' })).toThrow(/memorySize/);
+  });
+
+  test('cdk.json context yields the construct defaults', () => {
+    expect(stackPropsFromContext(new App({ context: CDK_JSON.context }))).toEqual({
+      stackName: 'ScimEndpoint',
+      stageName: 'v1',
+      directoryId: 'default',
+      memorySize: 512,
+      logRetention: RetentionDays.ONE_MONTH,
+      throttlingRateLimit: 50,
+      throttlingBurstLimit: 100,
+    });
+  });
+});
