@@ -1,0 +1,64 @@
+import { compareValues, evaluate, matchesValue } from '../../../lambda/scim/filter/evaluate';
+import { parseFilter, parsePatchPath } from '../../../lambda/scim/filter/parser';
+import { attr } from '../../../lambda/scim/schema/attribute';
+import { findAttribute, groupResourceType, userResourceType } from '../../../lambda/scim/schema/registry';
+import type { Json, JsonObject } from '../../../lambda/scim/schema/types';
+import fixture from '../../fixtures/filter/evaluate.json';
+
+type Case = { filter: string; resourceType?: string; matches: string[] };
+
+const types = { User: userResourceType, Group: groupResourceType };
+const resources = fixture.resources as unknown as Record<'User' | 'Group', JsonObject[]>;
+
+describe('evaluate (RFC 7644 §3.4.2.2)', () => {
+  test.each((fixture.cases as Case[]).map((c) => [c.filter, c] as const))('%j', (_, c) => {
+    const name = c.resourceType === 'Group' ? 'Group' : 'User';
+    const filter = parseFilter(types[name], c.filter);
+    const ids = resources[name].filter((r) => evaluate(filter, r, types[name])).map((r) => r.id);
+    expect(ids).toEqual(c.matches);
+  });
+});
+
+describe('matchesValue (PATCH value filters, RFC 7644 §3.5.2)', () => {
+  test('selects the elements a PATCH path filter names', () => {
+    const path = parsePatchPath(userResourceType, 'emails[type eq "work" and primary eq true].value');
+    const emails = findAttribute(userResourceType.schema.attributes, 'emails');
+    const values: Json[] = [
+      { value: 'a@x', type: 'WORK', primary: true },
+      { value: 'b@x', type: 'work' },
+      { value: 'c@x', type: 'home', primary: true },
+    ];
+    expect(values.map((v) => matchesValue(path.filter!, v, emails!))).toEqual([true, false, false]);
+  });
+});
+
+describe('compareValues', () => {
+  const text = attr('s', 'string');
+  const exact = attr('s', 'string', { caseExact: true });
+  const when = attr('d', 'dateTime');
+  const count = attr('n', 'integer');
+  const flag = attr('b', 'boolean');
+
+  test.each([
+    [text, 'Abc', 'eq', 'aBC', true],
+    [exact, 'Abc', 'eq', 'aBC', false],
+    [exact, 'Abc', 'co', 'b', true],
+    [exact, 'Abc', 'sw', 'a', false],
+    [text, 'Abc', 'ew', 'BC', true],
+    [text, 'b', 'gt', 'A', true],
+    [exact, 'b', 'gt', 'A', true],
+    [exact, 'B', 'gt', 'a', false],
+    [when, '2020-01-01T01:00:00+01:00', 'eq', '2020-01-01T00:00:00Z', true],
+    [when, '2020-01-01T00:00:00Z', 'lt', '2020-01-01T00:00:00.001Z', true],
+    [when, 'not a date', 'lt', '2020-01-01T00:00:00Z', false],
+    [count, 10, 'gt', 9, true],
+    [count, 10, 'le', 9, false],
+    [count, 10, 'eq', '10', false],
+    [flag, true, 'eq', true, true],
+    [flag, true, 'ne', false, true],
+    [flag, 'true', 'eq', true, false],
+    [flag, true, 'gt', false, false],
+  ] as const)('%#: %j %s %j', (def, actual, op, expected, result) => {
+    expect(compareValues(def, actual, op, expected)).toBe(result);
+  });
+});
