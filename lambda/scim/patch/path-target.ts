@@ -1,0 +1,125 @@
+import { invalidPath } from '../errors';
+import type { Filter } from '../filter/ast';
+import { matchesValue } from '../filter/evaluate';
+import { parsePatchPath } from '../filter/parser';
+import { findAttribute, resolveAttribute, schemaUrns } from '../schema/registry';
+import type { AttributeDef, Json, JsonObject, ResourceTypeDef } from '../schema/types';
+import { coerceSimple, isObject } from './values';
+
+/**
+ * What a PATCH path (RFC 7644 §3.5.2, `attrPath` or `valuePath ["." subAttr]`) points at,
+ * and how to read and write that place in a resource document.
+ */
+
+/** A resolved PATCH path: the attribute, where it lives, an optional value filter and sub-attribute. */
+export interface Target {
+  /** The path as the client sent it, for messages. */
+  readonly text: string;
+  /** The canonical extension URN the attribute lives under, or undefined for core/common. */
+  readonly extension?: string;
+  readonly attribute: AttributeDef;
+  /** `name.givenName` or `emails[type eq "work"].value`: the sub-attribute. */
+  readonly sub?: AttributeDef;
+  /** The filter inside the brackets; its paths name sub-attributes of `attribute`. */
+  readonly filter?: Filter;
+}
+
+/** The canonical schema URN when `text` is a schema URN alone (`urn:...:enterprise:2.0:User`). */
+export function schemaUrnOf(rt: ResourceTypeDef, text: string): string | undefined {
+  const wanted = text.trim().toLowerCase();
+  return schemaUrns(rt).find((urn) => urn.toLowerCase() === wanted);
+}
+
+/** Resolves a PATCH path against `rt`; throws invalidPath for anything it does not name. */
+export function resolveTarget(rt: ResourceTypeDef, text: string): Target {
+  const { attribute: path, filter, subAfterFilter: after } = parsePatchPath(rt, text);
+  if (path.sub !== undefined && (filter || after !== undefined)) {
+    throw invalidPath(`The path "${text}" is not a valid PATCH path (RFC 7644 §3.5.2).`);
+  }
+  const resolved = resolveAttribute(rt, { uri: path.uri, name: path.name });
+  const { attribute, extension } = resolved;
+  const subName = path.sub ?? after;
+  let sub: AttributeDef | undefined;
+  if (subName !== undefined) {
+    sub = findAttribute(attribute.subAttributes ?? [], subName);
+    if (!sub) throw invalidPath(`The attribute "${attribute.name}" has no sub-attribute "${subName}" (path "${text}").`);
+  }
+  if (filter && !attribute.multiValued) {
+    throw invalidPath(`A value filter applies only to a multi-valued attribute; "${attribute.name}" is single-valued.`);
+  }
+  return { text, extension, attribute, sub, filter };
+}
+
+/** The actual key of `obj` that spells `name` case-insensitively (RFC 7643 §2.1). */
+export function keyOf(obj: JsonObject, name: string): string | undefined {
+  if (Object.hasOwn(obj, name)) return name;
+  const wanted = name.toLowerCase();
+  return Object.keys(obj).find((k) => k.toLowerCase() === wanted);
+}
+
+/** Reads `name` from `obj`, case-insensitively. */
+export function read(obj: JsonObject, name: string): Json | undefined {
+  const key = keyOf(obj, name);
+  return key === undefined ? undefined : obj[key];
+}
+
+/** Removes every spelling of `name` from `obj`. */
+export function erase(obj: JsonObject, name: string): void {
+  const wanted = name.toLowerCase();
+  for (const key of Object.keys(obj)) if (key.toLowerCase() === wanted) delete obj[key];
+}
+
+/** Writes `value` under the canonical spelling `name`, dropping other spellings. */
+export function write(obj: JsonObject, name: string, value: Json): void {
+  erase(obj, name);
+  obj[name] = value;
+}
+
+/**
+ * The object that holds the target's attribute: the document itself, or the extension
+ * object keyed by its URN (RFC 7643 §3.3). Creates the extension object when asked.
+ */
+export function containerOf(doc: JsonObject, extension: string | undefined, create: boolean): JsonObject | undefined {
+  if (!extension) return doc;
+  const existing = read(doc, extension);
+  if (isObject(existing)) {
+    write(doc, extension, existing);
+    return existing;
+  }
+  if (!create) return undefined;
+  const fresh: JsonObject = {};
+  write(doc, extension, fresh);
+  return fresh;
+}
+
+/** The indexes of the values of a multi-valued attribute that the target's filter selects (all without one). */
+export function matchingIndexes(target: Target, values: readonly Json[]): number[] {
+  const { filter, attribute } = target;
+  const indexes: number[] = [];
+  values.forEach((value, i) => {
+    if (!filter || matchesValue(filter, value, attribute)) indexes.push(i);
+  });
+  return indexes;
+}
+
+/**
+ * The value a filter made only of `sub eq literal` joined by `and` describes, e.g.
+ * `type eq "work"` → `{type: "work"}`; undefined for any other filter. Used to create the
+ * value that a filtered add (or Entra ID's filtered replace) finds missing.
+ */
+export function templateOf(target: Target): JsonObject | undefined {
+  const out: JsonObject = {};
+  const walk = (f: Filter): boolean => {
+    if (f.kind === 'and') return walk(f.left) && walk(f.right);
+    if (f.kind !== 'compare' || f.op !== 'eq' || f.value === null || f.path.sub !== undefined) return false;
+    const sub = findAttribute(target.attribute.subAttributes ?? [], f.path.name);
+    if (!sub || sub.mutability === 'readOnly') return false;
+    try {
+      out[sub.name] = coerceSimple(sub, f.value, `${target.attribute.name}.${sub.name}`);
+    } catch {
+      return false;
+    }
+    return true;
+  };
+  return target.filter && target.attribute.type === 'complex' && walk(target.filter) ? out : undefined;
+}

@@ -1,0 +1,137 @@
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
+import { ScimError } from '../../../lambda/scim/errors';
+import { applyPatch, normalizePatchRequest, PATCH_OP_SCHEMA, type PatchOptions } from '../../../lambda/scim/patch';
+import { groupResourceType, userResourceType } from '../../../lambda/scim/schema/registry';
+import type { JsonObject, ResourceTypeDef } from '../../../lambda/scim/schema/types';
+
+/**
+ * Fixture-driven tests of applyPatch (test/fixtures/patch/*.json except dialects.json and
+ * resources.json). Each case's operations are sent as a client would, through
+ * normalizePatchRequest, and applied to a frozen resource, so any write to the input throws.
+ * Group cases keep `members` detached, as the Group store does, unless they say otherwise.
+ */
+interface ApplyCase {
+  readonly name: string;
+  readonly client: string;
+  readonly resourceType?: 'User' | 'Group';
+  /** A resource, or the name of one in resources.json. */
+  readonly resource: string | JsonObject;
+  readonly options?: PatchOptions;
+  readonly operations: unknown[];
+  readonly expected?: JsonObject;
+  readonly detached?: unknown[];
+  readonly error?: string;
+  readonly detail?: string;
+}
+
+const dir = join(__dirname, '../../fixtures/patch');
+const load = (file: string) => JSON.parse(readFileSync(join(dir, file), 'utf8'));
+const resources = load('resources.json') as Record<string, JsonObject>;
+const files = readdirSync(dir).filter((f) => f.endsWith('.json') && f !== 'dialects.json' && f !== 'resources.json');
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+function thrown(run: () => unknown): ScimError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ScimError) return error;
+    throw error;
+  }
+  throw new Error('expected a ScimError, but nothing was thrown');
+}
+
+function patch(rt: ResourceTypeDef, resource: JsonObject, operations: unknown[], options?: PatchOptions) {
+  return applyPatch(rt, resource, normalizePatchRequest({ schemas: [PATCH_OP_SCHEMA], Operations: operations }), options);
+}
+
+test('the fixture files are found', () => {
+  expect(files).toEqual(expect.arrayContaining(['clients.json', 'hostile.json', 'rfc7644.json', 'semantics.json']));
+});
+
+describe.each(files)('applyPatch: %s', (file) => {
+  const cases = (load(file) as { cases: ApplyCase[] }).cases;
+  test.each(cases.map((c) => [`${c.name} [${c.client}]`, c] as const))('%s', (_, c) => {
+    expect((c.expected === undefined) !== (c.error === undefined)).toBe(true); // a case states exactly one outcome
+    const rt = c.resourceType === 'Group' ? groupResourceType : userResourceType;
+    const source = typeof c.resource === 'string' ? resources[c.resource] : c.resource;
+    expect(source).toBeDefined();
+    const resource = deepFreeze(structuredClone(source));
+    const options = c.options ?? (rt === groupResourceType ? { detached: ['members'] } : {});
+    const run = () => patch(rt, resource, c.operations, options);
+    if (c.error) {
+      const error = thrown(run);
+      expect({ status: error.status, scimType: error.scimType }).toEqual({ status: 400, scimType: c.error });
+      if (c.detail) expect(error.detail).toContain(c.detail);
+    } else {
+      const result = run();
+      expect(result.resource).toStrictEqual(c.expected);
+      expect(result.detached).toStrictEqual(c.detached ?? []);
+    }
+    expect(resource).toStrictEqual(source);
+  });
+});
+
+describe('applyPatch beyond the fixtures', () => {
+  const user = resources.user;
+
+  test('returns a new object that shares nothing with the input', () => {
+    const result = patch(userResourceType, user, [{ op: 'replace', path: 'title', value: 'x' }]);
+    expect(result.resource).not.toBe(user);
+    (result.resource.name as JsonObject).givenName = 'Mutated';
+    expect((user.name as JsonObject).givenName).toBe('Barbara');
+  });
+
+  test('atomic: the failing operation is named, and the input is unchanged', () => {
+    const input = structuredClone(user);
+    const error = thrown(() =>
+      patch(userResourceType, input, [
+        { op: 'replace', path: 'displayName', value: 'Changed' },
+        { op: 'add', path: 'emails', value: [{ value: 'a@example.com', primary: true }] },
+        { op: 'replace', path: 'id', value: 'stolen' },
+      ]),
+    );
+    expect(error.scimType).toBe('mutability');
+    expect(error.detail).toMatch(/^Operations\[2\]: /);
+    expect(input).toStrictEqual(user);
+  });
+
+  test('applies operations in order: a later op sees the earlier one', () => {
+    const result = patch(userResourceType, user, [
+      { op: 'add', path: 'emails', value: [{ value: 'home@example.com', type: 'home' }] },
+      { op: 'replace', path: 'emails[type eq "home"].display', value: 'Home' },
+      { op: 'remove', path: 'emails[type eq "work"]' },
+    ]);
+    expect(result.resource.emails).toStrictEqual([{ value: 'home@example.com', type: 'home', display: 'Home' }]);
+  });
+
+  test('a remove without path given directly to applyPatch fails with noTarget', () => {
+    const error = thrown(() => applyPatch(userResourceType, user, [{ op: 'remove' }]));
+    expect(error.scimType).toBe('noTarget');
+  });
+
+  test('an add with no value given directly to applyPatch fails with invalidValue', () => {
+    const error = thrown(() => applyPatch(userResourceType, user, [{ op: 'add', path: 'title' }]));
+    expect(error.scimType).toBe('invalidValue');
+  });
+
+  test('detached attributes are matched case-insensitively', () => {
+    const result = patch(groupResourceType, resources.group, [{ op: 'add', path: 'MEMBERS', value: [{ value: 'u1' }] }], {
+      detached: ['Members'],
+    });
+    expect(result.detached).toStrictEqual([{ attribute: 'members', op: 'add', values: [{ value: 'u1' }] }]);
+    expect(result.resource).toStrictEqual(resources.group);
+  });
+
+  test('the prototype is never polluted', () => {
+    expect(() => patch(userResourceType, user, [{ op: 'add', value: JSON.parse('{"__proto__": {"polluted": true}}') }])).toThrow(ScimError);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
