@@ -2,6 +2,7 @@ import { invalidValue, mutability } from './errors';
 import { commonAttributes } from './schema/common';
 import { findAttribute, findExtension } from './schema/registry';
 import type { AttributeDef, Json, JsonObject, ResourceTypeDef } from './schema/types';
+import { coerceSimple, isObject } from './values';
 
 /**
  * Schema validation of a resource sent with POST or PUT (RFC 7643 §2 and §7, RFC 7644 §3.3
@@ -14,8 +15,6 @@ export interface ValidateOptions {
   /** The stored resource a PUT or PATCH replaces; immutable attributes must keep their value. */
   readonly existing?: JsonObject;
 }
-
-const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** Validates a client document against `rt` and returns its canonical form. */
 export function validateResource(rt: ResourceTypeDef, body: unknown, options: ValidateOptions = {}): JsonObject {
@@ -109,45 +108,10 @@ export function validateValue(def: AttributeDef, raw: Json | undefined, path: st
 
 function validateSingle(def: AttributeDef, raw: Json, path: string): Json | undefined {
   if (raw === null) return undefined;
-  switch (def.type) {
-    case 'complex': {
-      if (!isObject(raw)) throw invalidValue(`"${path}" must be a JSON object.`);
-      const out = validateAttributes(def.subAttributes ?? [], raw, `${path}.`);
-      return Object.keys(out).length === 0 ? undefined : out;
-    }
-    case 'boolean':
-      return toBoolean(raw, path);
-    case 'integer':
-      if (typeof raw !== 'number' || !Number.isInteger(raw)) throw invalidValue(`"${path}" must be an integer.`);
-      return raw;
-    case 'decimal':
-      if (typeof raw !== 'number' || !Number.isFinite(raw)) throw invalidValue(`"${path}" must be a number.`);
-      return raw;
-    case 'dateTime':
-      if (typeof raw !== 'string' || !isDateTime(raw)) throw invalidValue(`"${path}" must be an xsd:dateTime string.`);
-      return raw;
-    default:
-      if (typeof raw !== 'string') throw invalidValue(`"${path}" must be a string.`);
-      return raw;
-  }
-}
-
-/** Reads a boolean, accepting Microsoft Entra ID's "True"/"False" strings (CLIENTS.md §3.1). */
-export function toBoolean(raw: Json, path: string): boolean {
-  if (typeof raw === 'boolean') return raw;
-  if (typeof raw === 'string') {
-    const lowered = raw.trim().toLowerCase();
-    if (lowered === 'true') return true;
-    if (lowered === 'false') return false;
-  }
-  throw invalidValue(`"${path}" must be a boolean.`);
-}
-
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
-
-/** True for an xsd:dateTime such as 2008-01-23T04:56:22Z (RFC 7643 §2.3.5). */
-export function isDateTime(text: string): boolean {
-  return DATE_TIME.test(text) && !Number.isNaN(Date.parse(text));
+  if (def.type !== 'complex') return coerceSimple(def, raw, path);
+  if (!isObject(raw)) throw invalidValue(`"${path}" must be a JSON object.`);
+  const out = validateAttributes(def.subAttributes ?? [], raw, `${path}.`);
+  return Object.keys(out).length === 0 ? undefined : out;
 }
 
 function checkImmutable(rt: ResourceTypeDef, next: JsonObject, existing: JsonObject | undefined): void {

@@ -1,0 +1,44 @@
+import { invalidValue } from './errors';
+import type { AttributeDef, Json, JsonObject } from './schema/types';
+
+/**
+ * Checks of simple values against their schema type (RFC 7643 §2.3), shared by resource
+ * validation (POST/PUT) and PATCH so that both accept and refuse exactly the same values.
+ */
+
+export const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** Checks one simple (non-complex) value; Entra ID's "True"/"False" strings become booleans. */
+export function coerceSimple(def: AttributeDef, raw: Json, path: string): Json {
+  switch (def.type) {
+    case 'boolean':
+      if (typeof raw === 'boolean') return raw;
+      // Microsoft Entra ID (default, without aadOptscim062020) disables a user with
+      // {"op":"Replace","path":"active","value":"False"} (CLIENTS.md §3.1).
+      if (typeof raw === 'string') {
+        const lowered = raw.trim().toLowerCase();
+        if (lowered === 'true') return true;
+        if (lowered === 'false') return false;
+      }
+      throw invalidValue(`"${path}" must be a boolean.`);
+    case 'integer':
+      if (typeof raw !== 'number' || !Number.isInteger(raw)) throw invalidValue(`"${path}" must be an integer.`);
+      return raw;
+    case 'decimal':
+      if (typeof raw !== 'number' || !Number.isFinite(raw)) throw invalidValue(`"${path}" must be a number.`);
+      return raw;
+    case 'dateTime':
+      if (typeof raw !== 'string' || !DATE_TIME.test(raw) || Number.isNaN(Date.parse(raw))) {
+        throw invalidValue(`"${path}" must be an xsd:dateTime string (RFC 7643 §2.3.5).`);
+      }
+      return raw;
+    case 'complex':
+      throw invalidValue(`"${path}" must be a JSON object.`);
+    default:
+      if (typeof raw !== 'string') throw invalidValue(`"${path}" must be a string.`);
+      return raw;
+  }
+}
+
