@@ -33,6 +33,9 @@ type Item = Record<string, unknown>;
  */
 export const COUNTER_SHARDS = 16;
 
+/** Ids are ours (UUIDs); anything longer than this cannot name a stored resource. */
+const MAX_ID_BYTES = 256;
+
 /** Users or groups on the single table: every write one transaction, every read one or two calls. */
 export class DynamoResourceStore implements ResourceStore {
   constructor(
@@ -65,6 +68,8 @@ export class DynamoResourceStore implements ResourceStore {
   }
 
   async get(id: string): Promise<StoredResource | undefined> {
+    // No stored id is this long, and a longer key would be refused by DynamoDB itself.
+    if (Buffer.byteLength(id, 'utf8') > MAX_ID_BYTES) return undefined;
     const { Item } = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: this.key(id), ConsistentRead: true }),
     );

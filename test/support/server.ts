@@ -1,0 +1,63 @@
+import { StaticTokenVerifier } from '../../lambda/http/auth';
+import { silentLogger, type Logger } from '../../lambda/http/log';
+import { startLocalServer } from '../../lib/local/server';
+import { freshTable } from './dynamo';
+
+export const TEST_TOKEN = 'test-token-0123456789abcdef';
+
+/** The local endpoint on a free port with a fresh table, as `npm start` serves it. */
+export async function startTestServer(logger: Logger = silentLogger) {
+  const table = await freshTable('http');
+  const local = await startLocalServer({
+    store: { client: table.client, tableName: table.tableName, directoryId: 'default' },
+    verifier: new StaticTokenVerifier(TEST_TOKEN),
+    logger,
+    port: 0,
+  });
+  /** Sends a SCIM request with the test token unless `headers` says otherwise. */
+  const scim = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(local.baseUrl + path, {
+      method,
+      headers: {
+        Authorization: `Bearer ${TEST_TOKEN}`,
+        ...(body !== undefined ? { 'Content-Type': 'application/scim+json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, json, text };
+  };
+  return {
+    ...local,
+    table,
+    scim,
+    async stop() {
+      await local.close();
+      table.client.destroy();
+    },
+  };
+}
+
+export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
+export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+
+/** A user body as JumpCloud, Okta and Entra send on create. */
+export function userBody(userName: string, extra: Record<string, unknown> = {}) {
+  return {
+    schemas: [USER_SCHEMA],
+    userName,
+    name: { givenName: 'Test', familyName: 'User' },
+    displayName: 'Test User',
+    active: true,
+    emails: [{ value: userName, type: 'work', primary: true }],
+    ...extra,
+  };
+}
