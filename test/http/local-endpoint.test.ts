@@ -54,7 +54,7 @@ describe('npm start (bin/local.ts as a process)', () => {
       body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'persist@example.com' }),
     });
     expect(created.status).toBe(201);
-    const { id } = await created.json();
+    const { id } = (await created.json()) as { id: string };
     const dynamoPort = dynamoPortOf(first.output());
     expect(await stop(first.child)).toBe(0);
     await expect(fetch(`http://127.0.0.1:${dynamoPort}`)).rejects.toThrow();
@@ -63,7 +63,7 @@ describe('npm start (bin/local.ts as a process)', () => {
     try {
       const res = await fetch(`http://127.0.0.1:${second.port}/scim/v2/Users/${id}`, { headers: { Authorization: `Bearer ${token}` } });
       expect(res.status).toBe(200);
-      expect((await res.json()).userName).toBe('persist@example.com');
+      expect(((await res.json()) as { userName: string }).userName).toBe('persist@example.com');
     } finally {
       await stop(second.child);
     }
