@@ -16,6 +16,7 @@ export interface FunctionRoute {
 
 export const FUNCTION_ROUTES: readonly FunctionRoute[] = [
   { id: 'Users', entry: 'lambda/handlers/users.ts', resources: ['Users'], withChildren: true },
+  { id: 'Groups', entry: 'lambda/handlers/groups.ts', resources: ['Groups'], withChildren: true },
 ];
 
 /** The path below which SCIM is served, on API Gateway and locally. */

@@ -1,6 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { groupResourceType, userResourceType } from '../scim/schema/registry';
-import { ResourceService, type ServiceOptions } from '../service/resource-service';
+import { GroupService } from '../service/group-service';
+import type { ServiceOptions } from '../service/resource-service';
+import { UserService } from '../service/user-service';
+import { DynamoGroupStore } from '../store/dynamo-groups';
 import { DynamoResourceStore } from '../store/dynamo-resources';
 
 /** Where the services keep their data. */
@@ -10,10 +12,15 @@ export interface StoreSettings {
   readonly directoryId: string;
 }
 
+const userStore = (s: StoreSettings) => new DynamoResourceStore(s.client, s.tableName, s.directoryId, 'User');
+const groupStore = (s: StoreSettings) => new DynamoGroupStore(s.client, s.tableName, s.directoryId);
+
 /** The Users service on the DynamoDB table. */
-export function usersService(settings: StoreSettings, options?: ServiceOptions): ResourceService {
-  const store = new DynamoResourceStore(settings.client, settings.tableName, settings.directoryId, 'User');
-  return new ResourceService(userResourceType, store, 'userName', options);
+export function usersService(settings: StoreSettings, options?: ServiceOptions): UserService {
+  return new UserService(userStore(settings), groupStore(settings), options);
 }
 
-void groupResourceType;
+/** The Groups service on the DynamoDB table. */
+export function groupsService(settings: StoreSettings, options?: ServiceOptions): GroupService {
+  return new GroupService(groupStore(settings), userStore(settings), options);
+}

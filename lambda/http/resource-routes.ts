@@ -15,7 +15,7 @@ export function resourceRoutes(service: ResourceService): Route[] {
       if (result.etag && matchesIfNoneMatch(req.headers['if-none-match'], result.etag)) {
         return { status: 304, headers: { ETag: result.etag } };
       }
-      return ok({ ...result, body: service.projectResult(result, req.query) });
+      return ok(result);
     }),
     route('PUT', `${base}/:id`, async (req, { id }) => ok(await service.replace(id, parseJsonBody(req), context(req)))),
     route('PATCH', `${base}/:id`, async (req, { id }) => ok(await service.patch(id, parseJsonBody(req), context(req)))),
@@ -31,11 +31,11 @@ function context(req: ScimRequest): CallContext {
 }
 
 function ok(result: ServiceResult): ScimResponse {
-  return { status: 200, body: result.body, headers: result.etag ? { ETag: result.etag } : {} };
+  return { status: result.body ? 200 : 204, body: result.body, headers: result.etag ? { ETag: result.etag } : {} };
 }
 
 function created(result: ServiceResult): ScimResponse {
-  const location = (result.body.meta as { location: string }).location;
+  const location = (result.body!.meta as { location: string }).location;
   return { status: 201, body: result.body, headers: { ETag: result.etag ?? '', Location: location } };
 }
 

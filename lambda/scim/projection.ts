@@ -108,3 +108,12 @@ function dropSubAttributes(value: Json, names: string[]): Json | undefined {
   };
   return Array.isArray(value) ? value.map(drop) : drop(value);
 }
+
+/** Whether a projection returns an attribute at all, so a service knows to compute it. */
+export function returns(def: AttributeDef, projection: Projection): boolean {
+  if (def.returned === 'never') return false;
+  if (def.returned === 'always') return true;
+  if (projection.attributes) return projection.attributes.some((r) => r.attribute === def);
+  if (def.returned === 'request') return false;
+  return !projection.excluded?.some((r) => r.attribute === def && !r.sub);
+}

@@ -1,20 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { notFound, payloadTooLarge, preconditionFailed, ScimError, throttled, unavailable, uniqueness } from '../scim/errors';
+import type { Filter } from '../scim/filter/ast';
 import { evaluate } from '../scim/filter/evaluate';
 import { parseFilter } from '../scim/filter/parser';
-import { planFilter } from '../scim/filter/plan';
+import { planFilter, type AccessPlan } from '../scim/filter/plan';
 import { listResponse, parsePaging, queryParam, type Paging } from '../scim/list';
 import { applyPatch, normalizePatchRequest } from '../scim/patch';
-import { parseProjection, project } from '../scim/projection';
+import { parseProjection, project, type Projection } from '../scim/projection';
 import { etagOf, toScimResource } from '../scim/resource';
 import type { JsonObject, ResourceTypeDef } from '../scim/schema/types';
 import { validateResource } from '../scim/validate';
-import { StoreConflict, StoreUnavailable, type ResourceStore, type StoredResource } from '../store/types';
+import { StoreConflict, StoreUnavailable, type Page, type ResourceStore, type StoredResource } from '../store/types';
 import { checkIfMatch } from './preconditions';
 
 /** What a service call returns to the route: a resource (or list) and its ETag. */
 export interface ServiceResult {
-  readonly body: JsonObject;
+  /** Absent when the operation answers without a body (204). */
+  readonly body?: JsonObject;
   readonly etag?: string;
 }
 
@@ -23,12 +25,14 @@ export interface CallContext {
   readonly baseUrl: string;
   readonly ifMatch?: string;
   readonly query?: Readonly<Record<string, string>>;
+  /** False when the answer carries no resource, so none is rendered. @default true */
+  readonly render?: boolean;
 }
 
 /** A stored document may not come near DynamoDB's 400 KB item limit. */
 const MAX_DOCUMENT_CHARS = 300_000;
 /** Read-modify-write retries when another writer got in between (no If-Match given). */
-const MAX_WRITE_ATTEMPTS = 4;
+export const MAX_WRITE_ATTEMPTS = 4;
 
 /** Dependencies a service can be given in tests. */
 export interface ServiceOptions {
@@ -38,17 +42,18 @@ export interface ServiceOptions {
 
 /**
  * The RFC 7644 §3 operations on one resource type, over a ResourceStore. Each single-resource
- * operation costs at most two store round trips: one read, one conditional write.
+ * operation costs at most two store round trips: one read, one conditional write. Subclasses
+ * add what a resource type keeps outside its document (a user's groups, a group's members).
  */
 export class ResourceService {
-  private readonly now: () => string;
-  private readonly newId: () => string;
+  protected readonly now: () => string;
+  protected readonly newId: () => string;
 
   constructor(
     readonly rt: ResourceTypeDef,
-    private readonly store: ResourceStore,
+    protected readonly store: ResourceStore,
     /** The attribute kept unique case-insensitively (userName, displayName). */
-    private readonly uniqueAttribute: string,
+    protected readonly uniqueAttribute: string,
     options: ServiceOptions = {},
   ) {
     this.now = options.now ?? (() => new Date().toISOString());
@@ -58,142 +63,173 @@ export class ResourceService {
   /** POST (RFC 7644 §3.3). */
   async create(body: unknown, ctx: CallContext): Promise<ServiceResult> {
     const document = this.checked(validateResource(this.rt, body));
-    const stored = await this.guard(() =>
-      this.store.create(this.newId(), { document, uniqueValue: this.uniqueValueOf(document) }, this.now()),
-    );
+    const stored = await this.guard(() => this.store.create(this.newId(), this.write(document), this.now()));
+    this.created(stored, ctx);
     return this.result(stored, ctx);
   }
 
-  /** GET by id (RFC 7644 §3.4.1). */
+  /** Told of a resource just created, before it is rendered (subclasses know it has no relations yet). */
+  protected created(_stored: StoredResource, _ctx: CallContext): void {}
+
+  /** GET by id (RFC 7644 §3.4.1), with `attributes` / `excludedAttributes`. */
   async get(id: string, ctx: CallContext): Promise<ServiceResult> {
-    return this.result(await this.require(id), ctx);
+    return this.result(await this.require(id, ctx), ctx);
   }
 
   /** PUT (RFC 7644 §3.5.1): the whole resource is replaced; readOnly attributes are kept. */
   async replace(id: string, body: unknown, ctx: CallContext): Promise<ServiceResult> {
-    return this.readModifyWrite(id, ctx, (current) => validateResource(this.rt, body, { existing: current.document as JsonObject }));
+    return this.readModifyWrite(id, ctx, async (current) => {
+      const document = this.checked(validateResource(this.rt, body, { existing: current.document as JsonObject }));
+      return this.guard(() => this.store.replace(current, this.write(document), this.now()));
+    });
   }
 
   /** PATCH (RFC 7644 §3.5.2): every operation applies, or none does. */
   async patch(id: string, body: unknown, ctx: CallContext): Promise<ServiceResult> {
     const operations = normalizePatchRequest(body);
-    return this.readModifyWrite(id, ctx, (current) => {
+    return this.readModifyWrite(id, ctx, async (current) => {
       const { resource } = applyPatch(this.rt, toScimResource(this.rt, current, ctx.baseUrl), operations);
-      return validateResource(this.rt, resource, { existing: current.document as JsonObject });
+      const document = this.checked(validateResource(this.rt, resource, { existing: current.document as JsonObject }));
+      return this.guard(() => this.store.replace(current, this.write(document), this.now()));
     });
   }
 
   /** DELETE (RFC 7644 §3.6). */
   async delete(id: string, ctx: CallContext): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.require(id);
+    await this.retrying(ctx, async () => {
+      const current = await this.require(id, ctx);
       checkIfMatch(ctx.ifMatch, current.version);
-      try {
-        await this.guard(() => this.store.delete(current));
-        return;
-      } catch (error) {
-        if (!this.shouldRetry(error, ctx, attempt)) throw this.versionError(error, ctx);
-      }
-    }
+      await this.remove(current, ctx);
+    });
   }
 
   /** GET on the collection (RFC 7644 §3.4.2): filter, paging and projection. */
   async list(ctx: CallContext): Promise<ServiceResult> {
     const query = ctx.query ?? {};
     const paging = parsePaging(query);
-    const projection = parseProjection(this.rt, queryParam(query, 'attributes'), queryParam(query, 'excludedAttributes'));
+    const projection = this.projectionOf(ctx);
     const filterText = queryParam(query, 'filter');
     const page = await this.guard(() =>
       filterText === undefined || filterText.trim() === '' ? this.store.list(paging) : this.filtered(filterText, paging, ctx),
     );
-    const resources = page.resources.map((r) => project(this.rt, toScimResource(this.rt, r, ctx.baseUrl), projection));
-    return { body: listResponse(paging.count === 0 ? [] : resources, page.totalResults, paging.startIndex) };
+    const resources = paging.count === 0 ? [] : await this.guard(() => this.render(page.resources, ctx, projection));
+    return { body: listResponse(resources, page.totalResults, paging.startIndex) };
   }
 
-  /** Projects a single-resource result as its request asked (attributes / excludedAttributes). */
-  projectResult(result: ServiceResult, query: Readonly<Record<string, string>>): JsonObject {
-    const projection = parseProjection(this.rt, queryParam(query, 'attributes'), queryParam(query, 'excludedAttributes'));
-    return project(this.rt, result.body, projection);
+  /** Deletes a resource read at its current version (subclasses clean up around it). */
+  protected async remove(current: StoredResource, _ctx: CallContext): Promise<void> {
+    await this.guard(() => this.store.delete(current));
   }
 
-  private async filtered(text: string, paging: Paging, ctx: CallContext) {
-    const filter = parseFilter(this.rt, text);
-    const plan = planFilter(filter, this.rt);
-    const matches = (r: StoredResource) => evaluate(filter, toScimResource(this.rt, r, ctx.baseUrl), this.rt);
-    let candidates: StoredResource[];
+  /**
+   * The client's view of stored resources: schemas, id, attributes and meta, projected as
+   * asked. Subclasses add attributes kept outside the document.
+   */
+  protected async render(resources: StoredResource[], ctx: CallContext, projection: Projection): Promise<JsonObject[]> {
+    return resources.map((r) => project(this.rt, toScimResource(this.rt, r, ctx.baseUrl), projection));
+  }
+
+  /**
+   * Resources a filter can only be evaluated on with attributes kept outside the document
+   * (e.g. a group's members): subclasses return them in the form `evaluate` reads.
+   */
+  protected async forEvaluation(resources: StoredResource[], _filter: Filter, ctx: CallContext): Promise<JsonObject[]> {
+    return resources.map((r) => toScimResource(this.rt, r, ctx.baseUrl));
+  }
+
+  /** Whether the filter needs `forEvaluation` (attributes outside the document). */
+  protected needsExpansion(_filter: Filter): boolean {
+    return false;
+  }
+
+  /** The candidates of an access plan a subclass answers itself (e.g. member lookups). */
+  protected async lookup(plan: AccessPlan): Promise<StoredResource[] | undefined> {
     switch (plan.kind) {
       case 'id': {
         const found = await this.store.get(plan.id);
-        candidates = found ? [found] : [];
-        break;
+        return found ? [found] : [];
       }
       case 'unique': {
         const found = await this.store.findByUniqueValue(plan.value);
-        candidates = found ? [found] : [];
-        break;
+        return found ? [found] : [];
       }
       case 'externalId':
-        candidates = await this.store.findByExternalId(plan.value);
-        break;
+        return this.store.findByExternalId(plan.value);
       default:
-        return this.store.listMatching(matches, paging);
+        return undefined;
     }
-    const all = candidates.filter(matches);
+  }
+
+  private async filtered(text: string, paging: Paging, ctx: CallContext): Promise<Page> {
+    const filter = parseFilter(this.rt, text);
+    const candidates = await this.lookup(planFilter(filter, this.rt));
+    if (!candidates && !this.needsExpansion(filter)) {
+      return this.store.listMatching((r) => evaluate(filter, toScimResource(this.rt, r, ctx.baseUrl), this.rt), paging);
+    }
+    const all = candidates ?? (await this.store.listMatching(() => true, { startIndex: 1, count: Number.MAX_SAFE_INTEGER })).resources;
+    const views = await this.forEvaluation(all, filter, ctx);
+    const matching = all.filter((_, i) => evaluate(filter, views[i], this.rt));
     return {
-      totalResults: all.length,
-      resources: all.slice(paging.startIndex - 1, paging.startIndex - 1 + paging.count),
+      totalResults: matching.length,
+      resources: matching.slice(paging.startIndex - 1, paging.startIndex - 1 + paging.count),
     };
   }
 
-  private async readModifyWrite(
+  /** Reads the resource, checks If-Match, writes with `change`; retries a lost race. */
+  protected async readModifyWrite(
     id: string,
     ctx: CallContext,
-    change: (current: StoredResource) => JsonObject,
+    change: (current: StoredResource) => Promise<StoredResource>,
   ): Promise<ServiceResult> {
-    for (let attempt = 1; ; attempt++) {
-      const current = await this.require(id);
+    const stored = await this.retrying(ctx, async () => {
+      const current = await this.require(id, ctx);
       checkIfMatch(ctx.ifMatch, current.version);
-      const document = this.checked(change(current));
+      return change(current);
+    });
+    return this.result(stored, ctx);
+  }
+
+  /**
+   * Runs a read-then-conditional-write step. When another writer changed the resource in
+   * between, the step is run again from a fresh read (a few times); with If-Match the
+   * client asked for that exact version, so the answer is 412 instead.
+   */
+  protected async retrying<T>(ctx: CallContext, step: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
       try {
-        const stored = await this.guard(() =>
-          this.store.replace(current, { document, uniqueValue: this.uniqueValueOf(document) }, this.now()),
-        );
-        return this.result(stored, ctx);
+        return await step();
       } catch (error) {
-        if (!this.shouldRetry(error, ctx, attempt)) throw this.versionError(error, ctx);
+        const lostRace = error instanceof StoreConflict && error.reason === 'version';
+        if (!lostRace) throw error;
+        if (ctx.ifMatch) throw preconditionFailed('The resource was changed by another request; read it again.');
+        if (attempt >= MAX_WRITE_ATTEMPTS) throw new ScimError(409, undefined, 'The resource is being changed by other requests; retry.');
       }
     }
   }
 
-  private shouldRetry(error: unknown, ctx: CallContext, attempt: number): boolean {
-    const lostRace = error instanceof StoreConflict && error.reason === 'version';
-    return lostRace && !ctx.ifMatch && attempt < MAX_WRITE_ATTEMPTS;
-  }
-
-  private versionError(error: unknown, ctx: CallContext): unknown {
-    if (error instanceof StoreConflict && error.reason === 'version') {
-      return ctx.ifMatch
-        ? preconditionFailed('The resource was changed by another request; read it again.')
-        : new ScimError(409, undefined, 'The resource is being changed by other requests; retry.');
-    }
-    return error;
-  }
-
-  private async require(id: string): Promise<StoredResource> {
+  /** Reads a resource or answers 404; subclasses may start related reads for `ctx` alongside. */
+  protected async require(id: string, _ctx: CallContext): Promise<StoredResource> {
     const found = await this.guard(() => this.store.get(id));
     if (!found) throw notFound(`${this.rt.name} "${truncate(id)}" not found.`);
     return found;
   }
 
-  private result(stored: StoredResource, ctx: CallContext): ServiceResult {
-    return { body: toScimResource(this.rt, stored, ctx.baseUrl), etag: etagOf(stored.version) };
+  protected projectionOf(ctx: CallContext): Projection {
+    const query = ctx.query ?? {};
+    return parseProjection(this.rt, queryParam(query, 'attributes'), queryParam(query, 'excludedAttributes'));
   }
 
-  private uniqueValueOf(document: JsonObject): string {
-    return String(document[this.uniqueAttribute]);
+  protected async result(stored: StoredResource, ctx: CallContext): Promise<ServiceResult> {
+    if (ctx.render === false) return { etag: etagOf(stored.version) };
+    const [body] = await this.guard(() => this.render([stored], ctx, this.projectionOf(ctx)));
+    return { body, etag: etagOf(stored.version) };
   }
 
-  private checked(document: JsonObject): JsonObject {
+  protected write(document: JsonObject) {
+    return { document, uniqueValue: String(document[this.uniqueAttribute]) };
+  }
+
+  protected checked(document: JsonObject): JsonObject {
     if (JSON.stringify(document).length > MAX_DOCUMENT_CHARS) {
       throw payloadTooLarge(`A ${this.rt.name} may hold at most ${MAX_DOCUMENT_CHARS} characters of attributes.`);
     }
@@ -201,7 +237,7 @@ export class ResourceService {
   }
 
   /** Runs a store call and turns store refusals into SCIM errors. */
-  private async guard<T>(call: () => Promise<T>): Promise<T> {
+  protected async guard<T>(call: () => Promise<T>): Promise<T> {
     try {
       return await call();
     } catch (error) {
@@ -218,4 +254,4 @@ export class ResourceService {
   }
 }
 
-const truncate = (text: string) => (text.length > 80 ? `${text.slice(0, 77)}...` : text);
+export const truncate = (text: string) => (text.length > 80 ? `${text.slice(0, 77)}...` : text);

@@ -8,8 +8,15 @@ export interface ClientOptions {
   readonly region?: string;
   /** Credentials for DynamoDB Local, which accepts any. */
   readonly credentials?: DynamoDBClientConfig['credentials'];
-  /** Called once per DynamoDB request (after retries are decided), e.g. to count round trips. */
-  readonly onRequest?: (commandName: string) => void;
+  /** Told of every DynamoDB request when it ends (retries included), e.g. to count round trips. */
+  readonly onCall?: (call: CallRecord) => void;
+}
+
+/** One DynamoDB request: its command and when it started and ended (performance.now()). */
+export interface CallRecord {
+  readonly command: string;
+  readonly started: number;
+  readonly ended: number;
 }
 
 const THROTTLING = new Set([
@@ -42,14 +49,18 @@ export function createDocumentClient(options: ClientOptions = {}): DynamoDBDocum
     },
     { step: 'initialize', name: 'scimStoreErrors' },
   );
-  if (options.onRequest) {
-    const onRequest = options.onRequest;
+  if (options.onCall) {
+    const onCall = options.onCall;
     client.middlewareStack.add(
       (next, context) => async (args) => {
-        onRequest(String(context.commandName));
-        return next(args);
+        const started = performance.now();
+        try {
+          return await next(args);
+        } finally {
+          onCall({ command: String(context.commandName), started, ended: performance.now() });
+        }
       },
-      { step: 'initialize', name: 'scimRequestCounter' },
+      { step: 'initialize', name: 'scimCallRecorder' },
     );
   }
   return DynamoDBDocumentClient.from(client, {

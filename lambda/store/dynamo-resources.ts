@@ -1,5 +1,4 @@
 import { GetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { INDEXES } from './table';
 import {
   counterPk,
@@ -12,7 +11,8 @@ import {
   UNIQUE_SK,
   uniquePk,
 } from './keys';
-import { TransactionCancelled, transactWrite } from './transact';
+import { batchGet } from './batch';
+import { TransactionCancelled, transactWrite, type TransactItem } from './transact';
 import {
   StoreConflict,
   type Page,
@@ -23,7 +23,8 @@ import {
   type StoredResource,
 } from './types';
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+export type { TransactItem };
+
 type Item = Record<string, unknown>;
 
 /**
@@ -39,30 +40,18 @@ const MAX_ID_BYTES = 256;
 /** Users or groups on the single table: every write one transaction, every read one or two calls. */
 export class DynamoResourceStore implements ResourceStore {
   constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-    private readonly directory: string,
-    private readonly kind: ResourceKind,
+    protected readonly client: DynamoDBDocumentClient,
+    protected readonly tableName: string,
+    protected readonly directory: string,
+    protected readonly kind: ResourceKind,
   ) {}
 
   async create(id: string, write: ResourceWrite, now: string): Promise<StoredResource> {
-    const stored: StoredResource = {
-      id,
-      kind: this.kind,
-      version: 1,
-      created: now,
-      lastModified: now,
-      uniqueValue: write.uniqueValue,
-      document: write.document,
-    };
+    const stored = this.newResource(id, write, now);
     try {
-      await transactWrite(this.client, [
-        { Put: { TableName: this.tableName, Item: this.toItem(stored), ConditionExpression: 'attribute_not_exists(pk)' } },
-        this.putGuard(id, write.uniqueValue),
-        this.countBy(1),
-      ]);
+      await transactWrite(this.client, this.createItems(stored));
     } catch (error) {
-      throw this.conflict(error, { 0: 'version', 1: 'uniqueness' });
+      throw this.conflict(error, { 1: 'uniqueness' });
     }
     return stored;
   }
@@ -77,13 +66,62 @@ export class DynamoResourceStore implements ResourceStore {
   }
 
   async replace(current: StoredResource, write: ResourceWrite, now: string): Promise<StoredResource> {
-    const next: StoredResource = {
-      ...current,
-      version: current.version + 1,
-      lastModified: now,
-      uniqueValue: write.uniqueValue,
-      document: write.document,
-    };
+    const next = this.nextVersion(current, write, now);
+    const items = this.replaceItems(current, next);
+    try {
+      await transactWrite(this.client, items);
+    } catch (error) {
+      throw this.conflict(error, { 2: 'uniqueness' });
+    }
+    return next;
+  }
+
+  async delete(current: StoredResource): Promise<void> {
+    try {
+      await transactWrite(this.client, this.deleteItems(current));
+    } catch (error) {
+      throw this.conflict(error, {});
+    }
+  }
+
+  /** Which of `ids` name stored resources of this kind (BatchGetItem, 100 keys a call). */
+  async existing(ids: readonly string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    const keys = ids.filter((id) => Buffer.byteLength(id, 'utf8') <= MAX_ID_BYTES).map((id) => this.key(id));
+    for (const item of await batchGet(this.client, this.tableName, keys, 'id')) found.add(String(item.id));
+    return found;
+  }
+
+  /** The resources named by `ids` that exist, in no particular order. */
+  async getMany(ids: readonly string[]): Promise<StoredResource[]> {
+    const keys = ids.filter((id) => Buffer.byteLength(id, 'utf8') <= MAX_ID_BYTES).map((id) => this.key(id));
+    return (await batchGet(this.client, this.tableName, keys)).map((item) => this.fromItem(item));
+  }
+
+  /** The resource a create writes, at version 1. */
+  protected newResource(id: string, write: ResourceWrite, now: string): StoredResource {
+    return { id, kind: this.kind, version: 1, created: now, lastModified: now, uniqueValue: write.uniqueValue, document: write.document };
+  }
+
+  /** The resource a replace writes: the next version with the new document. */
+  protected nextVersion(current: StoredResource, write: ResourceWrite, now: string): StoredResource {
+    return { ...current, version: current.version + 1, lastModified: now, uniqueValue: write.uniqueValue, document: write.document };
+  }
+
+  /** Create: the resource (index 0), its uniqueness guard (index 1) and a counter shard. */
+  protected createItems(stored: StoredResource): TransactItem[] {
+    return [
+      { Put: { TableName: this.tableName, Item: this.toItem(stored), ConditionExpression: 'attribute_not_exists(pk)' } },
+      this.putGuard(stored.id, stored.uniqueValue),
+      this.countBy(1),
+    ];
+  }
+
+  /**
+   * Replace: the resource if still at `current.version` (index 0) and, when the unique value
+   * changes other than in case, the old guard's removal (1) and the new guard (2).
+   */
+  protected replaceItems(current: StoredResource, next: StoredResource): TransactItem[] {
     const items: TransactItem[] = [
       {
         Put: {
@@ -94,36 +132,27 @@ export class DynamoResourceStore implements ResourceStore {
         },
       },
     ];
-    const before = current.uniqueValue;
     // A change of case only keeps the same guard item (one item may appear once per transaction).
-    if (before.toLowerCase() !== write.uniqueValue.toLowerCase()) {
-      items.push(this.deleteGuard(current.id, before), this.putGuard(current.id, write.uniqueValue));
+    if (current.uniqueValue.toLowerCase() !== next.uniqueValue.toLowerCase()) {
+      items.push(this.deleteGuard(current.id, current.uniqueValue), this.putGuard(current.id, next.uniqueValue));
     }
-    try {
-      await transactWrite(this.client, items);
-    } catch (error) {
-      throw this.conflict(error, { 0: 'version', 1: 'version', 2: 'uniqueness' });
-    }
-    return next;
+    return items;
   }
 
-  async delete(current: StoredResource): Promise<void> {
-    try {
-      await transactWrite(this.client, [
-        {
-          Delete: {
-            TableName: this.tableName,
-            Key: this.key(current.id),
-            ConditionExpression: 'version = :expected',
-            ExpressionAttributeValues: { ':expected': current.version },
-          },
+  /** Delete: the resource if still at `current.version`, its guard, a counter shard. */
+  protected deleteItems(current: StoredResource): TransactItem[] {
+    return [
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: this.key(current.id),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': current.version },
         },
-        this.deleteGuard(current.id, current.uniqueValue),
-        this.countBy(-1),
-      ]);
-    } catch (error) {
-      throw this.conflict(error, { 0: 'version', 1: 'version' });
-    }
+      },
+      this.deleteGuard(current.id, current.uniqueValue),
+      this.countBy(-1),
+    ];
   }
 
   async findByUniqueValue(value: string): Promise<StoredResource | undefined> {
@@ -207,7 +236,7 @@ export class DynamoResourceStore implements ResourceStore {
     });
   }
 
-  private async *query(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Item> {
+  protected async *query(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Item> {
     let ExclusiveStartKey: Item | undefined;
     do {
       const page = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey }));
@@ -216,11 +245,11 @@ export class DynamoResourceStore implements ResourceStore {
     } while (ExclusiveStartKey);
   }
 
-  private key(id: string) {
+  protected key(id: string) {
     return { pk: resourcePk(this.directory, this.kind, id), sk: resourceSk(this.kind) };
   }
 
-  private putGuard(id: string, value: string): TransactItem {
+  protected putGuard(id: string, value: string): TransactItem {
     return {
       Put: {
         TableName: this.tableName,
@@ -230,7 +259,7 @@ export class DynamoResourceStore implements ResourceStore {
     };
   }
 
-  private deleteGuard(id: string, value: string): TransactItem {
+  protected deleteGuard(id: string, value: string): TransactItem {
     return {
       Delete: {
         TableName: this.tableName,
@@ -241,7 +270,7 @@ export class DynamoResourceStore implements ResourceStore {
     };
   }
 
-  private countBy(delta: number): TransactItem {
+  protected countBy(delta: number): TransactItem {
     const shard = Math.floor(Math.random() * COUNTER_SHARDS);
     return {
       Update: {
@@ -253,7 +282,7 @@ export class DynamoResourceStore implements ResourceStore {
     };
   }
 
-  private toItem(resource: StoredResource): Item {
+  protected toItem(resource: StoredResource): Item {
     const item: Item = {
       ...this.key(resource.id),
       kind: resource.kind,
@@ -263,6 +292,7 @@ export class DynamoResourceStore implements ResourceStore {
       lastModified: resource.lastModified,
       uniqueValue: resource.uniqueValue,
       document: resource.document,
+      ...(resource.memberCount !== undefined ? { memberCount: resource.memberCount } : {}),
       [INDEXES.byType.partitionKey]: listingPk(this.directory, this.kind),
       [INDEXES.byType.sortKey]: listingSk(resource.uniqueValue, resource.id),
     };
@@ -274,7 +304,7 @@ export class DynamoResourceStore implements ResourceStore {
     return item;
   }
 
-  private fromItem(item: Item): StoredResource {
+  protected fromItem(item: Item): StoredResource {
     return {
       id: String(item.id),
       kind: this.kind,
@@ -283,12 +313,17 @@ export class DynamoResourceStore implements ResourceStore {
       lastModified: String(item.lastModified),
       uniqueValue: String(item.uniqueValue),
       document: item.document as Record<string, unknown>,
+      ...(item.memberCount !== undefined ? { memberCount: Number(item.memberCount) } : {}),
     };
   }
 
-  private conflict(error: unknown, byIndex: Record<number, StoreConflict['reason']>): unknown {
+  /**
+   * Turns a cancelled transaction into a StoreConflict: the failed item's index says why
+   * (`byIndex`); any other failed condition means another writer got in first ('version').
+   */
+  protected conflict(error: unknown, byIndex: Record<number, StoreConflict['reason']>): unknown {
     if (!(error instanceof TransactionCancelled)) return error;
-    const reason = byIndex[error.failedConditions[0]] ?? 'version';
+    const reason = error.failedConditions.map((i) => byIndex[i]).find(Boolean) ?? 'version';
     return new StoreConflict(reason, reason === 'uniqueness' ? `The ${this.kind} value is already taken.` : 'The resource changed.');
   }
 }

@@ -2,6 +2,11 @@ import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
+/** One action of a TransactWriteItems request. */
+export type TransactItem = TransactItems[number];
+
+/** DynamoDB's limit of actions in one transaction. */
+export const MAX_TRANSACT_ITEMS = 100;
 
 /** The outcome of a cancelled transaction: which of its items failed their condition. */
 export class TransactionCancelled extends Error {

@@ -20,6 +20,8 @@ export interface StoredResource {
   /** The value kept unique (userName or displayName), as last written. */
   readonly uniqueValue: string;
   readonly document: Document;
+  /** Groups only: how many members the group has (kept exact by the membership writes). */
+  readonly memberCount?: number;
 }
 
 /**
@@ -53,10 +55,52 @@ export interface ResourceStore {
   delete(current: StoredResource): Promise<void>;
   findByUniqueValue(value: string): Promise<StoredResource | undefined>;
   findByExternalId(externalId: string): Promise<StoredResource[]>;
+  /** Which of `ids` name stored resources of this kind. */
+  existing(ids: readonly string[]): Promise<Set<string>>;
   /** One page in the listing order; totalResults from the counter (one read). */
   list(page: PageRequest): Promise<Page>;
   /** Every resource that satisfies `matches`, paged in the listing order (reads them all). */
   listMatching(matches: (document: StoredResource) => boolean, page: PageRequest): Promise<Page>;
+}
+
+/** Member changes to apply: every id in `add` is not yet a member, every id in `remove` is. */
+export interface MemberChange {
+  readonly add: readonly string[];
+  readonly remove: readonly string[];
+}
+
+/** What one batch read tells about users about to be added to or removed from a group. */
+export interface MemberCheck {
+  /** Which of the ids name existing users. */
+  readonly existingUsers: Set<string>;
+  /** Which of the ids are members of the group now. */
+  readonly currentMembers: Set<string>;
+}
+
+/** Groups, with members kept as one item each and an index of the groups of each user. */
+export interface GroupStore extends ResourceStore {
+  createWithMembers(id: string, write: ResourceWrite, members: readonly string[], now: string): Promise<StoredResource>;
+  /**
+   * A new document (or none) and member changes; atomic when it all fits one transaction.
+   * With a document, or `pinned`, the write requires the group still at `current.version`
+   * and the returned version is exact. Member changes alone, unpinned, do not conflict with
+   * other member changes (each member item carries its own condition), so racing PATCHes all
+   * succeed; the returned version is then only a lower bound.
+   */
+  update(current: StoredResource, write: ResourceWrite | undefined, change: MemberChange, now: string, pinned: boolean): Promise<StoredResource>;
+  /** Deletes the group, then its member items; returns how many members it had. */
+  deleteWithMembers(current: StoredResource): Promise<number>;
+  /** The group and its members; `members` is undefined when there are more than `maxMembers`. */
+  getWithMembers(groupId: string, maxMembers: number): Promise<{ group: StoredResource; members?: string[] } | undefined>;
+  members(groupId: string): Promise<string[]>;
+  /** One batch read: which ids are users, which are members of the group. */
+  check(groupId: string, userIds: readonly string[]): Promise<MemberCheck>;
+  /** The ids of the groups a user belongs to (eventually consistent index). */
+  groupsOf(userId: string): Promise<string[]>;
+  /** Which of `groupIds` have `userId` as a member (consistent reads). */
+  isMember(groupIds: readonly string[], userId: string): Promise<Set<string>>;
+  removeFromGroups(userId: string, groupIds: readonly string[], now: string): Promise<void>;
+  getMany(ids: readonly string[]): Promise<StoredResource[]>;
 }
 
 /** Why the store refused a write. Services turn these into SCIM errors. */

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { FUNCTION_ROUTES, SCIM_BASE_PATH } from '../../lambda/handlers/routes';
 import { toLambdaHandler, type ApiHandler } from '../../lambda/handlers/lambda-entry';
 import type { StoreSettings } from '../../lambda/handlers/services';
+import { groupsRoutes } from '../../lambda/handlers/groups';
 import { usersRoutes } from '../../lambda/handlers/users';
 import type { TokenVerifier } from '../../lambda/http/auth';
 import type { Logger } from '../../lambda/http/log';
@@ -16,6 +17,7 @@ import { notFound, payloadTooLarge, ScimError } from '../../lambda/scim/errors';
 /** The route factory of each function in FUNCTION_ROUTES, by its id. */
 export const FUNCTION_FACTORIES: Record<string, (settings: StoreSettings) => Route[]> = {
   Users: usersRoutes,
+  Groups: groupsRoutes,
 };
 
 export interface LocalServerOptions {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createDocumentClient } from '../../lambda/store/client';
+import { createDocumentClient, type CallRecord } from '../../lambda/store/client';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/dynamodb-local';
 
 /** The DynamoDB Local that test/support/global-setup.ts started. */
@@ -14,23 +14,37 @@ export async function freshTable(prefix = 'test') {
   const endpoint = localEndpoint();
   const tableName = `${prefix}-${randomUUID()}`;
   await ensureTable(endpoint, tableName);
-  const calls: string[] = [];
+  const calls: CallRecord[] = [];
   const client = createDocumentClient({
     endpoint,
     region: LOCAL_REGION,
     credentials: LOCAL_CREDENTIALS,
-    onRequest: (name) => calls.push(name),
+    onCall: (call) => calls.push(call),
   });
   return {
     endpoint,
     tableName,
     client,
     calls,
-    /** Runs `fn` and returns how many DynamoDB requests it made. */
-    async countCalls<T>(fn: () => Promise<T>): Promise<{ result: T; calls: string[] }> {
+    /** Runs `fn` and returns the DynamoDB requests it made and their round trips. */
+    async countCalls<T>(fn: () => Promise<T>): Promise<{ result: T; calls: string[]; roundTrips: number }> {
       const before = calls.length;
       const result = await fn();
-      return { result, calls: calls.slice(before) };
+      const made = calls.slice(before);
+      return { result, calls: made.map((c) => c.command), roundTrips: roundTrips(made) };
     },
   };
+}
+
+/**
+ * Round trips: the longest chain of requests each of which started after the one before it
+ * ended. Requests made in parallel count once.
+ */
+export function roundTrips(calls: readonly CallRecord[]): number {
+  const sorted = [...calls].sort((a, b) => a.started - b.started);
+  const depth: number[] = [];
+  sorted.forEach((call, i) => {
+    depth[i] = 1 + Math.max(0, ...sorted.slice(0, i).map((p, j) => (p.ended <= call.started ? depth[j] : 0)));
+  });
+  return Math.max(0, ...depth);
 }

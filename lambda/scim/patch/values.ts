@@ -1,9 +1,9 @@
 import { invalidPath, invalidValue } from '../errors';
-import { coerceSimple, isObject } from '../values';
+import { coerceSimple, isObject, jsonEqual } from '../values';
 import { findAttribute } from '../schema/registry';
 import type { AttributeDef, Json, JsonObject } from '../schema/types';
 
-export { coerceSimple, isObject };
+export { coerceSimple, isObject, jsonEqual };
 
 /**
  * Checks PATCH values against the schema (RFC 7643 §2.3 data types, §2.4 multi-valued) and
@@ -74,15 +74,4 @@ function unwrapOne(list: Json[], path: string): Json {
   if (list.length === 0) return null;
   if (list.length > 1) throw invalidValue(`"${path}" is single-valued and cannot take ${list.length} values.`);
   return list[0];
-}
-
-/** Deep equality of JSON values (key order ignored). */
-export function jsonEqual(a: Json | undefined, b: Json | undefined): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => jsonEqual(x, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const keys = Object.keys(a);
-    return keys.length === Object.keys(b).length && keys.every((k) => k in b && jsonEqual(a[k], b[k]));
-  }
-  return false;
 }
