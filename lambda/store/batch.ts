@@ -52,10 +52,18 @@ export async function batchGet(client: DynamoDBDocumentClient, tableName: string
  * unprocessed keys are retried with backoff. Returns how many keys it was given.
  */
 export async function batchDelete(client: DynamoDBDocumentClient, tableName: string, keys: readonly Key[]): Promise<number> {
-  const chunks: Key[][] = [];
-  for (let i = 0; i < keys.length; i += WRITE_CHUNK) chunks.push(keys.slice(i, i + WRITE_CHUNK));
+  await batchWrite(client, tableName, keys.map((Key) => ({ DeleteRequest: { Key } })));
+  return keys.length;
+}
+
+type WriteRequest = { PutRequest: { Item: Item } } | { DeleteRequest: { Key: Key } };
+
+/** Writes unconditional puts and deletes with BatchWriteItem, 25 a call, several calls at a time. */
+export async function batchWrite(client: DynamoDBDocumentClient, tableName: string, requests: readonly WriteRequest[]): Promise<void> {
+  const chunks: WriteRequest[][] = [];
+  for (let i = 0; i < requests.length; i += WRITE_CHUNK) chunks.push(requests.slice(i, i + WRITE_CHUNK));
   await mapConcurrently(chunks, CONCURRENCY, async (chunk) => {
-    let pending = chunk.map((Key) => ({ DeleteRequest: { Key } }));
+    let pending = chunk;
     for (let round = 0; pending.length > 0; round++) {
       if (round >= MAX_ROUNDS) throw new Error('BatchWriteItem left items unprocessed after retries.');
       if (round > 0) await backoff(round);
@@ -63,7 +71,6 @@ export async function batchDelete(client: DynamoDBDocumentClient, tableName: str
       pending = (UnprocessedItems?.[tableName] as typeof pending | undefined) ?? [];
     }
   });
-  return keys.length;
 }
 
 const backoff = (round: number) => new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round) * (0.5 + Math.random())));
