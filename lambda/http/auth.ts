@@ -29,7 +29,8 @@ export function matchesAny(token: string, records: readonly TokenRecord[], now: 
   for (const record of records) {
     const stored = Buffer.from(record.sha256, 'base64url');
     const equal = stored.length === presented.length && timingSafeEqual(stored, presented);
-    const live = !record.expiresAt || Date.parse(record.expiresAt) > now.getTime();
+    // An expiry that is present but not a date fails closed.
+    const live = record.expiresAt === undefined || (typeof record.expiresAt === 'string' && Date.parse(record.expiresAt) > now.getTime());
     match = (equal && live) || match;
   }
   return match;

@@ -36,7 +36,7 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEvent): ScimRequest {
  */
 export function scimSegments(path: string): string[] {
   const folded = path.replace(/\/{2,}/g, '/');
-  const at = folded.indexOf(SCIM_BASE_PATH);
+  const at = basePathAt(folded);
   if (at < 0) throw notFound(`No SCIM endpoint at this path; the Base URL ends with ${SCIM_BASE_PATH}.`);
   return folded
     .slice(at + SCIM_BASE_PATH.length)
@@ -55,10 +55,17 @@ function baseUrlOf(headers: Record<string, string>, domainName: string | undefin
   const proto = headers['x-forwarded-proto']?.split(',')[0].trim() || 'https';
   const host = domainName ?? headers.host ?? 'localhost';
   const folded = calledPath.replace(/\/{2,}/g, '/');
-  const at = folded.indexOf(SCIM_BASE_PATH);
+  const at = basePathAt(folded);
   const prefix = at < 0 ? '' : folded.slice(0, at);
   return `${proto}://${host}${prefix}${SCIM_BASE_PATH}`;
 }
+
+/** Where /scim/v2 starts in a path, as whole segments only (not /scim/v20), or -1. */
+function basePathAt(path: string): number {
+  const match = BASE_PATH.exec(path);
+  return match ? match.index : -1;
+}
+const BASE_PATH = new RegExp(`${SCIM_BASE_PATH.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}(?=/|$)`);
 
 const JSON_TYPES = ['application/scim+json', 'application/json'];
 

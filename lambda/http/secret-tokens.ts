@@ -12,7 +12,7 @@ const REFRESH_ON_MISS_MS = 10_000;
  */
 export class SecretTokenVerifier implements TokenVerifier {
   private records: TokenRecord[] = [];
-  private fetchedAt = 0;
+  private fetchedAt = Number.NEGATIVE_INFINITY;
   private pending?: Promise<void>;
 
   constructor(
@@ -47,7 +47,11 @@ export function parseTokenSecret(text: string): TokenRecord[] {
     const parsed = JSON.parse(text) as { tokens?: unknown };
     if (!Array.isArray(parsed.tokens)) return [];
     return parsed.tokens.filter(
-      (t): t is TokenRecord => typeof t === 'object' && t !== null && typeof (t as TokenRecord).sha256 === 'string',
+      (t): t is TokenRecord =>
+        typeof t === 'object' &&
+        t !== null &&
+        typeof (t as TokenRecord).sha256 === 'string' &&
+        ((t as TokenRecord).expiresAt === undefined || typeof (t as TokenRecord).expiresAt === 'string'),
     );
   } catch {
     return [];

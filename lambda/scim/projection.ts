@@ -59,6 +59,8 @@ export function project(rt: ResourceTypeDef, resource: JsonObject, projection: P
     const kept = projectAttribute(def, value, projection, undefined);
     if (kept !== undefined) out[key] = kept;
   }
+  // `schemas` names the extensions the projected resource still carries.
+  if (Array.isArray(out.schemas)) out.schemas = out.schemas.filter((urn) => urn === rt.schema.id || out[urn as string] !== undefined);
   return out;
 }
 
@@ -98,7 +100,14 @@ function pickSubAttributes(value: Json, names: string[]): Json | undefined {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) return v;
     return Object.fromEntries(Object.entries(v).filter(([k]) => names.includes(k)));
   };
-  return Array.isArray(value) ? value.map(pick) : pick(value);
+  // A value left with none of the asked-for sub-attributes is no value (RFC 7643 §2.5).
+  const isEmpty = (v: Json) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0;
+  if (!Array.isArray(value)) {
+    const picked = pick(value);
+    return isEmpty(picked) ? undefined : picked;
+  }
+  const picked = value.map(pick).filter((v) => !isEmpty(v));
+  return picked.length === 0 ? undefined : picked;
 }
 
 function dropSubAttributes(value: Json, names: string[]): Json | undefined {

@@ -1,4 +1,4 @@
-import { invalidValue, mutability } from './errors';
+import { invalidSyntax, invalidValue, mutability } from './errors';
 import { commonAttributes } from './schema/common';
 import { findAttribute, findExtension } from './schema/registry';
 import type { AttributeDef, Json, JsonObject, ResourceTypeDef } from './schema/types';
@@ -18,8 +18,8 @@ export interface ValidateOptions {
 
 /** Validates a client document against `rt` and returns its canonical form. */
 export function validateResource(rt: ResourceTypeDef, body: unknown, options: ValidateOptions = {}): JsonObject {
-  if (!isObject(body)) throw invalidValue(`The request body must be a JSON object describing a ${rt.name}.`);
-  checkSchemas(rt, body.schemas);
+  if (!isObject(body)) throw invalidSyntax(`The request body must be a JSON object describing a ${rt.name}.`);
+  checkSchemas(rt, body[Object.keys(body).find((k) => k.toLowerCase() === 'schemas') ?? 'schemas']);
 
   const out: JsonObject = {};
   const extensions = new Map<string, JsonObject>();

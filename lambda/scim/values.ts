@@ -8,7 +8,21 @@ import type { AttributeDef, Json, JsonObject } from './schema/types';
 
 export const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/**
+ * True for an xsd:dateTime (RFC 7643 §2.3.5) naming a real instant: Date.parse alone rolls
+ * 2024-02-30 over to 1 March, so the calendar fields are checked too.
+ */
+export function isDateTime(text: string): boolean {
+  const m = DATE_TIME.exec(text);
+  if (!m) return false;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day && hour < 24 && minute < 60 && second < 60
+  );
+}
 
 /** Checks one simple (non-complex) value; Entra ID's "True"/"False" strings become booleans. */
 export function coerceSimple(def: AttributeDef, raw: Json, path: string): Json {
@@ -30,7 +44,7 @@ export function coerceSimple(def: AttributeDef, raw: Json, path: string): Json {
       if (typeof raw !== 'number' || !Number.isFinite(raw)) throw invalidValue(`"${path}" must be a number.`);
       return raw;
     case 'dateTime':
-      if (typeof raw !== 'string' || !DATE_TIME.test(raw) || Number.isNaN(Date.parse(raw))) {
+      if (typeof raw !== 'string' || !isDateTime(raw)) {
         throw invalidValue(`"${path}" must be an xsd:dateTime string (RFC 7643 §2.3.5).`);
       }
       return raw;

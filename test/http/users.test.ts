@@ -121,7 +121,7 @@ describe('/Users over HTTP against the local endpoint', () => {
       ['name as a string', userBody('t2@example.com', { name: 'Jane' }), 400, 'invalidValue'],
       ['two primary emails', userBody('t3@example.com', { emails: [{ value: 'a', primary: true }, { value: 'b', primary: true }] }), 400, 'invalidValue'],
       ['the Group schema', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], userName: 'x' }, 400, 'invalidValue'],
-      ['a JSON array', [userBody('t4@example.com')], 400, 'invalidValue'],
+      ['a JSON array', [userBody('t4@example.com')], 400, 'invalidSyntax'],
       ['malformed JSON', '{"userName": "x",', 400, 'invalidSyntax'],
       ['an empty body', '', 400, 'invalidSyntax'],
     ])('refuses %s with a SCIM error', async (_name, body, status, scimType) => {

@@ -12,8 +12,6 @@ interface ProjectionCase {
   readonly attributes?: string;
   readonly excludedAttributes?: string;
   readonly expected: JsonObject;
-  /** The source does not give the RFC result yet; the case runs as test.failing. */
-  readonly bug?: string;
 }
 
 const types = { User: userResourceType, Group: groupResourceType };
@@ -21,8 +19,8 @@ const resources = fixture.resources as unknown as Record<string, { resourceType:
 
 describe('parseProjection + project', () => {
   for (const c of fixture.cases as unknown as ProjectionCase[]) {
-    const title = `${c.name} (${c.why})${c.bug ? ` [known bug: ${c.bug}]` : ''}`;
-    (c.bug ? test.failing : test)(title, () => {
+    const title = `${c.name} (${c.why})`;
+    test(title, () => {
       const { resourceType, resource } = resources[c.resource];
       const rt = types[resourceType];
       const before = structuredClone(resource);

@@ -17,8 +17,6 @@ interface ResourceCase {
   readonly expected?: JsonObject;
   readonly error?: { status: number; scimType: string };
   readonly detail?: string;
-  /** The source does not give the RFC result yet; the case runs as test.failing. */
-  readonly bug?: string;
 }
 
 /** An attribute definition as test/fixtures/validate/values.json writes it. */
@@ -39,7 +37,6 @@ interface ValueCase {
   readonly unassigned?: boolean;
   readonly error?: string;
   readonly detail?: string;
-  readonly bug?: string;
 }
 
 /**
@@ -82,11 +79,11 @@ function thrown(run: () => unknown): ScimError {
   throw new Error('expected a ScimError, but nothing was thrown');
 }
 
-const titled = <T extends { name: string; bug?: string }>(c: T) => (c.bug ? `${c.name} [known bug: ${c.bug}]` : c.name);
+const titled = <T extends { name: string }>(c: T) => c.name;
 
 describe('validateResource', () => {
   for (const c of resourcesFixture.cases as unknown as ResourceCase[]) {
-    (c.bug ? test.failing : test)(titled(c), () => {
+    test(titled(c), () => {
       expect((c.expected === undefined) !== (c.error === undefined)).toBe(true); // exactly one outcome per case
       const rt = resourceTypes[c.resourceType];
       const run = () => validateResource(rt, c.body, { existing: c.existing });
@@ -123,7 +120,7 @@ describe('validateResource', () => {
 
 describe('validateValue', () => {
   for (const c of valuesFixture.cases as unknown as ValueCase[]) {
-    (c.bug ? test.failing : test)(titled(c), () => {
+    test(titled(c), () => {
       const outcomes = [c.expected !== undefined, c.unassigned === true, c.error !== undefined];
       expect(outcomes.filter(Boolean)).toHaveLength(1); // exactly one outcome per case
       const def = defOf(c.def);

@@ -70,6 +70,8 @@ export function findExtension(rt: ResourceTypeDef, uri: string): SchemaDef | und
 export function splitUrn(rt: ResourceTypeDef, text: string): { uri: string; rest: string } | undefined {
   const lowered = lower(text);
   for (const uri of schemaUrns(rt)) {
+    // A schema URN alone names the whole extension (e.g. in `attributes`).
+    if (lowered === lower(uri)) return { uri, rest: '' };
     const prefix = lower(uri) + ':';
     if (lowered.startsWith(prefix)) return { uri, rest: text.slice(prefix.length) };
   }
