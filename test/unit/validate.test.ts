@@ -79,11 +79,10 @@ function thrown(run: () => unknown): ScimError {
   throw new Error('expected a ScimError, but nothing was thrown');
 }
 
-const titled = <T extends { name: string }>(c: T) => c.name;
 
 describe('validateResource', () => {
   for (const c of resourcesFixture.cases as unknown as ResourceCase[]) {
-    test(titled(c), () => {
+    test(c.name, () => {
       expect((c.expected === undefined) !== (c.error === undefined)).toBe(true); // exactly one outcome per case
       const rt = resourceTypes[c.resourceType];
       const run = () => validateResource(rt, c.body, { existing: c.existing });
@@ -120,7 +119,7 @@ describe('validateResource', () => {
 
 describe('validateValue', () => {
   for (const c of valuesFixture.cases as unknown as ValueCase[]) {
-    test(titled(c), () => {
+    test(c.name, () => {
       const outcomes = [c.expected !== undefined, c.unassigned === true, c.error !== undefined];
       expect(outcomes.filter(Boolean)).toHaveLength(1); // exactly one outcome per case
       const def = defOf(c.def);
