@@ -1,6 +1,6 @@
-import { ScimError } from '../../lambda/scim/errors';
 import { DEFAULT_COUNT, LIST_RESPONSE_SCHEMA, MAX_COUNT, listResponse, parsePaging, queryParam } from '../../lambda/scim/list';
 import fixture from '../fixtures/list/paging.json';
+import { thrown } from '../support/scim-error';
 
 /** One case of test/fixtures/list/paging.json: `error` names the parameter the detail must mention. */
 interface PagingCase {
@@ -8,16 +8,6 @@ interface PagingCase {
   readonly query: Record<string, string>;
   readonly expected?: { startIndex: number; count: number };
   readonly error?: string;
-}
-
-function thrown(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError, but nothing was thrown');
 }
 
 describe('parsePaging (RFC 7644 §3.4.2.4)', () => {

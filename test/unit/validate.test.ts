@@ -1,4 +1,3 @@
-import { ScimError } from '../../lambda/scim/errors';
 import { attr } from '../../lambda/scim/schema/attribute';
 import { groupResourceType, userResourceType } from '../../lambda/scim/schema/registry';
 import type { AttributeDef, AttributeType, Json, JsonObject, Mutability, ResourceTypeDef } from '../../lambda/scim/schema/types';
@@ -6,6 +5,7 @@ import { ENTERPRISE_USER_SCHEMA, USER_SCHEMA } from '../../lambda/scim/schema/us
 import { validateResource, validateValue } from '../../lambda/scim/validate';
 import resourcesFixture from '../fixtures/validate/resources.json';
 import valuesFixture from '../fixtures/validate/values.json';
+import { thrown } from '../support/scim-error';
 
 /** One case of test/fixtures/validate/resources.json. */
 interface ResourceCase {
@@ -68,17 +68,6 @@ function defOf(spec: DefSpec): AttributeDef {
   const { name, type, sub, ...options } = spec;
   return attr(name, type, sub ? { ...options, subAttributes: sub.map(defOf) } : options);
 }
-
-function thrown(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError, but nothing was thrown');
-}
-
 
 describe('validateResource', () => {
   for (const c of resourcesFixture.cases as unknown as ResourceCase[]) {

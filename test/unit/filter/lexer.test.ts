@@ -1,21 +1,12 @@
-import { invalidPath, ScimError } from '../../../lambda/scim/errors';
+import { invalidPath } from '../../../lambda/scim/errors';
 import { excerpt, tokenize, type Token } from '../../../lambda/scim/filter/lexer';
 import cases from '../../fixtures/filter/lexer.json';
+import { thrown as failure } from '../../support/scim-error';
 
 type Case = { input: string; tokens?: unknown[][]; error?: string; detail?: string };
 
 /** A token as the fixture writes it: [kind, op | value | text]. */
 const simple = (t: Token): unknown[] => [t.kind, t.kind === 'op' ? t.op : t.kind === 'literal' ? t.value : t.text];
-
-function failure(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw new Error(`expected a ScimError, got ${String(error)}`);
-  }
-  throw new Error('expected a ScimError, nothing was thrown');
-}
 
 describe('tokenize (RFC 7644 §3.4.2.2)', () => {
   test.each((cases as Case[]).filter((c) => c.tokens).map((c) => [c.input, c] as const))('%j', (_, c) => {

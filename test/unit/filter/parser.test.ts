@@ -3,20 +3,11 @@ import { FILTER_LIMITS, parseFilter, parsePatchPath } from '../../../lambda/scim
 import { groupResourceType, userResourceType } from '../../../lambda/scim/schema/registry';
 import filterCases from '../../fixtures/filter/parser.json';
 import pathCases from '../../fixtures/filter/patch-path.json';
+import { thrown as failure } from '../../support/scim-error';
 
 type Case = { filter?: string; path?: string; resourceType?: string; ast?: unknown; result?: unknown; error?: string; detail?: string };
 
 const rtOf = (c: Case) => (c.resourceType === 'Group' ? groupResourceType : userResourceType);
-
-function failure(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw new Error(`expected a ScimError, got ${String(error)}`);
-  }
-  throw new Error('expected a ScimError, nothing was thrown');
-}
 
 const valid = (cases: Case[], key: 'ast' | 'result') => cases.filter((c) => c[key]).map((c) => [c.filter ?? c.path, c] as const);
 const invalid = (cases: Case[]) => cases.filter((c) => c.error).map((c) => [c.filter ?? c.path, c] as const);

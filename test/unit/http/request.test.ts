@@ -6,6 +6,7 @@ import { ScimError } from '../../../lambda/scim/errors';
 import bodies from '../../fixtures/http/bodies.json';
 import events from '../../fixtures/http/events.json';
 import paths from '../../fixtures/http/paths.json';
+import { thrown } from '../../support/scim-error';
 
 /** One case of test/fixtures/http/paths.json. */
 interface PathCase {
@@ -23,16 +24,6 @@ interface BodyCase {
   readonly body: string;
   readonly expected?: unknown;
   readonly error?: { status: number; scimType?: string };
-}
-
-function thrown(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError, but nothing was thrown');
 }
 
 const outcome = (error: ScimError) => ({ status: error.status, scimType: error.scimType, headers: error.headers });

@@ -4,6 +4,7 @@ import { ScimError } from '../../../lambda/scim/errors';
 import { applyPatch, normalizePatchRequest, PATCH_OP_SCHEMA, type PatchOptions } from '../../../lambda/scim/patch';
 import { groupResourceType, userResourceType } from '../../../lambda/scim/schema/registry';
 import type { JsonObject, ResourceTypeDef } from '../../../lambda/scim/schema/types';
+import { thrown } from '../../support/scim-error';
 
 /**
  * Fixture-driven tests of applyPatch (test/fixtures/patch/*.json except dialects.json and
@@ -36,16 +37,6 @@ function deepFreeze<T>(value: T): T {
     Object.freeze(value);
   }
   return value;
-}
-
-function thrown(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError, but nothing was thrown');
 }
 
 function patch(rt: ResourceTypeDef, resource: JsonObject, operations: unknown[], options?: PatchOptions) {

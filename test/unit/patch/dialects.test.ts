@@ -1,7 +1,7 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
-import { ScimError } from '../../../lambda/scim/errors';
 import { MAX_PATCH_OPERATIONS, PATCH_OP_SCHEMA, normalizePatchRequest } from '../../../lambda/scim/patch';
+import { thrown } from '../../support/scim-error';
 
 /** One case of test/fixtures/patch/dialects.json: a request body in, canonical operations or an error out. */
 interface DialectCase {
@@ -14,16 +14,6 @@ interface DialectCase {
 }
 
 const fixture = JSON.parse(readFileSync(join(__dirname, '../../fixtures/patch/dialects.json'), 'utf8')) as { cases: DialectCase[] };
-
-function thrown(run: () => unknown): ScimError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ScimError) return error;
-    throw error;
-  }
-  throw new Error('expected a ScimError, but nothing was thrown');
-}
 
 describe('normalizePatchRequest', () => {
   test.each(fixture.cases.map((c) => [`${c.name} [${c.client}]`, c] as const))('%s', (_, c) => {
