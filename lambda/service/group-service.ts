@@ -1,6 +1,7 @@
 import { invalidValue, tooMany } from '../scim/errors';
 import { queryParam } from '../scim/list';
 import type { Filter } from '../scim/filter/ast';
+import { leaves, mentions } from '../scim/filter/walk';
 import type { AccessPlan } from '../scim/filter/plan';
 import { applyPatch, normalizePatchRequest, type DetachedChange } from '../scim/patch';
 import { project, returns, type Projection } from '../scim/projection';
@@ -136,8 +137,7 @@ export class GroupService extends ResourceService {
   }
 
   protected override needsExpansion(filter: Filter): boolean {
-    const refs = memberReferences(filter);
-    return refs.other || refs.values.size > 0;
+    return mentions(filter, 'members');
   }
 
   /**
@@ -299,34 +299,12 @@ function refuseUnknown(missing: string[]): void {
 export function memberReferences(filter: Filter): { values: Set<string>; other: boolean } {
   const values = new Set<string>();
   let other = false;
-  const isMembers = (name: string) => name === 'members';
-  const visit = (f: Filter): void => {
-    switch (f.kind) {
-      case 'and':
-      case 'or':
-        visit(f.left);
-        visit(f.right);
-        return;
-      case 'not':
-        visit(f.filter);
-        return;
-      case 'present':
-        if (isMembers(f.path.name)) other = true;
-        return;
-      case 'compare':
-        if (!isMembers(f.path.name)) return;
-        if (f.path.sub === 'value' && f.op === 'eq' && typeof f.value === 'string') values.add(f.value);
-        else other = true;
-        return;
-      case 'valuePath':
-        if (!isMembers(f.path.name)) return;
-        if (f.filter.kind === 'compare' && f.filter.path.name === 'value' && f.filter.op === 'eq' && typeof f.filter.value === 'string') {
-          values.add(f.filter.value);
-        } else {
-          other = true;
-        }
-    }
-  };
-  visit(filter);
+  for (const leaf of leaves(filter)) {
+    if (leaf.path.uri || leaf.path.name !== 'members') continue;
+    const test = leaf.kind === 'valuePath' ? leaf.filter : leaf;
+    const onValue = leaf.kind === 'valuePath' ? test.kind === 'compare' && test.path.name === 'value' : leaf.path.sub === 'value';
+    if (onValue && test.kind === 'compare' && test.op === 'eq' && typeof test.value === 'string') values.add(test.value);
+    else other = true;
+  }
   return { values, other };
 }

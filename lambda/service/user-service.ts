@@ -1,3 +1,6 @@
+import type { Filter } from '../scim/filter/ast';
+import { mentions } from '../scim/filter/walk';
+import type { AccessPlan } from '../scim/filter/plan';
 import { returns, project, type Projection } from '../scim/projection';
 import { toScimResource } from '../scim/resource';
 import { findAttribute, userResourceType } from '../scim/schema/registry';
@@ -49,6 +52,24 @@ export class UserService extends ResourceService {
     const [groups] = await this.groupsFor([current.id], ctx);
     await super.remove(current, ctx);
     await this.guard(() => this.groups.removeFromGroups(current.id, groups.map((g) => g.id), this.now()));
+  }
+
+  /** `groups.value eq "<gid>"` (AWS IAM Identity Center lists it): the members of that group. */
+  protected override async lookup(plan: AccessPlan): Promise<StoredResource[] | undefined> {
+    if (plan.kind !== 'memberOf') return super.lookup(plan);
+    const members = await this.groups.members(plan.groupId);
+    const users = await this.store.getMany(members);
+    return users.sort((a, b) => a.uniqueValue.toLowerCase().localeCompare(b.uniqueValue.toLowerCase()));
+  }
+
+  protected override needsExpansion(filter: Filter): boolean {
+    return mentions(filter, 'groups');
+  }
+
+  /** Users with their `groups`, for a filter that tests them. */
+  protected override async forEvaluation(resources: StoredResource[], _filter: Filter, ctx: CallContext): Promise<JsonObject[]> {
+    const groups = await this.groupsFor(resources.map((r) => r.id), ctx);
+    return resources.map((r, i) => ({ ...toScimResource(this.rt, r, ctx.baseUrl), groups: groups[i].map((g) => ({ value: g.id, display: g.displayName, type: 'direct' })) }));
   }
 
   protected override async render(resources: StoredResource[], ctx: CallContext, projection: Projection): Promise<JsonObject[]> {

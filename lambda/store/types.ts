@@ -57,6 +57,8 @@ export interface ResourceStore {
   findByExternalId(externalId: string): Promise<StoredResource[]>;
   /** Which of `ids` name stored resources of this kind. */
   existing(ids: readonly string[]): Promise<Set<string>>;
+  /** The resources named by `ids` that exist, in no particular order. */
+  getMany(ids: readonly string[]): Promise<StoredResource[]>;
   /** One page in the listing order; totalResults from the counter (one read). */
   list(page: PageRequest): Promise<Page>;
   /** Every resource that satisfies `matches`, paged in the listing order (reads them all). */
@@ -100,7 +102,6 @@ export interface GroupStore extends ResourceStore {
   /** Which of `groupIds` have `userId` as a member (consistent reads). */
   isMember(groupIds: readonly string[], userId: string): Promise<Set<string>>;
   removeFromGroups(userId: string, groupIds: readonly string[], now: string): Promise<void>;
-  getMany(ids: readonly string[]): Promise<StoredResource[]>;
 }
 
 /** Why the store refused a write. Services turn these into SCIM errors. */

@@ -292,6 +292,14 @@ describe('/Groups over HTTP against the local endpoint', () => {
       expect(res.json.Resources[0].members).toBeUndefined();
     });
 
+    it('finds the users of a group with groups.value eq (AWS IAM Identity Center) and groups[value eq]', async () => {
+      const userIds = (res: { json: { Resources: { id: string }[] } }) => res.json.Resources.map((r) => r.id).sort();
+      expect(userIds(await filter('Users', `groups.value eq "${g2.id}"`))).toEqual([a, b].sort());
+      expect(userIds(await filter('Users', `groups[value eq "${g1.id}"]`))).toEqual([a]);
+      expect(userIds(await filter('Users', `groups.value eq "${g1.id}" and userName eq "nobody@example.com"`))).toEqual([]);
+      expect(userIds(await filter('Users', `groups.display eq "${g1.displayName}"`))).toEqual([a]);
+    });
+
     it('evaluates other member filters over the listing', async () => {
       const res = await filter('Groups', `members[value eq "${b}"] or displayName eq "${g1.displayName}"`);
       expect(ids(res)).toEqual([g1.id, g2.id].sort());

@@ -25,6 +25,8 @@ export type AccessPlan =
   | { readonly kind: 'externalId'; readonly value: string; readonly residual?: Filter }
   /** Groups with this member: `members[value eq "u"]`, `members.value eq "u"`, `members eq "u"`. */
   | { readonly kind: 'member'; readonly userId: string; readonly residual?: Filter }
+  /** Users in this group: `groups[value eq "g"]`, `groups.value eq "g"`, `groups eq "g"` (AWS IAM Identity Center lists `groups.value`). */
+  | { readonly kind: 'memberOf'; readonly groupId: string; readonly residual?: Filter }
   | { readonly kind: 'scan'; readonly filter: Filter };
 
 type Lookup = Exclude<AccessPlan, { kind: 'scan' }>;
@@ -32,8 +34,8 @@ type Lookup = Exclude<AccessPlan, { kind: 'scan' }>;
 /** The unique attribute each resource type keeps a guard for (DESIGN.md "Data model"). */
 const UNIQUE: Readonly<Record<string, 'userName' | 'displayName'>> = { User: 'userName', Group: 'displayName' };
 
-/** Most selective first: id > unique > externalId > member. */
-const RANK: Readonly<Record<Lookup['kind'], number>> = { id: 0, unique: 1, externalId: 2, member: 3 };
+/** Most selective first: id > unique > externalId > member / memberOf. */
+const RANK: Readonly<Record<Lookup['kind'], number>> = { id: 0, unique: 1, externalId: 2, member: 3, memberOf: 3 };
 
 /** Chooses the access path for `filter` on resources of type `rt`. */
 export function planFilter(filter: Filter, rt: ResourceTypeDef): AccessPlan {
@@ -67,9 +69,9 @@ function lookupFor(filter: Filter, rt: ResourceTypeDef): Lookup | undefined {
   if (filter.kind === 'valuePath') {
     // members[value eq "u"]: only this exact inner filter says nothing more than "u is a member".
     const inner = filter.filter;
-    const isMembers = rt.id === 'Group' && !filter.path.uri && filter.path.name === 'members';
-    const isValueEq = inner.kind === 'compare' && inner.op === 'eq' && inner.path.name === 'value';
-    return isMembers && isValueEq && typeof inner.value === 'string' ? { kind: 'member', userId: inner.value } : undefined;
+    const isValueEq = inner.kind === 'compare' && inner.op === 'eq' && inner.path.name === 'value' && typeof inner.value === 'string';
+    if (!isValueEq || filter.path.uri) return undefined;
+    return relationLookup(rt, filter.path.name, inner.value as string);
   }
   if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
   if (filter.path.uri) return undefined;
@@ -79,6 +81,13 @@ function lookupFor(filter: Filter, rt: ResourceTypeDef): Lookup | undefined {
   if (sub === undefined && name === 'id') return { kind: 'id', id: value };
   if (sub === undefined && name === UNIQUE[rt.id]) return { kind: 'unique', attribute: UNIQUE[rt.id], value };
   if (sub === undefined && name === 'externalId') return { kind: 'externalId', value };
-  if (rt.id === 'Group' && name === 'members' && sub === 'value') return { kind: 'member', userId: value };
+  if (sub === 'value') return relationLookup(rt, name, value);
+  return undefined;
+}
+
+/** Group `members` and User `groups`, the two sides of the membership index. */
+function relationLookup(rt: ResourceTypeDef, name: string, value: string): Lookup | undefined {
+  if (rt.id === 'Group' && name === 'members') return { kind: 'member', userId: value };
+  if (rt.id === 'User' && name === 'groups') return { kind: 'memberOf', groupId: value };
   return undefined;
 }
