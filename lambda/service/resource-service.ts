@@ -10,6 +10,7 @@ import { parseProjection, project, type Projection } from '../scim/projection';
 import { etagOf, toScimResource } from '../scim/resource';
 import type { JsonObject, ResourceTypeDef } from '../scim/schema/types';
 import { validateResource } from '../scim/validate';
+import { jsonEqual } from '../scim/values';
 import { StoreConflict, StoreUnavailable, type Page, type ResourceStore, type StoredResource } from '../store/types';
 import { checkIfMatch } from './preconditions';
 
@@ -80,7 +81,7 @@ export class ResourceService {
   async replace(id: string, body: unknown, ctx: CallContext): Promise<ServiceResult> {
     return this.readModifyWrite(id, ctx, async (current) => {
       const document = this.checked(validateResource(this.rt, body, { existing: current.document as JsonObject }));
-      return this.guard(() => this.store.replace(current, this.write(document), this.now()));
+      return this.replaceIfChanged(current, document);
     });
   }
 
@@ -90,8 +91,17 @@ export class ResourceService {
     return this.readModifyWrite(id, ctx, async (current) => {
       const { resource } = applyPatch(this.rt, toScimResource(this.rt, current, ctx.baseUrl), operations);
       const document = this.checked(validateResource(this.rt, resource, { existing: current.document as JsonObject }));
-      return this.guard(() => this.store.replace(current, this.write(document), this.now()));
+      return this.replaceIfChanged(current, document);
     });
+  }
+
+  /**
+   * Writes the new document unless it equals the stored one: Okta re-sends the full user on
+   * every sync, and an unchanged resource keeps its version and lastModified (no write).
+   */
+  private async replaceIfChanged(current: StoredResource, document: JsonObject): Promise<StoredResource> {
+    if (jsonEqual(document, current.document as JsonObject)) return current;
+    return this.guard(() => this.store.replace(current, this.write(document), this.now()));
   }
 
   /** DELETE (RFC 7644 §3.6). */

@@ -313,6 +313,17 @@ describe('/Users over HTTP against the local endpoint', () => {
     it('answers 404 for an unknown id', async () => {
       expect((await scim('PUT', '/Users/nope', userBody('nope@example.com'))).status).toBe(404);
     });
+
+    it('keeps version and lastModified when a PUT or PATCH changes nothing (Okta re-sends the whole user)', async () => {
+      const body = userBody('unchanged@example.com', { title: 'Same' });
+      const created = (await scim('POST', '/Users', body)).json;
+      const put = await scim('PUT', `/Users/${created.id}`, body);
+      expect(put.json.meta).toEqual(created.meta);
+      const patched = await scim('PATCH', `/Users/${created.id}`, { schemas: [PATCH_OP], Operations: [{ op: 'replace', path: 'title', value: 'Same' }] });
+      expect(patched.json.meta.version).toBe('W/"1"');
+      const { calls } = await server.table.countCalls(() => scim('PUT', `/Users/${created.id}?excludedAttributes=groups`, body));
+      expect(calls).toEqual(['GetItemCommand']);
+    });
   });
 
   describe('PATCH /Users/{id}', () => {
