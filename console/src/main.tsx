@@ -40,6 +40,7 @@ function App() {
               <a href="#/groups" aria-current={route.page === 'groups' || route.page === 'group' ? 'page' : undefined}>Groups</a>
               <a href="#/config" aria-current={route.page === 'config' ? 'page' : undefined}>Service provider</a>
             </nav>
+            <span class="endpoint" title="The SCIM Base URL this console reads">{client.endpoint}</span>
             <button type="button" class="secondary" onClick={() => setClient(undefined)}>
               Disconnect
             </button>

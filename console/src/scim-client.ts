@@ -41,6 +41,9 @@ export class ScimRequestError extends Error {
  * there, and `npm run console` proxies it to a deployed endpoint.
  */
 export class ScimClient {
+  /** The endpoint being read: the one `npm run console` proxies to (its X-Scim-Endpoint header), else this origin's. */
+  endpoint = `${location.origin}/scim/v2`;
+
   constructor(
     private readonly token: string,
     private readonly baseUrl = '/scim/v2',
@@ -75,6 +78,8 @@ export class ScimClient {
     } catch {
       throw new ScimRequestError(0, 'The SCIM endpoint could not be reached.');
     }
+    const proxied = response.headers.get('X-Scim-Endpoint');
+    if (proxied) this.endpoint = proxied;
     const text = await response.text();
     const body = parseJson(text);
     if (!response.ok) {

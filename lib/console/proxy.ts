@@ -105,7 +105,8 @@ async function proxy(req: IncomingMessage, res: ServerResponse, upstream: URL, o
     return;
   }
   const body = Buffer.from(await answer.arrayBuffer());
-  const out: Record<string, string> = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
+  // The Base URL is no secret, and the console shows it, so that an admin knows which endpoint it is reading.
+  const out: Record<string, string> = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', 'X-Scim-Endpoint': upstream.href };
   for (const name of FORWARDED_RESPONSE) {
     const value = answer.headers.get(name);
     if (value !== null) out[name] = value;

@@ -56,6 +56,7 @@ describe('npm run console (bin/console.ts as a process)', () => {
       await page.getByLabel('Bearer token').fill(TEST_TOKEN);
       await page.getByRole('button', { name: 'Connect' }).click();
       await see(page.getByRole('navigation', { name: 'Users pages' })).toContainText('Showing 1–25 of 30');
+      await see(page.locator('header .endpoint')).toHaveText(server.baseUrl);
       await page.getByRole('link', { name: 'ada@example.com' }).click();
       await see(page.getByRole('heading', { name: 'Enterprise extension' })).toBeVisible();
       await see(page.locator('main')).toContainText('Analytical Engines');
@@ -68,6 +69,7 @@ describe('npm run console (bin/console.ts as a process)', () => {
     const list = await fetch(`${origin}/scim/v2/Users?filter=${encodeURIComponent('userName eq "ada@example.com"')}`, { headers: { Authorization: `Bearer ${TEST_TOKEN}` } });
     expect(list.status).toBe(200);
     expect(list.headers.get('content-type')).toBe('application/scim+json');
+    expect(list.headers.get('x-scim-endpoint')).toBe(server.baseUrl);
     expect(((await list.json()) as { totalResults: number }).totalResults).toBe(1);
     expect((await fetch(`${origin}/scim/v2/Users`)).status).toBe(401);
     const write = await fetch(`${origin}/scim/v2/Users`, {

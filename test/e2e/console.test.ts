@@ -85,6 +85,7 @@ describe('directory console (Chromium against the local endpoint)', () => {
   it('lists the provisioned users with their state and last change, a page at a time', async () => {
     await signIn();
     await see(page.getByRole('heading', { level: 1 })).toHaveText('Users');
+    await see(page.locator('header .endpoint')).toHaveText(`${server.origin}/scim/v2`);
     await see(rowsOf('Users')).toHaveCount(25);
     await see(page.getByRole('navigation', { name: 'Users pages' })).toContainText('Showing 1–25 of 30');
     const ada = rowsOf('Users').filter({ hasText: 'ada@example.com' });

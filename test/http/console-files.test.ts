@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { StaticTokenVerifier } from '../../lambda/http/auth';
 import { silentLogger } from '../../lambda/http/log';
 import { CONSOLE_DIR } from '../../lib/console/static';
@@ -46,6 +47,13 @@ describe('console files on the local endpoint', () => {
     const head = await get(script!, { method: 'HEAD' });
     expect(head.status).toBe(200);
     expect(await head.text()).toBe('');
+  });
+
+  it('stays small: under 20 KB of JavaScript and CSS, gzipped', () => {
+    const assets = readdirSync(join(CONSOLE_DIR, 'assets'));
+    const gzipped = assets.reduce((sum, file) => sum + gzipSync(readFileSync(join(CONSOLE_DIR, 'assets', file)), { level: 9 }).length, 0);
+    expect(assets.filter((f) => f.endsWith('.js'))).toHaveLength(1);
+    expect(gzipped).toBeLessThan(20_000);
   });
 
   it('refuses paths out of the console folder, unknown files and writes', async () => {
