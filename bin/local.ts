@@ -5,6 +5,7 @@ import { StaticTokenVerifier } from '../lambda/http/auth';
 import { jsonLogger, type Logger } from '../lambda/http/log';
 import { createDocumentClient } from '../lambda/store/client';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../lib/local/dynamodb-local';
+import { CONSOLE_DIR, CONSOLE_PATH } from '../lib/console/static';
 import { startLocalServer } from '../lib/local/server';
 
 /**
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     verifier: new StaticTokenVerifier(token),
     logger,
     port,
+    consoleDir: CONSOLE_DIR,
   });
 
   const shown = process.env.SCIM_TOKEN ? '(the value of SCIM_TOKEN)' : token;
@@ -43,6 +45,7 @@ async function main(): Promise<void> {
       'scim-endpoint is running locally',
       `  Base URL:   ${local.baseUrl}`,
       `  Token:      ${shown}`,
+      `  Console:    ${new URL(CONSOLE_PATH, local.baseUrl).href}`,
       `  Data:       ${inMemory ? 'in memory (SCIM_IN_MEMORY=1): nothing is kept' : dataDir}`,
       `  DynamoDB:   ${dynamo.endpoint} (DynamoDB Local)`,
       `  Started in: ${Date.now() - started} ms`,

@@ -13,6 +13,7 @@ import { MAX_BODY_BYTES } from '../../lambda/http/request';
 import { errorResponse, toApiGatewayResult } from '../../lambda/http/response';
 import type { Route } from '../../lambda/http/router';
 import { notFound, payloadTooLarge, ScimError } from '../../lambda/scim/errors';
+import { isConsoleRequest, serveConsole } from '../console/static';
 
 /** The route factory of each function in FUNCTION_ROUTES, by its id. */
 export const FUNCTION_FACTORIES: Record<string, (settings: StoreSettings) => Route[]> = {
@@ -26,6 +27,8 @@ export interface LocalServerOptions {
   readonly logger: Logger;
   readonly port: number;
   readonly host?: string;
+  /** The built directory console, served at `/` and `/console/`; unset: those paths are 404 too. */
+  readonly consoleDir?: string;
 }
 
 export interface LocalServer {
@@ -49,7 +52,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   }
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
-    handle(req, res, handlers).catch((error: Error) => {
+    const work = options.consoleDir && isConsoleRequest(req.url) ? serveConsole(req, res, options.consoleDir) : handle(req, res, handlers);
+    work.catch((error: Error) => {
       options.logger.error('local server error', { name: error.name, message: error.message });
       if (!res.headersSent) res.writeHead(500).end();
     });

@@ -1,0 +1,113 @@
+/** A SCIM resource as the console reads it: any JSON object with an id. */
+export interface ScimResource {
+  readonly id: string;
+  readonly schemas?: string[];
+  readonly meta?: { resourceType?: string; created?: string; lastModified?: string; version?: string; location?: string };
+  readonly [attribute: string]: unknown;
+}
+
+/** An RFC 7644 §3.4.2 ListResponse. */
+export interface ListResponse<T = ScimResource> {
+  readonly totalResults: number;
+  readonly startIndex: number;
+  readonly itemsPerPage: number;
+  readonly Resources: T[];
+}
+
+/** A query on a list endpoint (RFC 7644 §3.4.2.2, §3.4.2.4, §3.9). */
+export interface ListQuery {
+  readonly filter?: string;
+  readonly startIndex?: number;
+  readonly count?: number;
+  readonly attributes?: string;
+  readonly excludedAttributes?: string;
+}
+
+/** What the endpoint refused, with the RFC 7644 §3.12 detail when it sent one. */
+export class ScimRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly scimType?: string,
+  ) {
+    super(detail);
+    this.name = 'ScimRequestError';
+  }
+}
+
+/**
+ * A read-only SCIM client: GET requests with the bearer token, which lives only in this
+ * object (page memory). The Base URL is same-origin (`/scim/v2`): `npm start` serves SCIM
+ * there, and `npm run console` proxies it to a deployed endpoint.
+ */
+export class ScimClient {
+  /** The endpoint being read: the one `npm run console` proxies to (its X-Scim-Endpoint header), else this origin's. */
+  endpoint = `${location.origin}/scim/v2`;
+
+  constructor(
+    private readonly token: string,
+    private readonly baseUrl = '/scim/v2',
+  ) {}
+
+  /** GET a list endpoint such as `/Users`. */
+  list<T = ScimResource>(resource: string, query: ListQuery = {}): Promise<ListResponse<T>> {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) {
+      if (value !== undefined && value !== '') params.set(name, String(value));
+    }
+    const search = params.toString();
+    return this.get<ListResponse<T>>(`/${resource}${search ? `?${search}` : ''}`).then(normaliseList);
+  }
+
+  /** GET one resource, e.g. `/Users/{id}`. */
+  read<T = ScimResource>(resource: string, id: string, query: Pick<ListQuery, 'attributes' | 'excludedAttributes'> = {}): Promise<T> {
+    const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]).toString();
+    return this.get<T>(`/${resource}/${encodeURIComponent(id)}${params ? `?${params}` : ''}`);
+  }
+
+  /** GET any path below the Base URL, e.g. `/ServiceProviderConfig`. */
+  async get<T>(path: string): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(this.baseUrl + path, {
+        headers: { Authorization: `Bearer ${this.token}`, Accept: 'application/scim+json, application/json' },
+        credentials: 'omit',
+        cache: 'no-store',
+        referrerPolicy: 'no-referrer',
+      });
+    } catch {
+      throw new ScimRequestError(0, 'The SCIM endpoint could not be reached.');
+    }
+    const proxied = response.headers.get('X-Scim-Endpoint');
+    if (proxied) this.endpoint = proxied;
+    const text = await response.text();
+    const body = parseJson(text);
+    if (!response.ok) {
+      const error = (body ?? {}) as { detail?: unknown; scimType?: unknown };
+      const detail = typeof error.detail === 'string' && error.detail ? error.detail : `${response.status} ${response.statusText}`.trim();
+      throw new ScimRequestError(response.status, detail, typeof error.scimType === 'string' ? error.scimType : undefined);
+    }
+    if (body === undefined) throw new ScimRequestError(response.status, 'The endpoint answered with something that is not JSON.');
+    return body as T;
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Some endpoints send counts as strings or leave out Resources when there are none. */
+function normaliseList<T>(list: ListResponse<T>): ListResponse<T> {
+  const resources = Array.isArray(list.Resources) ? list.Resources : [];
+  return {
+    totalResults: Number(list.totalResults ?? resources.length),
+    startIndex: Number(list.startIndex ?? 1),
+    itemsPerPage: Number(list.itemsPerPage ?? resources.length),
+    Resources: resources,
+  };
+}
