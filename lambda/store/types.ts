@@ -39,6 +39,12 @@ export interface Page {
   readonly totalResults: number;
 }
 
+/** A cursor page: the resources and, when more follow, the listing position to resume after. */
+export interface CursorPage {
+  readonly resources: StoredResource[];
+  readonly next?: string;
+}
+
 /** startIndex is 1-based as in RFC 7644 §3.4.2.4. */
 export interface PageRequest {
   readonly startIndex: number;
@@ -59,6 +65,12 @@ export interface ResourceStore {
   existing(ids: readonly string[]): Promise<Set<string>>;
   /** One page in the listing order; totalResults from the counter (one read). */
   list(page: PageRequest): Promise<Page>;
+  /** How many resources of this kind exist (one read of the counter). */
+  count(): Promise<number>;
+  /** Up to `count` resources in the listing order after the position `after` (DynamoDB paging). */
+  listAfter(after: string | undefined, count: number): Promise<CursorPage>;
+  /** A resource's position in the listing order, as listAfter and cursors use it. */
+  positionOf(resource: StoredResource): string;
   /** Every resource that satisfies `matches`, paged in the listing order (reads them all). */
   listMatching(matches: (document: StoredResource) => boolean, page: PageRequest): Promise<Page>;
 }
