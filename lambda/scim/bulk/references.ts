@@ -2,7 +2,8 @@ import type { Json } from '../schema/types';
 import { isObject } from '../values';
 
 /** `bulkId:<id>` (RFC 7644 §3.7.2): a reference to a resource created in the same request. */
-const REFERENCE = /^bulkId:(.+)$/;
+// No whitespace in a bulkId: a sentence that merely starts with "bulkId:" is data, not a reference.
+const REFERENCE = /^bulkId:(\S+)$/;
 
 /** The bulkIds an operation refers to, in its path and anywhere in its data. */
 export function referencedBulkIds(path: string, data: Json | undefined): Set<string> {
