@@ -2,6 +2,8 @@ import { returns, project, type Projection } from '../scim/projection';
 import { toScimResource } from '../scim/resource';
 import { findAttribute, userResourceType } from '../scim/schema/registry';
 import type { JsonObject } from '../scim/schema/types';
+import type { Filter } from '../scim/filter/ast';
+import type { AccessPlan } from '../scim/filter/plan';
 import { mapConcurrently } from '../store/concurrency';
 import type { GroupStore, ResourceStore, StoredResource } from '../store/types';
 import { ResourceService, type CallContext, type ServiceOptions } from './resource-service';
@@ -71,6 +73,27 @@ export class UserService extends ResourceService {
     return views.map((view) => project(this.rt, view, projection));
   }
 
+  /** `groups.value eq "g"`: the group's member items, then one batch read of those users. */
+  protected override async lookup(plan: AccessPlan): Promise<StoredResource[] | undefined> {
+    if (plan.kind !== 'group') return super.lookup(plan);
+    const ids = await this.groups.members(plan.groupId);
+    return this.store.getMany(ids);
+  }
+
+  /** `groups` is not in the user's document: a filter naming it needs the memberships. */
+  protected override needsExpansion(filter: Filter): boolean {
+    return mentions(filter, 'groups');
+  }
+
+  /** Users with their `groups` (value and display), as the filter evaluator reads them. */
+  protected override async forEvaluation(resources: StoredResource[], filter: Filter, ctx: CallContext): Promise<JsonObject[]> {
+    const views = resources.map((r) => toScimResource(this.rt, r, ctx.baseUrl));
+    if (!mentions(filter, 'groups') || resources.length === 0) return views;
+    const groups = await this.groupsFor(resources.map((r) => r.id), ctx);
+    views.forEach((view, i) => (view.groups = groups[i].map((g) => ({ value: g.id, display: g.displayName, type: 'direct' }))));
+    return views;
+  }
+
   /**
    * The groups of each user: ids from the membership index, then one batch read of those
    * groups for their names, which also drops a group deleted since (the index lags the table).
@@ -101,5 +124,18 @@ export class UserService extends ResourceService {
     let started = this.pending.get(ctx);
     if (!started) this.pending.set(ctx, (started = new Map()));
     return started;
+  }
+}
+
+/** Whether a filter names the top-level attribute `name` anywhere. */
+function mentions(filter: Filter, name: string): boolean {
+  switch (filter.kind) {
+    case 'and':
+    case 'or':
+      return mentions(filter.left, name) || mentions(filter.right, name);
+    case 'not':
+      return mentions(filter.filter, name);
+    default:
+      return !filter.path.uri && filter.path.name === name;
   }
 }

@@ -63,6 +63,8 @@ export interface ResourceStore {
   findByExternalId(externalId: string): Promise<StoredResource[]>;
   /** Which of `ids` name stored resources of this kind. */
   existing(ids: readonly string[]): Promise<Set<string>>;
+  /** The resources named by `ids` that exist (batch reads), in no particular order. */
+  getMany(ids: readonly string[]): Promise<StoredResource[]>;
   /** One page in the listing order; totalResults from the counter (one read). */
   list(page: PageRequest): Promise<Page>;
   /** How many resources of this kind exist (one read of the counter). */
@@ -112,7 +114,6 @@ export interface GroupStore extends ResourceStore {
   /** Which of `groupIds` have `userId` as a member (consistent reads). */
   isMember(groupIds: readonly string[], userId: string): Promise<Set<string>>;
   removeFromGroups(userId: string, groupIds: readonly string[], now: string): Promise<void>;
-  getMany(ids: readonly string[]): Promise<StoredResource[]>;
 }
 
 /** Why the store refused a write. Services turn these into SCIM errors. */

@@ -76,6 +76,23 @@ describe('lists: sortBy, cursors and .search over HTTP', () => {
     });
   });
 
+  describe('filtering users by their groups', () => {
+    it('answers groups.value eq, groups[value eq] and groups.display from the memberships', async () => {
+      const members = [ids['bea@example.com'], ids['eve@example.com']];
+      const group = await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Readers', members: members.map((value) => ({ value })) });
+      for (const filter of [`groups.value eq "${group.json.id}"`, `groups[value eq "${group.json.id}"]`, 'groups.display eq "readers"']) {
+        const res = await scim('GET', `/Users?filter=${encodeURIComponent(filter)}`);
+        expect(res.status).toBe(200);
+        expect(names(res)).toEqual(['bea@example.com', 'eve@example.com']);
+      }
+      const narrowed = await scim('GET', `/Users?filter=${encodeURIComponent(`groups.value eq "${group.json.id}" and title eq "b"`)}`);
+      expect(names(narrowed)).toEqual(['eve@example.com']);
+      const none = await scim('GET', `/Users?filter=${encodeURIComponent('groups.value eq "no-such-group"')}`);
+      expect(none.json).toMatchObject({ totalResults: 0, Resources: [] });
+      await scim('DELETE', `/Groups/${group.json.id}`);
+    });
+  });
+
   describe('cursor paging (RFC 9865)', () => {
     const walk = async (query: string, total = 5) => {
       const seen: string[] = [];

@@ -1,3 +1,4 @@
+import type { JsonObject } from '../../lambda/scim/schema/types';
 import { referencedBulkIds, resolveData, resolvePath } from '../../lambda/scim/bulk/references';
 import { parseBulkRequest } from '../../lambda/scim/bulk/request';
 import { BULK_MAX_OPERATIONS } from '../../lambda/scim/bulk/limits';
@@ -8,7 +9,7 @@ describe('bulkId references (RFC 7644 §3.7.2)', () => {
   const ids = new Map([['qwerty', 'u-1'], ['ytrewq', 'u-2']]);
 
   test('are found in the path and anywhere in the data', () => {
-    const data = { members: [{ type: 'User', value: 'bulkId:qwerty' }, { value: 'bulkId:ytrewq' }], note: 'bulkId: not a reference', x: { y: ['bulkId:z'] } };
+    const data: JsonObject = { members: [{ type: 'User', value: 'bulkId:qwerty' }, { type: 'User', value: 'bulkId:ytrewq' }], note: 'bulkId: not a reference', x: { y: ['bulkId:z'] } };
     expect([...referencedBulkIds('/Groups/bulkId:g', data)].sort()).toEqual(['g', 'qwerty', 'ytrewq', 'z']);
     expect(referencedBulkIds('/Users', { userName: 'bulkid:lowercase' }).size).toBe(0);
   });

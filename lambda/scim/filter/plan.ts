@@ -25,6 +25,8 @@ export type AccessPlan =
   | { readonly kind: 'externalId'; readonly value: string; readonly residual?: Filter }
   /** Groups with this member: `members[value eq "u"]`, `members.value eq "u"`, `members eq "u"`. */
   | { readonly kind: 'member'; readonly userId: string; readonly residual?: Filter }
+  /** Users in this group: `groups[value eq "g"]`, `groups.value eq "g"` (IAM Identity Center's ListUsers filter). */
+  | { readonly kind: 'group'; readonly groupId: string; readonly residual?: Filter }
   | { readonly kind: 'scan'; readonly filter: Filter };
 
 type Lookup = Exclude<AccessPlan, { kind: 'scan' }>;
@@ -32,8 +34,8 @@ type Lookup = Exclude<AccessPlan, { kind: 'scan' }>;
 /** The unique attribute each resource type keeps a guard for (DESIGN.md "Data model"). */
 const UNIQUE: Readonly<Record<string, 'userName' | 'displayName'>> = { User: 'userName', Group: 'displayName' };
 
-/** Most selective first: id > unique > externalId > member. */
-const RANK: Readonly<Record<Lookup['kind'], number>> = { id: 0, unique: 1, externalId: 2, member: 3 };
+/** Most selective first: id > unique > externalId > member / group. */
+const RANK: Readonly<Record<Lookup['kind'], number>> = { id: 0, unique: 1, externalId: 2, member: 3, group: 3 };
 
 /** Chooses the access path for `filter` on resources of type `rt`. */
 export function planFilter(filter: Filter, rt: ResourceTypeDef): AccessPlan {
@@ -68,8 +70,11 @@ function lookupFor(filter: Filter, rt: ResourceTypeDef): Lookup | undefined {
     // members[value eq "u"]: only this exact inner filter says nothing more than "u is a member".
     const inner = filter.filter;
     const isMembers = rt.id === 'Group' && !filter.path.uri && filter.path.name === 'members';
+    const isGroups = rt.id === 'User' && !filter.path.uri && filter.path.name === 'groups';
     const isValueEq = inner.kind === 'compare' && inner.op === 'eq' && inner.path.name === 'value';
-    return isMembers && isValueEq && typeof inner.value === 'string' ? { kind: 'member', userId: inner.value } : undefined;
+    if (!isValueEq || typeof inner.value !== 'string') return undefined;
+    if (isMembers) return { kind: 'member', userId: inner.value };
+    return isGroups ? { kind: 'group', groupId: inner.value } : undefined;
   }
   if (filter.kind !== 'compare' || filter.op !== 'eq' || typeof filter.value !== 'string') return undefined;
   if (filter.path.uri) return undefined;
@@ -80,5 +85,6 @@ function lookupFor(filter: Filter, rt: ResourceTypeDef): Lookup | undefined {
   if (sub === undefined && name === UNIQUE[rt.id]) return { kind: 'unique', attribute: UNIQUE[rt.id], value };
   if (sub === undefined && name === 'externalId') return { kind: 'externalId', value };
   if (rt.id === 'Group' && name === 'members' && sub === 'value') return { kind: 'member', userId: value };
+  if (rt.id === 'User' && name === 'groups' && sub === 'value') return { kind: 'group', groupId: value };
   return undefined;
 }

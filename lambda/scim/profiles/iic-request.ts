@@ -38,7 +38,7 @@ const IGNORED_PARAMETERS = ['startIndex', 'attributes', 'excludedAttributes', 's
 
 /** Filters IIC accepts, as sorted attribute-name sets joined by `and` (CLIENTS.md §1.2). */
 const ALLOWED_FILTERS: Record<'users' | 'groups', string[]> = {
-  users: ['username', 'externalid', 'id', 'id+manager'],
+  users: ['username', 'externalid', 'groups', 'id', 'id+manager'],
   groups: ['displayname', 'externalid', 'id', 'members', 'id+members'],
 };
 
