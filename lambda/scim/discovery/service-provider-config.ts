@@ -43,7 +43,7 @@ export function serviceProviderConfig(baseUrl: string, profile: ProfileName): Js
       {
         type: 'oauthbearertoken',
         name: 'OAuth Bearer Token',
-        description: 'Authentication with a bearer token (RFC 6750) issued by the token CLI, sent as "Authorization: Bearer <token>".',
+        description: 'A bearer token (RFC 6750), sent as "Authorization: Bearer <token>"; the deployment keeps only its SHA-256.',
         specUri: 'https://www.rfc-editor.org/info/rfc6750',
         documentationUri: DOCUMENTATION_URI,
         primary: true,
