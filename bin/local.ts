@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StaticTokenVerifier } from '../lambda/http/auth';
 import { jsonLogger, type Logger } from '../lambda/http/log';
+import { parseProfile } from '../lambda/scim/profiles/profile';
 import { createDocumentClient } from '../lambda/store/client';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { CONSOLE_DIR, CONSOLE_PATH } from '../lib/console/static';
@@ -17,6 +18,7 @@ import { startLocalServer } from '../lib/local/server';
  *   SCIM_IN_MEMORY  1: keep nothing on disk; otherwise data survives a restart
  *   SCIM_DATA_DIR   where data and the generated token live (default .scim-local)
  *   SCIM_LOG        "quiet" to silence the per-request log lines
+ *   SCIM_PROFILE    "aws-iam-identity-center" to answer as AWS IAM Identity Center does
  */
 async function main(): Promise<void> {
   const started = Date.now();
@@ -24,6 +26,7 @@ async function main(): Promise<void> {
   const inMemory = process.env.SCIM_IN_MEMORY === '1' || process.env.SCIM_IN_MEMORY === 'true';
   const dataDir = resolve(process.env.SCIM_DATA_DIR ?? '.scim-local');
   const tableName = 'scim-endpoint';
+  const profile = parseProfile(process.env.SCIM_PROFILE);
 
   const token = process.env.SCIM_TOKEN || localToken(dataDir, inMemory);
   const dynamo = await startDynamoDbLocal({ dataDir: inMemory ? undefined : join(dataDir, 'dynamodb') });
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
     logger,
     port,
     consoleDir: CONSOLE_DIR,
+    profile,
   });
 
   const shown = process.env.SCIM_TOKEN ? '(the value of SCIM_TOKEN)' : token;
@@ -48,6 +52,7 @@ async function main(): Promise<void> {
       `  Console:    ${new URL(CONSOLE_PATH, local.baseUrl).href}`,
       `  Data:       ${inMemory ? 'in memory (SCIM_IN_MEMORY=1): nothing is kept' : dataDir}`,
       `  DynamoDB:   ${dynamo.endpoint} (DynamoDB Local)`,
+      `  Profile:    ${profile}`,
       `  Started in: ${Date.now() - started} ms`,
       '',
       `  curl -H "Authorization: Bearer <token>" ${local.baseUrl}/Users`,

@@ -1,6 +1,7 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import type { ProfileName } from '../lambda/scim/profiles/profile';
 import { ScimEndpoint, type ScimEndpointProps } from './constructs/scim-endpoint';
 
 /** Stack properties: the usual StackProps plus every {@link ScimEndpointProps} setting. */
@@ -17,7 +18,7 @@ export class ScimEndpointStack extends Stack {
 
   constructor(scope: Construct, id: string, props: ScimEndpointStackProps = {}) {
     super(scope, id, props);
-    const { stageName, memorySize, logRetention, throttlingRateLimit, throttlingBurstLimit, directoryId } = props;
+    const { stageName, memorySize, logRetention, throttlingRateLimit, throttlingBurstLimit, directoryId, compatibilityProfile } = props;
     this.endpoint = new ScimEndpoint(this, 'ScimEndpoint', {
       stageName,
       memorySize,
@@ -25,6 +26,7 @@ export class ScimEndpointStack extends Stack {
       throttlingRateLimit,
       throttlingBurstLimit,
       directoryId,
+      compatibilityProfile,
     });
 
     new CfnOutput(this, 'ScimBaseUrl', {
@@ -51,6 +53,7 @@ export const CONTEXT_KEYS = {
   throttlingRateLimit: 'scim-endpoint:throttlingRateLimit',
   throttlingBurstLimit: 'scim-endpoint:throttlingBurstLimit',
   directoryId: 'scim-endpoint:directoryId',
+  compatibilityProfile: 'scim-endpoint:compatibilityProfile',
 } as const;
 
 /** Reads the stack's settings from CDK context once; an unset key leaves the construct default. */
@@ -60,6 +63,7 @@ export function stackPropsFromContext(scope: Construct): ScimEndpointStackProps 
     stackName: optionalString(CONTEXT_KEYS.stackName, read(CONTEXT_KEYS.stackName)),
     stageName: optionalString(CONTEXT_KEYS.stageName, read(CONTEXT_KEYS.stageName)),
     directoryId: optionalString(CONTEXT_KEYS.directoryId, read(CONTEXT_KEYS.directoryId)),
+    compatibilityProfile: optionalString(CONTEXT_KEYS.compatibilityProfile, read(CONTEXT_KEYS.compatibilityProfile)) as ProfileName | undefined,
     memorySize: optionalNumber(CONTEXT_KEYS.memorySize, read(CONTEXT_KEYS.memorySize)),
     throttlingRateLimit: optionalNumber(CONTEXT_KEYS.throttlingRateLimit, read(CONTEXT_KEYS.throttlingRateLimit)),
     throttlingBurstLimit: optionalNumber(CONTEXT_KEYS.throttlingBurstLimit, read(CONTEXT_KEYS.throttlingBurstLimit)),

@@ -1,3 +1,5 @@
+import { parseProfile, type ProfileName } from '../scim/profiles/profile';
+
 /**
  * The functions' configuration, read once from the environment when a container starts.
  * A missing required value fails the start loudly rather than the first request quietly.
@@ -6,6 +8,8 @@ export interface FunctionConfig {
   readonly tableName: string;
   readonly tokenSecretArn: string;
   readonly directoryId: string;
+  /** SCIM_PROFILE: the compatibility profile (default `rfc`). */
+  readonly profile: ProfileName;
   /** Set only to point a function at DynamoDB Local (sam local invoke). */
   readonly dynamoEndpoint?: string;
 }
@@ -19,5 +23,6 @@ export function readConfig(env: NodeJS.ProcessEnv): FunctionConfig {
     tokenSecretArn: env.TOKEN_SECRET_ARN!,
     directoryId: env.DIRECTORY_ID || 'default',
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    profile: parseProfile(env.SCIM_PROFILE),
   };
 }

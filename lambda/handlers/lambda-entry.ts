@@ -8,7 +8,7 @@ import { SecretTokenVerifier } from '../http/secret-tokens';
 import { ScimError } from '../scim/errors';
 import { createDocumentClient } from '../store/client';
 import { readConfig } from './config';
-import type { StoreSettings } from './services';
+import type { FunctionSettings } from './services';
 
 /** A Lambda handler for API Gateway's proxy integration. */
 export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
@@ -32,14 +32,15 @@ export function toLambdaHandler(app: App): ApiHandler {
  * The handler a deployed function exports: configuration from the environment, clients
  * created once per container, routes built by `routes`.
  */
-export function deployedHandler(routes: (settings: StoreSettings) => Route[]): ApiHandler {
+export function deployedHandler(routes: (settings: FunctionSettings) => Route[]): ApiHandler {
   let handler: ApiHandler | undefined;
   return (event) => {
     if (!handler) {
       const config = readConfig(process.env);
       const client = createDocumentClient({ endpoint: config.dynamoEndpoint });
       handler = toLambdaHandler({
-        routes: routes({ client, tableName: config.tableName, directoryId: config.directoryId }),
+        routes: routes({ client, tableName: config.tableName, directoryId: config.directoryId, profile: config.profile }),
+        profile: config.profile,
         verifier: new SecretTokenVerifier(config.tokenSecretArn),
         logger: jsonLogger,
       });

@@ -17,6 +17,16 @@ export interface FunctionRoute {
 export const FUNCTION_ROUTES: readonly FunctionRoute[] = [
   { id: 'Users', entry: 'lambda/handlers/users.ts', resources: ['Users'], withChildren: true },
   { id: 'Groups', entry: 'lambda/handlers/groups.ts', resources: ['Groups'], withChildren: true },
+  // Discovery reads no table; /Me lives here because it is answered without one too (501).
+  {
+    id: 'Discovery',
+    entry: 'lambda/handlers/discovery.ts',
+    resources: ['ServiceProviderConfig', 'Schemas', 'ResourceTypes', 'Me'],
+    withChildren: true,
+  },
+  // /Bulk and the root /.search span both resource types, so they share one function
+  // holding both services rather than calling the Users and Groups functions.
+  { id: 'Bulk', entry: 'lambda/handlers/bulk.ts', resources: ['Bulk', '.search'], withChildren: false },
 ];
 
 /** The path below which SCIM is served, on API Gateway and locally. */

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ProfileName } from '../scim/profiles/profile';
 import { GroupService } from '../service/group-service';
 import type { ServiceOptions } from '../service/resource-service';
 import { UserService } from '../service/user-service';
@@ -10,6 +11,12 @@ export interface StoreSettings {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly directoryId: string;
+}
+
+/** What a function's routes are built from: the store and the compatibility profile. */
+export interface FunctionSettings extends StoreSettings {
+  /** @default 'rfc' */
+  readonly profile?: ProfileName;
 }
 
 const userStore = (s: StoreSettings) => new DynamoResourceStore(s.client, s.tableName, s.directoryId, 'User');

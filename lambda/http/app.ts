@@ -1,6 +1,8 @@
 import { ScimError } from '../scim/errors';
 import { authenticate, type TokenVerifier } from './auth';
 import type { Logger } from './log';
+import type { ProfileName } from '../scim/profiles/profile';
+import { profileRequest, profileResponse } from './profile';
 import { errorResponse, internalErrorResponse } from './response';
 import { match, type Route } from './router';
 import type { ScimRequest, ScimResponse } from './types';
@@ -10,6 +12,8 @@ export interface App {
   readonly routes: readonly Route[];
   readonly verifier: TokenVerifier;
   readonly logger: Logger;
+  /** The compatibility profile applied around every route. @default 'rfc' */
+  readonly profile?: ProfileName;
 }
 
 /**
@@ -18,11 +22,13 @@ export interface App {
  */
 export async function serve(app: App, request: ScimRequest): Promise<ScimResponse> {
   const started = Date.now();
+  const profile = app.profile ?? 'rfc';
   let response: ScimResponse;
   try {
     await authenticate(request, app.verifier);
-    const { route, params } = match(app.routes, request);
-    response = await route.handle(request, params);
+    const profiled = profileRequest(profile, request);
+    const { route, params } = match(app.routes, profiled);
+    response = await route.handle(profiled, params);
   } catch (error) {
     if (error instanceof ScimError) {
       response = errorResponse(error);
@@ -32,6 +38,7 @@ export async function serve(app: App, request: ScimRequest): Promise<ScimRespons
       response = internalErrorResponse(request.requestId);
     }
   }
+  response = profileResponse(profile, request, response);
   app.logger.info('request', {
     requestId: request.requestId,
     method: request.method,

@@ -1,5 +1,6 @@
 import { matchesIfNoneMatch } from '../service/preconditions';
 import type { CallContext, ResourceService, ServiceResult } from '../service/resource-service';
+import { searchQuery } from '../scim/search';
 import { parseJsonBody } from './request';
 import { route, type Route } from './router';
 import type { ScimRequest, ScimResponse } from './types';
@@ -10,6 +11,8 @@ export function resourceRoutes(service: ResourceService): Route[] {
   return [
     route('POST', base, async (req) => created(await service.create(parseJsonBody(req), context(req)))),
     route('GET', base, async (req) => ok(await service.list(context(req)))),
+    // RFC 7644 §3.4.3: the same query as a GET, sent in a body (kept out of URLs and logs).
+    route('POST', `${base}/.search`, async (req) => ok(await service.list({ ...context(req), query: searchQuery(parseJsonBody(req)) }))),
     route('GET', `${base}/:id`, async (req, { id }) => {
       const result = await service.get(id, context(req));
       if (result.etag && matchesIfNoneMatch(req.headers['if-none-match'], result.etag)) {

@@ -14,7 +14,10 @@ export type ScimType =
   | 'noTarget'
   | 'invalidValue'
   | 'invalidVers'
-  | 'sensitive';
+  | 'sensitive'
+  // RFC 9865 §3.2: a cursor the server cannot read, or one it no longer honours.
+  | 'invalidCursor'
+  | 'expiredCursor';
 
 /** A refusal with an HTTP status, an optional scimType and a detail safe to show a client. */
 export class ScimError extends Error {
@@ -39,6 +42,9 @@ export const mutability = (detail: string) => new ScimError(400, 'mutability', d
 export const tooMany = (detail: string) => new ScimError(400, 'tooMany', detail);
 export const uniqueness = (detail: string) => new ScimError(409, 'uniqueness', detail);
 export const preconditionFailed = (detail: string) => new ScimError(412, 'invalidVers', detail);
+export const invalidCursor = (detail: string) => new ScimError(400, 'invalidCursor', detail);
+/** RFC 7644 §4: discovery endpoints refuse filters with 403. */
+export const forbidden = (detail: string) => new ScimError(403, undefined, detail);
 export const notFound = (detail: string) => new ScimError(404, undefined, detail);
 export const methodNotAllowed = (detail: string, allow: string[]) =>
   new ScimError(405, undefined, detail, { Allow: allow.join(', ') });

@@ -1,4 +1,5 @@
 import { invalidValue } from './errors';
+import { decodeCursor, type CursorPosition } from './cursor';
 import type { JsonObject } from './schema/types';
 
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
@@ -49,6 +50,36 @@ export function listResponse(resources: JsonObject[], totalResults: number, star
     totalResults,
     itemsPerPage: resources.length,
     startIndex,
+    Resources: resources,
+  };
+}
+
+/** How the client asked to page (RFC 7644 §3.4.2.4 index paging, or RFC 9865 cursor paging). */
+export type PagingRequest =
+  | { readonly kind: 'index'; readonly startIndex: number; readonly count: number }
+  | { readonly kind: 'cursor'; readonly cursor: CursorPosition | undefined; readonly count: number };
+
+/**
+ * Reads the paging parameters. A `cursor` parameter (empty for the first page) selects
+ * cursor paging (RFC 9865 §3); giving startIndex with it is ambiguous and refused.
+ */
+export function parsePagingRequest(query: Readonly<Record<string, string>>): PagingRequest {
+  const paging = parsePaging(query);
+  const cursor = queryParam(query, 'cursor');
+  if (cursor === undefined) return { kind: 'index', ...paging };
+  if (queryParam(query, 'startIndex') !== undefined) {
+    throw invalidValue('Use either "cursor" or "startIndex" to page, not both.');
+  }
+  return { kind: 'cursor', cursor: cursor.trim() === '' ? undefined : decodeCursor(cursor.trim()), count: paging.count };
+}
+
+/** A cursor-paged ListResponse (RFC 9865 §3): no startIndex, nextCursor while more follow. */
+export function cursorListResponse(resources: JsonObject[], totalResults: number, nextCursor: string | undefined): JsonObject {
+  return {
+    schemas: [LIST_RESPONSE_SCHEMA],
+    totalResults,
+    itemsPerPage: resources.length,
+    ...(nextCursor ? { nextCursor } : {}),
     Resources: resources,
   };
 }

@@ -4,7 +4,10 @@ import type { Filter } from '../scim/filter/ast';
 import { evaluate } from '../scim/filter/evaluate';
 import { parseFilter } from '../scim/filter/parser';
 import { planFilter, type AccessPlan } from '../scim/filter/plan';
-import { listResponse, parsePaging, queryParam, type Paging } from '../scim/list';
+import { encodeCursor, type CursorPosition } from '../scim/cursor';
+import { cursorListResponse, listResponse, parsePagingRequest, queryParam, type Paging } from '../scim/list';
+import { parseSort, sortComparator, type Sort } from '../scim/sort';
+import { EVERYTHING, pageOf } from './paging';
 import { applyPatch, normalizePatchRequest } from '../scim/patch';
 import { parseProjection, project, type Projection } from '../scim/projection';
 import { etagOf, toScimResource } from '../scim/resource';
@@ -113,17 +116,51 @@ export class ResourceService {
     });
   }
 
-  /** GET on the collection (RFC 7644 §3.4.2): filter, paging and projection. */
+  /**
+   * GET on the collection (RFC 7644 §3.4.2) and POST .search (§3.4.3): filter, sort,
+   * index or cursor paging (RFC 9865), projection. An unfiltered list in the listing order
+   * is one page of the listing index; anything else reads the matching set and pages it
+   * in the function (docs/protocol.md states the cost).
+   */
   async list(ctx: CallContext): Promise<ServiceResult> {
     const query = ctx.query ?? {};
-    const paging = parsePaging(query);
+    const paging = parsePagingRequest(query);
+    const sort = parseSort(this.rt, query);
     const projection = this.projectionOf(ctx);
-    const filterText = queryParam(query, 'filter');
-    const page = await this.guard(() =>
-      filterText === undefined || filterText.trim() === '' ? this.store.list(paging) : this.filtered(filterText, paging, ctx),
-    );
+    const filterText = queryParam(query, 'filter')?.trim() || undefined;
+    const inListingOrder = !sort || this.isListingOrder(sort);
+    const page = await this.guard(async (): Promise<Page & { next?: CursorPosition }> => {
+      if (!filterText && inListingOrder && paging.kind === 'index') return this.store.list(paging);
+      if (!filterText && inListingOrder && (paging.kind === 'cursor' && !(paging.cursor && 'offset' in paging.cursor))) {
+        const after = paging.cursor && 'after' in paging.cursor ? paging.cursor.after : undefined;
+        const [totalResults, found] = await Promise.all([this.store.count(), this.store.listAfter(after, paging.count)]);
+        return { resources: found.resources, totalResults, next: found.next ? { after: found.next } : undefined };
+      }
+      const all = filterText
+        ? (await this.filtered(filterText, EVERYTHING, ctx)).resources
+        : (await this.store.listMatching(() => true, EVERYTHING)).resources;
+      return pageOf(this.ordered(all, sort, inListingOrder, ctx), paging, inListingOrder ? (r) => this.store.positionOf(r) : undefined);
+    });
     const resources = paging.count === 0 ? [] : await this.guard(() => this.render(page.resources, ctx, projection));
-    return { body: listResponse(resources, page.totalResults, paging.startIndex) };
+    if (paging.kind === 'index') return { body: listResponse(resources, page.totalResults, paging.startIndex) };
+    return { body: cursorListResponse(resources, page.totalResults, page.next && encodeCursor(page.next)) };
+  }
+
+  /** Sorting by the unique attribute, ascending, is the listing index's own order. */
+  private isListingOrder(sort: Sort): boolean {
+    const { attribute, sub, extension } = sort.path;
+    return !sort.descending && !sub && !extension && attribute.name === this.uniqueAttribute;
+  }
+
+  /** The resources in the order asked for: sortBy's, or the listing order. */
+  private ordered(all: StoredResource[], sort: Sort | undefined, inListingOrder: boolean, ctx: CallContext): StoredResource[] {
+    if (inListingOrder) {
+      const position = new Map(all.map((r) => [r, this.store.positionOf(r)]));
+      return [...all].sort((a, b) => (position.get(a)! < position.get(b)! ? -1 : position.get(a)! > position.get(b)! ? 1 : 0));
+    }
+    const views = new Map(all.map((r) => [r, toScimResource(this.rt, r, ctx.baseUrl)]));
+    const compare = sortComparator(sort!);
+    return [...all].sort((a, b) => compare(views.get(a)!, views.get(b)!));
   }
 
   /** Deletes a resource read at its current version (subclasses clean up around it). */

@@ -15,6 +15,7 @@ import { batchGet } from './batch';
 import { TransactionCancelled, transactWrite, type TransactItem } from './transact';
 import {
   StoreConflict,
+  type CursorPage,
   type Page,
   type PageRequest,
   type ResourceKind,
@@ -199,6 +200,40 @@ export class DynamoResourceStore implements ResourceStore {
     return { resources, totalResults };
   }
 
+  /**
+   * One cursor page (RFC 9865) of the listing, straight from DynamoDB's own paging: a Query
+   * of the listing index from `after` (its ExclusiveStartKey) for count + 1 items, the extra
+   * one only telling whether another page follows.
+   */
+  async listAfter(after: string | undefined, count: number): Promise<CursorPage> {
+    const resources: StoredResource[] = [];
+    if (count <= 0) return { resources };
+    let more = false;
+    for await (const item of this.query({ ...this.listingQuery(count + 1), ...(after ? { ExclusiveStartKey: this.listingKey(after) } : {}) })) {
+      if (resources.length === count) {
+        more = true;
+        break;
+      }
+      resources.push(this.fromItem(item));
+    }
+    return { resources, next: more ? this.positionOf(resources[resources.length - 1]) : undefined };
+  }
+
+  /** A resource's place in the listing order (its listing index sort key). */
+  positionOf(resource: StoredResource): string {
+    return listingSk(resource.uniqueValue, resource.id);
+  }
+
+  /** The listing index key of a position; the partition is always this directory's. */
+  private listingKey(position: string): Item {
+    const id = position.slice(position.lastIndexOf('#') + 1);
+    return {
+      ...this.key(id),
+      [INDEXES.byType.partitionKey]: listingPk(this.directory, this.kind),
+      [INDEXES.byType.sortKey]: position,
+    };
+  }
+
   /** The number of resources of this kind: one Query over the counter shards. */
   async count(): Promise<number> {
     let total = 0;
@@ -227,17 +262,21 @@ export class DynamoResourceStore implements ResourceStore {
   }
 
   private listing(limit?: number): AsyncGenerator<Item> {
-    return this.query({
+    return this.query(this.listingQuery(limit));
+  }
+
+  private listingQuery(limit?: number): Omit<QueryCommandInput, 'TableName'> {
+    return {
       IndexName: INDEXES.byType.indexName,
       KeyConditionExpression: '#pk = :pk',
       ExpressionAttributeNames: { '#pk': INDEXES.byType.partitionKey },
       ExpressionAttributeValues: { ':pk': listingPk(this.directory, this.kind) },
       ...(limit ? { Limit: Math.min(limit, 1000) } : {}),
-    });
+    };
   }
 
   protected async *query(input: Omit<QueryCommandInput, 'TableName'>): AsyncGenerator<Item> {
-    let ExclusiveStartKey: Item | undefined;
+    let ExclusiveStartKey: Item | undefined = input.ExclusiveStartKey;
     do {
       const page = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ExclusiveStartKey }));
       for (const item of page.Items ?? []) yield item;

@@ -39,6 +39,12 @@ export interface Page {
   readonly totalResults: number;
 }
 
+/** A cursor page: the resources and, when more follow, the listing position to resume after. */
+export interface CursorPage {
+  readonly resources: StoredResource[];
+  readonly next?: string;
+}
+
 /** startIndex is 1-based as in RFC 7644 §3.4.2.4. */
 export interface PageRequest {
   readonly startIndex: number;
@@ -57,10 +63,16 @@ export interface ResourceStore {
   findByExternalId(externalId: string): Promise<StoredResource[]>;
   /** Which of `ids` name stored resources of this kind. */
   existing(ids: readonly string[]): Promise<Set<string>>;
-  /** The resources named by `ids` that exist, in no particular order. */
+  /** The resources named by `ids` that exist (batch reads), in no particular order. */
   getMany(ids: readonly string[]): Promise<StoredResource[]>;
   /** One page in the listing order; totalResults from the counter (one read). */
   list(page: PageRequest): Promise<Page>;
+  /** How many resources of this kind exist (one read of the counter). */
+  count(): Promise<number>;
+  /** Up to `count` resources in the listing order after the position `after` (DynamoDB paging). */
+  listAfter(after: string | undefined, count: number): Promise<CursorPage>;
+  /** A resource's position in the listing order, as listAfter and cursors use it. */
+  positionOf(resource: StoredResource): string;
   /** Every resource that satisfies `matches`, paged in the listing order (reads them all). */
   listMatching(matches: (document: StoredResource) => boolean, page: PageRequest): Promise<Page>;
 }

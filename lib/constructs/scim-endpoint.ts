@@ -9,6 +9,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { FUNCTION_ROUTES, SCIM_BASE_PATH, type FunctionRoute } from '../../lambda/handlers/routes';
+import { PROFILES, type ProfileName } from '../../lambda/scim/profiles/profile';
 import { INDEXES, TABLE_KEYS, type IndexDefinition } from '../../lambda/store/table';
 
 /** Properties of {@link ScimEndpoint}. Every one is optional: the defaults deploy a working endpoint. */
@@ -49,6 +50,14 @@ export interface ScimEndpointProps {
    * @default 'default'
    */
   readonly directoryId?: string;
+
+  /**
+   * Compatibility profile: `aws-iam-identity-center` refuses what AWS IAM Identity Center
+   * refuses and answers as it does, to rehearse a rollout; `rfc` is the whole RFC.
+   * Passed to the functions as SCIM_PROFILE.
+   * @default 'rfc'
+   */
+  readonly compatibilityProfile?: ProfileName;
 }
 
 /** Where the function bundles are built from: the project root (lib/constructs → ../..). */
@@ -120,6 +129,7 @@ export class ScimEndpoint extends Construct {
       functions[route.id] = this.createFunction(route, logGroups[route.id], {
         memorySize: props.memorySize ?? 512,
         directoryId,
+        profile: props.compatibilityProfile,
       });
     }
     this.functions = functions;
@@ -172,7 +182,7 @@ export class ScimEndpoint extends Construct {
   private createFunction(
     route: FunctionRoute,
     logGroup: logs.ILogGroup,
-    settings: { memorySize: number; directoryId: string },
+    settings: { memorySize: number; directoryId: string; profile?: ProfileName },
   ): NodejsFunction {
     // An explicit role instead of AWSLambdaBasicExecutionRole, whose log actions are on
     // Resource "*": this one may write only to the function's own log group.
@@ -203,6 +213,8 @@ export class ScimEndpoint extends Construct {
         TABLE_NAME: this.table.tableName,
         TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
         DIRECTORY_ID: settings.directoryId,
+        // Only when set, so that a default deployment's environment stays as it was.
+        ...(settings.profile ? { SCIM_PROFILE: settings.profile } : {}),
       },
       bundling: {
         forceDockerBundling: false,
@@ -282,7 +294,10 @@ export class ScimEndpoint extends Construct {
 
 /** Fails synthesis early, with a message naming the prop, instead of at deploy time. */
 function validateProps(props: ScimEndpointProps): void {
-  const { stageName, memorySize, throttlingRateLimit, throttlingBurstLimit, directoryId } = props;
+  const { stageName, memorySize, throttlingRateLimit, throttlingBurstLimit, directoryId, compatibilityProfile } = props;
+  if (compatibilityProfile !== undefined && !(PROFILES as readonly string[]).includes(compatibilityProfile)) {
+    throw new Error(`compatibilityProfile must be one of ${PROFILES.join(', ')}; got '${compatibilityProfile}'`);
+  }
   if (stageName !== undefined && !Token.isUnresolved(stageName) && !/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) {
     throw new Error(`stageName must be 1-128 letters, digits, '_' or '-'; got '${stageName}'`);
   }

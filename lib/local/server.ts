@@ -4,7 +4,10 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { FUNCTION_ROUTES, SCIM_BASE_PATH } from '../../lambda/handlers/routes';
 import { toLambdaHandler, type ApiHandler } from '../../lambda/handlers/lambda-entry';
-import type { StoreSettings } from '../../lambda/handlers/services';
+import type { FunctionSettings } from '../../lambda/handlers/services';
+import { discoveryFunctionRoutes } from '../../lambda/handlers/discovery';
+import { bulkRoutes } from '../../lambda/handlers/bulk';
+import type { ProfileName } from '../../lambda/scim/profiles/profile';
 import { groupsRoutes } from '../../lambda/handlers/groups';
 import { usersRoutes } from '../../lambda/handlers/users';
 import type { TokenVerifier } from '../../lambda/http/auth';
@@ -16,13 +19,17 @@ import { notFound, payloadTooLarge, ScimError } from '../../lambda/scim/errors';
 import { isConsoleRequest, serveConsole } from '../console/static';
 
 /** The route factory of each function in FUNCTION_ROUTES, by its id. */
-export const FUNCTION_FACTORIES: Record<string, (settings: StoreSettings) => Route[]> = {
+export const FUNCTION_FACTORIES: Record<string, (settings: FunctionSettings) => Route[]> = {
   Users: usersRoutes,
   Groups: groupsRoutes,
+  Discovery: discoveryFunctionRoutes,
+  Bulk: bulkRoutes,
 };
 
 export interface LocalServerOptions {
-  readonly store: StoreSettings;
+  readonly store: FunctionSettings;
+  /** The compatibility profile (SCIM_PROFILE). @default 'rfc' */
+  readonly profile?: ProfileName;
   readonly verifier: TokenVerifier;
   readonly logger: Logger;
   readonly port: number;
@@ -47,7 +54,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   for (const fn of FUNCTION_ROUTES) {
     const factory = FUNCTION_FACTORIES[fn.id];
     if (!factory) throw new Error(`No local route factory for function ${fn.id}`);
-    const handler = toLambdaHandler({ routes: factory(options.store), verifier: options.verifier, logger: options.logger });
+    const settings = { ...options.store, profile: options.profile ?? 'rfc' };
+    const handler = toLambdaHandler({ routes: factory(settings), verifier: options.verifier, logger: options.logger, profile: settings.profile });
     for (const resource of fn.resources) handlers.set(resource.toLowerCase(), handler);
   }
   const host = options.host ?? '127.0.0.1';

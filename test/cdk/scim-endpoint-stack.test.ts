@@ -346,6 +346,7 @@ describe('props', () => {
     [{ throttlingRateLimit: 0 }, /throttlingRateLimit/],
     [{ throttlingBurstLimit: 1.5 }, /throttlingBurstLimit/],
     [{ directoryId: 'a#b' }, /directoryId/],
+    [{ compatibilityProfile: 'okta' as never }, /compatibilityProfile/],
   ])('refuses %j', (props, message) => {
     const scope = new Stack();
     expect(() => new ScimEndpoint(scope, 'Endpoint', props)).toThrow(message);
@@ -373,6 +374,21 @@ describe('props', () => {
       StageName: 'prod',
       MethodSettings: [{ ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }],
     });
+  });
+
+  test('compatibilityProfile reaches every function as SCIM_PROFILE, from the prop or from context', () => {
+    const app = new App({ context: { ...CDK_JSON.context, 'aws:cdk:bundling-stacks': [], 'scim-endpoint:compatibilityProfile': 'aws-iam-identity-center' } });
+    const iic = new ScimEndpointStack(app, 'Iic', stackPropsFromContext(app));
+    const functions = Template.fromStack(iic).findResources('AWS::Lambda::Function');
+    const profiles = Object.values(functions).map((f: any) => f.Properties.Environment.Variables.SCIM_PROFILE);
+    expect(profiles).toEqual(FUNCTION_ROUTES.map(() => 'aws-iam-identity-center'));
+  });
+
+  test('the discovery, /Me, /Bulk and root /.search paths are routed', () => {
+    const app = new App({ context: { ...CDK_JSON.context, 'aws:cdk:bundling-stacks': [] } });
+    const t = Template.fromStack(new ScimEndpointStack(app, 'Routes'));
+    const parts = Object.values(t.findResources('AWS::ApiGateway::Resource')).map((r: any) => r.Properties.PathPart);
+    for (const part of ['ServiceProviderConfig', 'Schemas', 'ResourceTypes', 'Me', 'Bulk', '.search']) expect(parts).toContain(part);
   });
 
   test('context given as strings (cdk -c key=value) is parsed; bad values are refused', () => {

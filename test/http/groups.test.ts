@@ -219,15 +219,15 @@ describe('/Groups over HTTP against the local endpoint', () => {
       expect(await memberIds(group.id)).toEqual([...users].sort());
     });
 
-    it('adds and removes hundreds of members in one request (transactions of 99)', async () => {
+    it('adds and removes more members than one transaction holds (transactions of 99)', async () => {
       const users: string[] = [];
-      for (let i = 0; i < 250; i += 50) users.push(...(await Promise.all(Array.from({ length: 50 }, () => newUser('bulk')))));
+      for (let i = 0; i < 150; i += 50) users.push(...(await Promise.all(Array.from({ length: 50 }, () => newUser('bulk')))));
       const group = await newGroup();
       await patch(group.id, [{ op: 'add', path: 'members', value: users.map((value) => ({ value })) }]);
       expect(await memberIds(group.id)).toEqual([...users].sort());
       await patch(group.id, [{ op: 'remove', path: 'members', value: users.slice(0, 120).map((value) => ({ value })) }]);
       expect(await memberIds(group.id)).toEqual(users.slice(120).sort());
-    });
+    }, 120_000);
 
     it('costs the same DynamoDB calls to add one member whatever the group size', async () => {
       const small = await newGroup();

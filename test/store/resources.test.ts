@@ -132,4 +132,34 @@ describe('DynamoResourceStore against DynamoDB Local', () => {
     expect(page.resources).toHaveLength(2);
     expect(page.totalResults).toBe(await store.count());
   });
+
+  it('pages with cursors straight from DynamoDB: one Query per page, ExclusiveStartKey from the last position', async () => {
+    const total = await store.count();
+    const all: StoredResource[] = [];
+    let after: string | undefined;
+    let pages = 0;
+    do {
+      const { result: page, calls } = await table.countCalls(() => store.listAfter(after, 2));
+      expect(calls).toEqual(['QueryCommand']);
+      all.push(...page.resources);
+      after = page.next;
+      pages++;
+    } while (after && pages < 100);
+    expect(all.map((r) => r.id)).toEqual((await store.listMatching(() => true, { startIndex: 1, count: 1000 })).resources.map((r) => r.id));
+    expect(all).toHaveLength(total);
+    expect(pages).toBe(Math.ceil(total / 2));
+  });
+
+  it('resumes after a position whose resource is gone, and ends without a next position', async () => {
+    const first = await store.listAfter(undefined, 1);
+    const gone = await create('cursor-gone', 'aaaa-cursor@example.com');
+    const page = await store.listAfter(store.positionOf(gone), 1);
+    await store.delete(gone);
+    const again = await store.listAfter(store.positionOf(gone), 1);
+    expect(again.resources.map((r) => r.id)).toEqual(page.resources.map((r) => r.id));
+    expect(first.resources[0].id).not.toBe('cursor-gone');
+    const last = (await store.listMatching(() => true, { startIndex: 1, count: 1000 })).resources.at(-1)!;
+    expect(await store.listAfter(store.positionOf(last), 5)).toEqual({ resources: [] });
+    expect(await store.listAfter(undefined, 0)).toEqual({ resources: [] });
+  });
 });

@@ -1,18 +1,20 @@
 import { StaticTokenVerifier } from '../../lambda/http/auth';
 import { silentLogger, type Logger } from '../../lambda/http/log';
 import { startLocalServer } from '../../lib/local/server';
+import type { ProfileName } from '../../lambda/scim/profiles/profile';
 import { freshTable } from './dynamo';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
 /** The local endpoint on a free port with a fresh table, as `npm start` serves it. */
-export async function startTestServer(logger: Logger = silentLogger) {
+export async function startTestServer(logger: Logger = silentLogger, profile: ProfileName = 'rfc') {
   const table = await freshTable('http');
   const local = await startLocalServer({
     store: { client: table.client, tableName: table.tableName, directoryId: 'default' },
     verifier: new StaticTokenVerifier(TEST_TOKEN),
     logger,
     port: 0,
+    profile,
   });
   /** Sends a SCIM request with the test token unless `headers` says otherwise. */
   const scim = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {

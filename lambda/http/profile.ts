@@ -1,0 +1,33 @@
+import { checkIicRequest } from '../scim/profiles/iic-request';
+import { iicResponse } from '../scim/profiles/iic-response';
+import type { ProfileName } from '../scim/profiles/profile';
+import type { ScimRequest, ScimResponse } from './types';
+
+/**
+ * The one seam where a compatibility profile acts: on the request after authentication and
+ * before routing, and on the response before it is rendered. Under the default `rfc`
+ * profile both are the identity.
+ */
+export function profileRequest(profile: ProfileName, request: ScimRequest): ScimRequest {
+  if (profile === 'rfc') return request;
+  const adjusted = checkIicRequest({ method: request.method, segments: request.segments, query: request.query, body: lenientJson(request.body) });
+  const headers = { ...request.headers };
+  for (const name of adjusted.ignoredHeaders) delete headers[name];
+  return { ...request, query: adjusted.query, headers };
+}
+
+/** The response as the profile answers it. */
+export function profileResponse(profile: ProfileName, request: ScimRequest, response: ScimResponse): ScimResponse {
+  if (profile === 'rfc') return response;
+  return iicResponse(request.segments[0], response, request.requestId);
+}
+
+/** The body parsed when it parses; otherwise the route itself refuses it. */
+function lenientJson(body: string): unknown {
+  if (body.trim() === '') return undefined;
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,42 @@
+import { invalidCursor } from './errors';
+
+/**
+ * Where a cursor page (RFC 9865) resumes: after a position of the listing order, or, for a
+ * sorted or in-memory result, after a number of resources.
+ */
+export type CursorPosition = { readonly after: string } | { readonly offset: number };
+
+/** A listing position is `<lower-cased unique value, ≤200 chars>#<id>`; ids are ours. */
+const POSITION = /^[^]{0,1024}#[A-Za-z0-9-]{1,256}$/;
+const MAX_CURSOR_CHARS = 2048;
+
+/**
+ * An opaque cursor: base64url of a small JSON object. It is not signed: it names a place in
+ * the caller's own directory listing (the partition comes from the server, never from the
+ * cursor), so a forged cursor can only start a listing the caller may read anyway. Its
+ * shape is checked strictly instead, and anything else is 400 invalidCursor (RFC 9865 §3.2).
+ * The alphabet, [A-Za-z0-9_-], fits IAM Identity Center's cursor pattern (CLIENTS.md §1.3).
+ */
+export function encodeCursor(position: CursorPosition): string {
+  const json = 'after' in position ? { a: position.after } : { o: position.offset };
+  return Buffer.from(JSON.stringify(json), 'utf8').toString('base64url');
+}
+
+/** Reads a cursor made by encodeCursor; anything else throws invalidCursor. */
+export function decodeCursor(text: string): CursorPosition {
+  const fail = () => invalidCursor('The cursor is not one this server issued; start again without one.');
+  if (text.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(text)) throw fail();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw fail();
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw fail();
+  const keys = Object.keys(parsed);
+  const value = (parsed as Record<string, unknown>)[keys[0]];
+  if (keys.length !== 1) throw fail();
+  if (keys[0] === 'a' && typeof value === 'string' && POSITION.test(value)) return { after: value };
+  if (keys[0] === 'o' && typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return { offset: value };
+  throw fail();
+}
