@@ -37,9 +37,18 @@ export class ChangeEvents extends Construct {
     this.bus = new events.EventBus(this, 'Bus', { description: 'SCIM change events (scim-endpoint)' });
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
       encryption: sqs.QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
+    // TLS only, as enforceSSL would do, but naming the message actions instead of "sqs:*".
+    this.deadLetterQueue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue'],
+        resources: [this.deadLetterQueue.queueArn],
+        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
     this.publisher = new NodeFunction(this, 'Publisher', {
       entry: 'lambda/handlers/change-events.ts',
       description: 'SCIM change events: table stream to EventBridge',
@@ -57,9 +66,6 @@ export class ChangeEvents extends Construct {
     this.publisher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }),
     );
-    this.publisher.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
-    );
 
     new lambda.EventSourceMapping(this, 'StreamSource', {
       target: this.publisher.fn,
@@ -71,11 +77,12 @@ export class ChangeEvents extends Construct {
       bisectBatchOnError: true,
       reportBatchItemFailures: true,
       maxRecordAge: Duration.days(1),
+      // SqsDlq grants the role sqs:SendMessage, GetQueueAttributes and GetQueueUrl on this queue only.
       onFailure: new SqsDlq(this.deadLetterQueue),
       // Only resources and memberships: guards and counters never wake the function.
       filters: [
         lambda.FilterCriteria.filter({
-          dynamodb: { Keys: { sk: { S: ['USER', 'GROUP', lambda.FilterRule.beginsWith('MEMBER#')] } } },
+          dynamodb: { Keys: { sk: { S: ['USER', 'GROUP', { prefix: 'MEMBER#' }] } } },
         }),
       ],
     });

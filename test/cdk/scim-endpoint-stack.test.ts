@@ -354,6 +354,17 @@ describe('props', () => {
     [{ throttlingRateLimit: 0 }, /throttlingRateLimit/],
     [{ throttlingBurstLimit: 1.5 }, /throttlingBurstLimit/],
     [{ directoryId: 'a#b' }, /directoryId/],
+    [{ allowedSourceCidrs: [] }, /allowedSourceCidrs/],
+    [{ allowedSourceCidrs: ['10.0.0.1'] }, /allowedSourceCidrs/],
+    [{ allowedSourceCidrs: ['300.0.0.0/8'] }, /allowedSourceCidrs/],
+    [{ requestRateLimit: 5 }, /requestRateLimit/],
+    [{ alarmEmail: 'ops' }, /alarmEmail/],
+    [{ customDomain: { domainName: 'scim example', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/x' } }, /domainName/],
+    [{ customDomain: { domainName: 'scim.example.com', certificateArn: 'not-an-arn' } }, /certificateArn/],
+    [
+      { customDomain: { domainName: 'scim.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/x', hostedZoneId: 'Z1' } },
+      /hostedZoneName/,
+    ],
   ])('refuses %j', (props, message) => {
     const scope = new Stack();
     expect(() => new ScimEndpoint(scope, 'Endpoint', props)).toThrow(message);
@@ -390,6 +401,12 @@ describe('props', () => {
     ).toMatchObject({ memorySize: 1024, logRetention: RetentionDays.ONE_WEEK, stageName: 'prod' });
     expect(() => fromCli({ 'scim-endpoint:logRetentionDays': '8' })).toThrow(/logRetentionDays/);
     expect(() => fromCli({ 'scim-endpoint:memorySize': 'lots' })).toThrow(/memorySize/);
+    expect(fromCli({ 'scim-endpoint:webAcl': 'true', 'scim-endpoint:allowedSourceCidrs': '10.0.0.0/8, 192.0.2.1/32' })).toMatchObject({
+      webAcl: true,
+      allowedSourceCidrs: ['10.0.0.0/8', '192.0.2.1/32'],
+    });
+    expect(() => fromCli({ 'scim-endpoint:changeEvents': 'yes' })).toThrow(/changeEvents/);
+    expect(() => fromCli({ 'scim-endpoint:customDomainName': 'scim.example.com' })).toThrow(/certificateArn/);
   });
 
   test('cdk.json context yields the construct defaults', () => {
