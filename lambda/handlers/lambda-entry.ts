@@ -4,6 +4,7 @@ import { jsonLogger } from '../http/log';
 import { fromApiGatewayEvent } from '../http/request';
 import { errorResponse, toApiGatewayResult } from '../http/response';
 import type { Route } from '../http/router';
+import { RecordsTokenVerifier } from '../http/auth';
 import { SecretTokenVerifier } from '../http/secret-tokens';
 import { ScimError } from '../scim/errors';
 import { createDocumentClient } from '../store/client';
@@ -40,7 +41,9 @@ export function deployedHandler(routes: (settings: StoreSettings) => Route[]): A
       const client = createDocumentClient({ endpoint: config.dynamoEndpoint });
       handler = toLambdaHandler({
         routes: routes({ client, tableName: config.tableName, directoryId: config.directoryId }),
-        verifier: new SecretTokenVerifier(config.tokenSecretArn),
+        verifier: config.localTokenSha256
+          ? new RecordsTokenVerifier([{ id: 'sam-local', sha256: config.localTokenSha256 }])
+          : new SecretTokenVerifier(config.tokenSecretArn),
         logger: jsonLogger,
       });
     }

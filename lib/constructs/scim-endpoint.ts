@@ -319,6 +319,9 @@ export class ScimEndpoint extends Construct {
         TABLE_NAME: this.table.tableName,
         TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
         DIRECTORY_ID: settings.directoryId,
+        // Empty in AWS. Declared so that `sam local invoke --env-vars events/env.json` may set it
+        // (SAM overrides only variables the template declares) to reach DynamoDB Local.
+        DYNAMODB_ENDPOINT: '',
       },
     });
     // The table and its indexes by name: no other table, no other index.

@@ -141,12 +141,13 @@ describe('the stack as cdk synth builds it', () => {
       });
     });
 
-    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: environment is exactly table, secret and directory', (id) => {
+    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: environment is exactly table, secret, directory and an empty DynamoDB endpoint', (id) => {
       const env = resources[logicalId(stack.endpoint.functions[id])].Properties.Environment.Variables;
       expect(env).toEqual({
         TABLE_NAME: ref(stack.endpoint.table),
         TOKEN_SECRET_ARN: ref(stack.endpoint.tokenSecret),
         DIRECTORY_ID: 'default',
+        DYNAMODB_ENDPOINT: '',
       });
     });
 

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 /**
  * Stand-ins for the two AWS APIs the token CLI calls, speaking their wire protocols so that
  * the real SDK clients talk to them: Secrets Manager (JSON 1.1: GetSecretValue,
- * PutSecretValue) and CloudFormation (query protocol: DescribeStacks). Neither service has a
+ * PutSecretValue), EventBridge (JSON 1.1: PutEvents) and CloudFormation (query protocol:
+ * DescribeStacks). Neither service has a
  * local edition and these machines have no AWS access; the doubles keep what was written and
  * record every call, so a test can check what the CLI really sent.
  */
@@ -14,6 +15,8 @@ export interface AwsDoubles {
   readonly secrets: Map<string, string>;
   /** Stacks by name: their outputs. */
   readonly stacks: Map<string, Record<string, string>>;
+  /** Entries EventBridge accepted. */
+  readonly events: Array<Record<string, unknown>>;
   /** Operations received, e.g. "secretsmanager.PutSecretValue" or "cloudformation.DescribeStacks". */
   readonly calls: string[];
   close(): Promise<void>;
@@ -23,9 +26,18 @@ export async function startAwsDoubles(): Promise<AwsDoubles> {
   const secrets = new Map<string, string>();
   const stacks = new Map<string, Record<string, string>>();
   const calls: string[] = [];
+  const events: Array<Record<string, unknown>> = [];
   const server: Server = createServer(async (req, res) => {
     const body = await read(req);
     const target = req.headers['x-amz-target'];
+    if (target === 'AWSEvents.PutEvents') {
+      calls.push(target);
+      const { Entries } = JSON.parse(body) as { Entries: Array<Record<string, unknown>> };
+      events.push(...Entries);
+      res.setHeader('Content-Type', 'application/x-amz-json-1.1');
+      res.end(JSON.stringify({ FailedEntryCount: 0, Entries: Entries.map((_, i) => ({ EventId: `event-${events.length + i}` })) }));
+      return;
+    }
     if (typeof target === 'string' && target.startsWith('secretsmanager.')) {
       calls.push(target);
       const input = JSON.parse(body) as { SecretId: string; SecretString?: string };
@@ -71,6 +83,7 @@ export async function startAwsDoubles(): Promise<AwsDoubles> {
     endpoint: `http://127.0.0.1:${port}`,
     secrets,
     stacks,
+    events,
     calls,
     close: () => new Promise((done) => server.close(() => done())),
   };
