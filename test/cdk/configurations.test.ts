@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { FUNCTION_ROUTES } from '../../lambda/handlers/routes';
@@ -241,5 +243,29 @@ describe('what each setting adds', () => {
     expect(outputs.ChangeEventBusName.Value).toEqual({ Ref: id(events.bus) });
     expect(synth('defaults').outputs.ChangeEventBusName).toBeUndefined();
     synth('defaults').template.resourceCountIs('AWS::Events::EventBus', 0);
+  });
+});
+
+describe('the change-event publisher as cdk synth bundles it', () => {
+  jest.setTimeout(180_000);
+
+  test('one minified ESM file that loads in a fresh Node process with no node_modules and exports handler', () => {
+    const out = path.join(outdir, 'bundled');
+    const app = new App({ outdir: out, context: { ...CDK_JSON.context, 'scim-endpoint:changeEvents': true } });
+    const stack = new ScimEndpointStack(app, 'ScimEndpointStack', { ...stackPropsFromContext(app), env: { account: '123456789012', region: 'eu-west-1' } });
+    const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
+    const fnId = stack.getLogicalId(stack.endpoint.changeEvents!.publisher.fn.node.defaultChild as never);
+    const key: string = resources[fnId].Properties.Code.S3Key;
+    const dir = path.join(out, `asset.${key.replace(/\.zip$/, '')}`);
+    expect(fs.readdirSync(dir)).toEqual(['index.mjs']);
+    expect(fs.statSync(path.join(dir, 'index.mjs')).size).toBeLessThan(1024 * 1024);
+    const script = `const m = await import(${JSON.stringify(pathToFileURL(path.join(dir, 'index.mjs')).href)}); process.stdout.write(typeof m.handler);`;
+    const loaded = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: out,
+      env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', EVENT_BUS_NAME: 'bus' },
+      encoding: 'utf8',
+      timeout: 20_000,
+    });
+    expect(loaded).toBe('function');
   });
 });

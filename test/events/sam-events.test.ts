@@ -97,6 +97,28 @@ describe('events/ for sam local invoke, invoked in-process against DynamoDB Loca
     if (file === 'users-patch-deactivate.json' && response.status === 200) expect(response.json.active).toBe(false);
   });
 
+  test('each request logs one JSON line with its request id, and never the token', async () => {
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      await invoke(users, 'users-list-filter.json');
+      await invoke(users, 'users-no-token.json');
+    } finally {
+      spy.mockRestore();
+    }
+    const logged = lines.join('').trim().split('\n').map((line) => JSON.parse(line));
+    expect(logged).toEqual([
+      expect.objectContaining({ level: 'INFO', message: 'request', requestId: 'sam-local-get-users', method: 'GET', status: 200 }),
+      expect.objectContaining({ level: 'INFO', message: 'request', requestId: 'sam-local-get-users', status: 401 }),
+    ]);
+    const token = JSON.parse(load('users-list-filter.json')).headers.Authorization.slice('Bearer '.length);
+    expect(lines.join('')).not.toContain(token);
+    expect(lines.join('')).not.toContain(JSON.parse(load('env.json')).Parameters.TOKEN_SECRET_ARN.slice('sha256:'.length));
+  });
+
   test('change-events-stream.json → the change-event publisher puts a "User created" and a "Group memberAdded" event', async () => {
     const result = await changeEvents(JSON.parse(load('change-events-stream.json')));
     expect(result).toEqual({ batchItemFailures: [] });
