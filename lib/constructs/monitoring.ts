@@ -75,12 +75,12 @@ export class Monitoring extends Construct {
     );
   }
 
-  /** An alarm when `metric` is at least 1 in one period; no data is healthy. */
-  add(id: string, metric: cloudwatch.IMetric, description: string): cloudwatch.Alarm {
+  /** An alarm when `metric` reaches `threshold` (default 1) in one period; no data is healthy. */
+  add(id: string, metric: cloudwatch.IMetric, description: string, threshold = 1): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
       alarmDescription: description,
-      threshold: 1,
+      threshold,
       evaluationPeriods: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,

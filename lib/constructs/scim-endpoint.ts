@@ -271,6 +271,20 @@ export class ScimEndpoint extends Construct {
       functions: { ...functions, ...(this.changeEvents ? { ChangeEvents: this.changeEvents.publisher.fn } : {}) },
       alarmEmail: props.alarmEmail,
     });
+    if (this.changeEvents) {
+      const period = Duration.minutes(5);
+      this.monitoring.add(
+        'ChangeEventsDeadLetters',
+        this.changeEvents.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        'Change events could not be published after retries (see the dead-letter queue)',
+      );
+      this.monitoring.add(
+        'ChangeEventsIteratorAge',
+        this.changeEvents.publisher.fn.metric('IteratorAge', { period, statistic: 'Maximum' }),
+        'Change events are more than 5 minutes behind the table',
+        300_000,
+      );
+    }
 
     const scimPath = SCIM_BASE_PATH.replace(/^\//, '');
     if (props.customDomain) {

@@ -132,6 +132,11 @@ describe.each(Object.keys(CONFIGURATIONS))('configuration %s', (name) => {
     expect(metricNames.filter((m) => m === 'Throttles')).toHaveLength(functionCount);
     expect(metricNames.filter((m) => m.includes('SystemErrors'))).toHaveLength(1);
     expect(metricNames.filter((m) => m.includes('ThrottledRequests'))).toHaveLength(1);
+    const lag = alarms.filter((a) => a.Properties.MetricName === 'IteratorAge');
+    const deadLetters = alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
+    expect([lag.length, deadLetters.length]).toEqual(stack.endpoint.changeEvents ? [1, 1] : [0, 0]);
+    if (lag.length) expect(lag[0].Properties.Threshold).toBe(300_000);
+    expect(alarms).toHaveLength(3 + 2 * FUNCTION_ROUTES.length + (stack.endpoint.changeEvents ? 4 : 0));
   });
 
   test('every API method is proxied to a SCIM function (which checks the bearer token)', () => {
