@@ -1,20 +1,24 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { StaticTokenVerifier } from '../lambda/http/auth';
+import { hashToken, StaticTokenVerifier, type TokenVerifier } from '../lambda/http/auth';
 import { jsonLogger, type Logger } from '../lambda/http/log';
 import { parseProfile } from '../lambda/scim/profiles/profile';
 import { createDocumentClient } from '../lambda/store/client';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { CONSOLE_DIR, CONSOLE_PATH } from '../lib/console/static';
+import { AnyTokenVerifier, FileTokenVerifier } from '../lib/local/file-token-verifier';
 import { startLocalServer } from '../lib/local/server';
+import { LOCAL_TOKENS_FILE } from '../lib/tokens/cli';
+import { FileTokenStore, writeTokenFile } from '../lib/tokens/stores';
+import { isActive } from '../lib/tokens/token-set';
 
 /**
  * `npm start`: DynamoDB Local, the table, and the SCIM functions served over HTTP at
  * http://127.0.0.1:$PORT/scim/v2.
  *
  *   PORT            port to listen on (default 8080)
- *   SCIM_TOKEN      the bearer token to accept; unset: one is generated and kept with the data
+ *   SCIM_TOKEN      a bearer token to accept (besides those in <data dir>/tokens.json)
  *   SCIM_IN_MEMORY  1: keep nothing on disk; otherwise data survives a restart
  *   SCIM_DATA_DIR   where data and the generated token live (default .scim-local)
  *   SCIM_LOG        "quiet" to silence the per-request log lines
@@ -28,21 +32,20 @@ async function main(): Promise<void> {
   const tableName = 'scim-endpoint';
   const profile = parseProfile(process.env.SCIM_PROFILE);
 
-  const token = process.env.SCIM_TOKEN || localToken(dataDir, inMemory);
+  const { verifier, shown } = await localTokens(dataDir, inMemory, process.env.SCIM_TOKEN || undefined);
   const dynamo = await startDynamoDbLocal({ dataDir: inMemory ? undefined : join(dataDir, 'dynamodb') });
   await ensureTable(dynamo.endpoint, tableName);
   const client = createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const logger: Logger = process.env.SCIM_LOG === 'quiet' ? { info: () => undefined, error: jsonLogger.error } : jsonLogger;
   const local = await startLocalServer({
     store: { client, tableName, directoryId: 'default' },
-    verifier: new StaticTokenVerifier(token),
+    verifier,
     logger,
     port,
     consoleDir: CONSOLE_DIR,
     profile,
   });
 
-  const shown = process.env.SCIM_TOKEN ? '(the value of SCIM_TOKEN)' : token;
   process.stdout.write(
     [
       '',
@@ -73,16 +76,47 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 }
 
-/** The generated token: kept in the data folder (mode 0600) unless running in memory. */
-function localToken(dataDir: string, inMemory: boolean): string {
-  const file = join(dataDir, 'token');
-  if (!inMemory && existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const token = randomBytes(32).toString('base64url');
-  if (!inMemory) {
-    mkdirSync(dataDir, { recursive: true });
-    writeFileSync(file, token + '\n', { mode: 0o600 });
+/**
+ * The tokens the local endpoint accepts: SCIM_TOKEN when set, and every active token of
+ * `<data dir>/tokens.json`, the file `npm run token -- ... --local` manages (same format as the
+ * deployed secret: hashes only, re-read on change). On the first start without SCIM_TOKEN, a
+ * token is generated: its hash goes into tokens.json (no expiry: a development token), and the
+ * token itself into `<data dir>/token` (mode 0600) so that it can be shown again at each start.
+ * In memory, nothing is written and the generated token lives as long as the process.
+ */
+async function localTokens(
+  dataDir: string,
+  inMemory: boolean,
+  envToken: string | undefined,
+): Promise<{ verifier: TokenVerifier; shown: string }> {
+  if (inMemory) {
+    const token = envToken ?? randomBytes(32).toString('base64url');
+    return { verifier: new StaticTokenVerifier(token), shown: envToken ? '(the value of SCIM_TOKEN)' : token };
   }
-  return token;
+  const tokensFile = join(dataDir, LOCAL_TOKENS_FILE);
+  const plainFile = join(dataDir, 'token');
+  const records = await new FileTokenStore(tokensFile).read();
+  let plain = existsSync(plainFile) ? readFileSync(plainFile, 'utf8').trim() : undefined;
+  if (!existsSync(tokensFile)) {
+    // First start, or a data folder from before tokens.json: generate (or adopt) the token.
+    if (!plain && !envToken) {
+      plain = randomBytes(32).toString('base64url');
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(plainFile, plain + '\n', { mode: 0o600 });
+    }
+    writeTokenFile(tokensFile, plain ? [...records, { id: 'local-generated', sha256: hashToken(plain), createdAt: new Date().toISOString() }] : records);
+  }
+  const fromFile = new FileTokenVerifier(tokensFile);
+  const verifier = envToken ? new AnyTokenVerifier([new StaticTokenVerifier(envToken), fromFile]) : fromFile;
+  const now = new Date();
+  const live = await new FileTokenStore(tokensFile).read();
+  const plainLive = plain !== undefined && live.some((r) => r.sha256 === hashToken(plain!) && isActive(r, now));
+  const shown = envToken
+    ? '(the value of SCIM_TOKEN)'
+    : plainLive
+      ? plain!
+      : `(${live.filter((r) => isActive(r, now)).length} active in ${tokensFile}; create one: npm run token -- create --local)`;
+  return { verifier, shown };
 }
 
 function parsePort(text: string): number {

@@ -2,7 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ProfileName } from '../lambda/scim/profiles/profile';
-import { ScimEndpoint, type ScimEndpointProps } from './constructs/scim-endpoint';
+import { ScimEndpoint, type ScimCustomDomain, type ScimEndpointProps } from './constructs/scim-endpoint';
 
 /** Stack properties: the usual StackProps plus every {@link ScimEndpointProps} setting. */
 export interface ScimEndpointStackProps extends StackProps, ScimEndpointProps {}
@@ -19,6 +19,7 @@ export class ScimEndpointStack extends Stack {
   constructor(scope: Construct, id: string, props: ScimEndpointStackProps = {}) {
     super(scope, id, props);
     const { stageName, memorySize, logRetention, throttlingRateLimit, throttlingBurstLimit, directoryId, compatibilityProfile } = props;
+    const { customDomain, allowedSourceCidrs, webAcl, requestRateLimit, alarmEmail, changeEvents, apiGatewayCloudWatchRole } = props;
     this.endpoint = new ScimEndpoint(this, 'ScimEndpoint', {
       stageName,
       memorySize,
@@ -27,6 +28,13 @@ export class ScimEndpointStack extends Stack {
       throttlingBurstLimit,
       directoryId,
       compatibilityProfile,
+      customDomain,
+      allowedSourceCidrs,
+      webAcl,
+      requestRateLimit,
+      alarmEmail,
+      changeEvents,
+      apiGatewayCloudWatchRole,
     });
 
     new CfnOutput(this, 'ScimBaseUrl', {
@@ -41,6 +49,16 @@ export class ScimEndpointStack extends Stack {
       description: 'DynamoDB table holding the directory',
       value: this.endpoint.table.tableName,
     });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic every alarm notifies (subscribe on-call here)',
+      value: this.endpoint.monitoring.topic.topicArn,
+    });
+    if (this.endpoint.changeEvents) {
+      new CfnOutput(this, 'ChangeEventBusName', {
+        description: 'EventBridge bus receiving SCIM change events (source "scim-endpoint")',
+        value: this.endpoint.changeEvents.bus.eventBusName,
+      });
+    }
   }
 }
 
@@ -54,6 +72,16 @@ export const CONTEXT_KEYS = {
   throttlingBurstLimit: 'scim-endpoint:throttlingBurstLimit',
   directoryId: 'scim-endpoint:directoryId',
   compatibilityProfile: 'scim-endpoint:compatibilityProfile',
+  customDomainName: 'scim-endpoint:customDomainName',
+  certificateArn: 'scim-endpoint:certificateArn',
+  hostedZoneId: 'scim-endpoint:hostedZoneId',
+  hostedZoneName: 'scim-endpoint:hostedZoneName',
+  allowedSourceCidrs: 'scim-endpoint:allowedSourceCidrs',
+  webAcl: 'scim-endpoint:webAcl',
+  requestRateLimit: 'scim-endpoint:requestRateLimit',
+  alarmEmail: 'scim-endpoint:alarmEmail',
+  changeEvents: 'scim-endpoint:changeEvents',
+  apiGatewayCloudWatchRole: 'scim-endpoint:apiGatewayCloudWatchRole',
 } as const;
 
 /** Reads the stack's settings from CDK context once; an unset key leaves the construct default. */
@@ -68,7 +96,57 @@ export function stackPropsFromContext(scope: Construct): ScimEndpointStackProps 
     throttlingRateLimit: optionalNumber(CONTEXT_KEYS.throttlingRateLimit, read(CONTEXT_KEYS.throttlingRateLimit)),
     throttlingBurstLimit: optionalNumber(CONTEXT_KEYS.throttlingBurstLimit, read(CONTEXT_KEYS.throttlingBurstLimit)),
     logRetention: retentionDays(read(CONTEXT_KEYS.logRetentionDays)),
+    ...defined({
+      customDomain: customDomain(read),
+      allowedSourceCidrs: optionalList(CONTEXT_KEYS.allowedSourceCidrs, read(CONTEXT_KEYS.allowedSourceCidrs)),
+      webAcl: optionalBoolean(CONTEXT_KEYS.webAcl, read(CONTEXT_KEYS.webAcl)),
+      requestRateLimit: optionalNumber(CONTEXT_KEYS.requestRateLimit, read(CONTEXT_KEYS.requestRateLimit)),
+      alarmEmail: optionalString(CONTEXT_KEYS.alarmEmail, read(CONTEXT_KEYS.alarmEmail)),
+      changeEvents: optionalBoolean(CONTEXT_KEYS.changeEvents, read(CONTEXT_KEYS.changeEvents)),
+      apiGatewayCloudWatchRole: optionalBoolean(CONTEXT_KEYS.apiGatewayCloudWatchRole, read(CONTEXT_KEYS.apiGatewayCloudWatchRole)),
+    }),
   };
+}
+
+/** Drops undefined entries, so that unset context keys do not appear as keys at all. */
+function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** The custom domain from its context keys: a domain name needs a certificate ARN. */
+function customDomain(read: (key: string) => unknown): ScimCustomDomain | undefined {
+  const domainName = optionalString(CONTEXT_KEYS.customDomainName, read(CONTEXT_KEYS.customDomainName));
+  const certificateArn = optionalString(CONTEXT_KEYS.certificateArn, read(CONTEXT_KEYS.certificateArn));
+  if (domainName === undefined && certificateArn === undefined) return undefined;
+  if (domainName === undefined || certificateArn === undefined) {
+    throw new Error(`Context ${CONTEXT_KEYS.customDomainName} and ${CONTEXT_KEYS.certificateArn} go together`);
+  }
+  return {
+    domainName,
+    certificateArn,
+    ...defined({
+      hostedZoneId: optionalString(CONTEXT_KEYS.hostedZoneId, read(CONTEXT_KEYS.hostedZoneId)),
+      hostedZoneName: optionalString(CONTEXT_KEYS.hostedZoneName, read(CONTEXT_KEYS.hostedZoneName)),
+    }),
+  };
+}
+
+/** Booleans come as booleans from cdk.json and as "true"/"false" from `-c key=value`. */
+function optionalBoolean(key: string, value: unknown): boolean | undefined {
+  if (value === undefined) return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Context ${key} must be true or false; got ${String(value)}`);
+}
+
+/** A list: a JSON array in cdk.json, or comma-separated from `-c key=a,b`. */
+function optionalList(key: string, value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  const list = typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((v) => typeof v === 'string')) {
+    throw new Error(`Context ${key} must be a non-empty list of strings`);
+  }
+  return list;
 }
 
 function optionalString(key: string, value: unknown): string | undefined {

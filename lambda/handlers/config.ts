@@ -10,19 +10,33 @@ export interface FunctionConfig {
   readonly directoryId: string;
   /** SCIM_PROFILE: the compatibility profile (default `rfc`). */
   readonly profile: ProfileName;
-  /** Set only to point a function at DynamoDB Local (sam local invoke). */
+  /** Set only to point a function at DynamoDB Local (sam local invoke); empty in AWS. */
   readonly dynamoEndpoint?: string;
+  /**
+   * The SHA-256 of the one token accepted under `sam local invoke` (TOKEN_SECRET_ARN set to
+   * `sha256:<hash>` by events/env.json), so no Secrets Manager is needed locally. Honoured only
+   * together with DYNAMODB_ENDPOINT: a function pointed at the real table always reads the secret.
+   */
+  readonly localTokenSha256?: string;
 }
+
+const LOCAL_TOKEN = /^sha256:([A-Za-z0-9_-]{43})$/;
 
 /** Reads the configuration from `env`; throws naming every missing variable. */
 export function readConfig(env: NodeJS.ProcessEnv): FunctionConfig {
   const missing = ['TABLE_NAME', 'TOKEN_SECRET_ARN'].filter((name) => !env[name]);
   if (missing.length > 0) throw new Error(`Missing required environment variable(s): ${missing.join(', ')}`);
+  const dynamoEndpoint = env.DYNAMODB_ENDPOINT || undefined;
+  const local = LOCAL_TOKEN.exec(env.TOKEN_SECRET_ARN!);
+  if (env.TOKEN_SECRET_ARN!.startsWith('sha256:') && (!local || !dynamoEndpoint)) {
+    throw new Error('TOKEN_SECRET_ARN=sha256:<hash> is for sam local invoke only: it needs DYNAMODB_ENDPOINT and a base64url SHA-256');
+  }
   return {
     tableName: env.TABLE_NAME!,
     tokenSecretArn: env.TOKEN_SECRET_ARN!,
     directoryId: env.DIRECTORY_ID || 'default',
-    dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    dynamoEndpoint,
+    localTokenSha256: local?.[1],
     profile: parseProfile(env.SCIM_PROFILE),
   };
 }

@@ -4,6 +4,7 @@ import { jsonLogger } from '../http/log';
 import { fromApiGatewayEvent } from '../http/request';
 import { errorResponse, toApiGatewayResult } from '../http/response';
 import type { Route } from '../http/router';
+import { RecordsTokenVerifier } from '../http/auth';
 import { SecretTokenVerifier } from '../http/secret-tokens';
 import { ScimError } from '../scim/errors';
 import { createDocumentClient } from '../store/client';
@@ -41,7 +42,9 @@ export function deployedHandler(routes: (settings: FunctionSettings) => Route[])
       handler = toLambdaHandler({
         routes: routes({ client, tableName: config.tableName, directoryId: config.directoryId, profile: config.profile }),
         profile: config.profile,
-        verifier: new SecretTokenVerifier(config.tokenSecretArn),
+        verifier: config.localTokenSha256
+          ? new RecordsTokenVerifier([{ id: 'sam-local', sha256: config.localTokenSha256 }])
+          : new SecretTokenVerifier(config.tokenSecretArn),
         logger: jsonLogger,
       });
     }

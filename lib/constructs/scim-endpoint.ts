@@ -1,16 +1,40 @@
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, SecretValue, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { FUNCTION_ROUTES, SCIM_BASE_PATH, type FunctionRoute } from '../../lambda/handlers/routes';
 import { PROFILES, type ProfileName } from '../../lambda/scim/profiles/profile';
 import { INDEXES, TABLE_KEYS, type IndexDefinition } from '../../lambda/store/table';
+import { ApiGatewayAccount } from './api-gateway-account';
+import { ApiWebAcl, apiResourcePolicy } from './api-protection';
+import { ChangeEvents } from './change-events';
+import { Monitoring } from './monitoring';
+import { NodeFunction } from './node-function';
+
+/** A custom domain for the Base URL, served with TLS 1.2 as the minimum. */
+export interface ScimCustomDomain {
+  /** The host name, e.g. `scim.example.com`. */
+  readonly domainName: string;
+  /** ARN of an ACM certificate for `domainName`, in the stack's region (a regional endpoint). */
+  readonly certificateArn: string;
+  /**
+   * Route 53 hosted zone in which to create the alias record (`hostedZoneName` is needed with it).
+   * @default no record: point the name at the API's regional domain yourself
+   */
+  readonly hostedZoneId?: string;
+  /**
+   * Name of that hosted zone, e.g. `example.com`.
+   * @default none
+   */
+  readonly hostedZoneName?: string;
+}
 
 /** Properties of {@link ScimEndpoint}. Every one is optional: the defaults deploy a working endpoint. */
 export interface ScimEndpointProps {
@@ -58,27 +82,93 @@ export interface ScimEndpointProps {
    * @default 'rfc'
    */
   readonly compatibilityProfile?: ProfileName;
-}
 
-/** Where the function bundles are built from: the project root (lib/constructs → ../..). */
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+  /**
+   * Serve the Base URL on this domain (TLS 1.2 minimum) and switch off the default
+   * execute-api endpoint, so that the domain is the only way in.
+   * @default none: the execute-api URL is the Base URL
+   */
+  readonly customDomain?: ScimCustomDomain;
+
+  /**
+   * Source addresses (CIDR, IPv4 or IPv6) allowed to call the API, e.g. the identity provider's
+   * published egress ranges. Enforced by the API's resource policy, and by the web ACL when on.
+   * @default any source
+   */
+  readonly allowedSourceCidrs?: string[];
+
+  /**
+   * Put a WAF web ACL in front of the stage, with a rate-based rule per source IP and, with
+   * `allowedSourceCidrs`, an IP allow list. WAF is billed per web ACL, rule and request.
+   * @default false
+   */
+  readonly webAcl?: boolean;
+
+  /**
+   * Requests one source IP may send in any 5-minute window before the web ACL blocks it
+   * (only with `webAcl`; WAF's minimum is 10).
+   * @default 3000
+   */
+  readonly requestRateLimit?: number;
+
+  /**
+   * E-mail address subscribed to the alarm topic (the recipient confirms the subscription).
+   * @default none: the topic exists, subscribe to it later
+   */
+  readonly alarmEmail?: string;
+
+  /**
+   * Publish every committed change (users, groups, memberships) to an EventBridge bus.
+   * @default false
+   */
+  readonly changeEvents?: boolean;
+
+  /**
+   * Create the account-level API Gateway CloudWatch role that access logging needs. Set it to
+   * false when the account and region already have one (it is a per-region setting).
+   * @default true
+   */
+  readonly apiGatewayCloudWatchRole?: boolean;
+}
 
 /** Stays below API Gateway's 29 s integration limit, so a slow request ends as a Lambda timeout we log. */
 const FUNCTION_TIMEOUT = Duration.seconds(28);
 
-/** The only DynamoDB actions the functions need: item reads/writes, queries and transactions. No Scan. */
-const TABLE_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:Query',
+/**
+ * The only DynamoDB actions the store (lambda/store) needs: GetItem, Query, BatchGetItem and
+ * BatchWriteItem as sent, and for TransactWriteItems (which is no IAM action of its own) the
+ * Put/Update/Delete/ConditionCheck item actions IAM checks for each item of a transaction.
+ * No Scan, no table-level action.
+ */
+export const TABLE_ACTIONS = [
   'dynamodb:BatchGetItem',
   'dynamodb:BatchWriteItem',
-  'dynamodb:TransactWriteItems',
-  'dynamodb:TransactGetItems',
   'dynamodb:ConditionCheckItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
 ];
+
+/** JSON access log line: who called what and the outcome. No header, so no token, is logged. */
+const ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: apigateway.AccessLogField.contextRequestId(),
+    requestTime: apigateway.AccessLogField.contextRequestTime(),
+    sourceIp: apigateway.AccessLogField.contextIdentitySourceIp(),
+    userAgent: apigateway.AccessLogField.contextIdentityUserAgent(),
+    httpMethod: apigateway.AccessLogField.contextHttpMethod(),
+    path: apigateway.AccessLogField.contextPath(),
+    protocol: apigateway.AccessLogField.contextProtocol(),
+    status: apigateway.AccessLogField.contextStatus(),
+    responseLength: apigateway.AccessLogField.contextResponseLength(),
+    responseLatency: apigateway.AccessLogField.contextResponseLatency(),
+    integrationLatency: apigateway.AccessLogField.contextIntegrationLatency(),
+    errorMessage: apigateway.AccessLogField.contextErrorMessage(),
+    wafStatus: '$context.waf.status',
+  }),
+);
 
 /** The secret's value when created: no tokens. The token CLI adds token hashes; no plain token is ever stored. */
 const EMPTY_TOKEN_STORE = JSON.stringify({ tokens: [] });
@@ -89,7 +179,8 @@ const scimErrorTemplate = (status: string, detail: string): string =>
 
 /**
  * A SCIM 2.0 service provider: one DynamoDB table, a Secrets Manager secret holding bearer
- * token hashes, one Lambda function per entry of FUNCTION_ROUTES and a REST API in front.
+ * token hashes, one Lambda function per entry of FUNCTION_ROUTES and a REST API in front,
+ * with JSON access logs, alarms and, optionally, a custom domain, a WAF web ACL and change events.
  */
 export class ScimEndpoint extends Construct {
   /** The single table of users, groups, memberships and uniqueness guards. */
@@ -102,6 +193,16 @@ export class ScimEndpoint extends Construct {
   public readonly logGroups: Readonly<Record<string, logs.LogGroup>>;
   /** The REST API serving `/scim/v2/...`. */
   public readonly api: apigateway.RestApi;
+  /** The stage's JSON access log. */
+  public readonly accessLogGroup: logs.LogGroup;
+  /** Alarms and the topic they notify. */
+  public readonly monitoring: Monitoring;
+  /** The web ACL, when `webAcl` is on. */
+  public readonly webAcl?: ApiWebAcl;
+  /** The change-event publisher and its bus, when `changeEvents` is on. */
+  public readonly changeEvents?: ChangeEvents;
+  /** The custom domain, when given. */
+  public readonly domain?: apigateway.DomainName;
   /** The SCIM Base URL to give the identity provider, without a trailing slash. */
   public readonly baseUrl: string;
 
@@ -111,6 +212,7 @@ export class ScimEndpoint extends Construct {
 
     const stageName = props.stageName ?? 'v1';
     const directoryId = props.directoryId ?? 'default';
+    const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
 
     this.table = this.createTable();
     this.tokenSecret = new secretsmanager.Secret(this, 'TokenSecret', {
@@ -123,37 +225,83 @@ export class ScimEndpoint extends Construct {
     const functions: Record<string, NodejsFunction> = {};
     const logGroups: Record<string, logs.LogGroup> = {};
     for (const route of FUNCTION_ROUTES) {
-      logGroups[route.id] = new logs.LogGroup(this, `${route.id}LogGroup`, {
-        retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      });
-      functions[route.id] = this.createFunction(route, logGroups[route.id], {
-        memorySize: props.memorySize ?? 512,
-        directoryId,
-        profile: props.compatibilityProfile,
-      });
+      const fn = this.createFunction(route, { memorySize: props.memorySize ?? 512, directoryId, logRetention, profile: props.compatibilityProfile });
+      functions[route.id] = fn.fn;
+      logGroups[route.id] = fn.logGroup;
     }
     this.functions = functions;
     this.logGroups = logGroups;
 
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogGroup', { retention: logRetention });
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: 'scim-endpoint',
       description: 'SCIM 2.0 endpoint (RFC 7644)',
       endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
-      disableExecuteApiEndpoint: false,
-      // No account-wide CloudWatch role: it is a per-region singleton that another stack may own.
+      // With a custom domain (TLS 1.2 minimum) the default endpoint would be a second way in.
+      disableExecuteApiEndpoint: props.customDomain !== undefined,
+      policy: apiResourcePolicy(props.allowedSourceCidrs),
+      // The account role access logging needs is made below, with a narrower policy than CDK's.
       cloudWatchRole: false,
       deployOptions: {
         stageName,
         throttlingRateLimit: props.throttlingRateLimit ?? 50,
         throttlingBurstLimit: props.throttlingBurstLimit ?? 100,
+        accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
+        accessLogFormat: ACCESS_LOG_FORMAT,
+        // Execution logs and data tracing stay off: they would log request headers, the token among them.
+        loggingLevel: apigateway.MethodLoggingLevel.OFF,
+        dataTraceEnabled: false,
+        metricsEnabled: true,
       },
     });
+    if (props.apiGatewayCloudWatchRole ?? true) {
+      // Access logging needs the per-region API Gateway account role; the stage must wait for it.
+      const account = new ApiGatewayAccount(this, 'ApiGatewayAccount');
+      this.api.deploymentStage.node.addDependency(account.account);
+    }
     this.addRoutes();
     this.addScimGatewayResponses();
     // RestApi adds an output with the stage URL; drop it so the only URL shown is the Base URL.
     this.api.node.tryRemoveChild('Endpoint');
 
-    this.baseUrl = `${this.api.url}${SCIM_BASE_PATH.replace(/^\//, '')}`;
+    if (props.webAcl) {
+      this.webAcl = new ApiWebAcl(this, 'WebAcl', {
+        stageArn: this.api.deploymentStage.stageArn,
+        requestRateLimit: props.requestRateLimit ?? 3000,
+        allowedSourceCidrs: props.allowedSourceCidrs,
+      });
+    }
+    if (props.changeEvents) {
+      this.changeEvents = new ChangeEvents(this, 'ChangeEvents', { table: this.table, logRetention });
+    }
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      api: this.api,
+      table: this.table,
+      functions: { ...functions, ...(this.changeEvents ? { ChangeEvents: this.changeEvents.publisher.fn } : {}) },
+      alarmEmail: props.alarmEmail,
+    });
+    if (this.changeEvents) {
+      const period = Duration.minutes(5);
+      this.monitoring.add(
+        'ChangeEventsDeadLetters',
+        this.changeEvents.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }),
+        'Change events could not be published after retries (see the dead-letter queue)',
+      );
+      this.monitoring.add(
+        'ChangeEventsIteratorAge',
+        this.changeEvents.publisher.fn.metric('IteratorAge', { period, statistic: 'Maximum' }),
+        'Change events are more than 5 minutes behind the table',
+        300_000,
+      );
+    }
+
+    const scimPath = SCIM_BASE_PATH.replace(/^\//, '');
+    if (props.customDomain) {
+      this.domain = this.addCustomDomain(props.customDomain);
+      this.baseUrl = `https://${props.customDomain.domainName}/${scimPath}`;
+    } else {
+      this.baseUrl = `${this.api.url}${scimPath}`;
+    }
   }
 
   private createTable(): dynamodb.Table {
@@ -163,10 +311,11 @@ export class ScimEndpoint extends Construct {
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      // Change events (provisioning audit, downstream sync) are read from the stream later.
+      // The change-event publisher reads this stream (when on); it costs nothing unread.
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       // The directory's data outlives the stack: deleting the stack must never delete it.
       removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
     });
     for (const index of Object.values(INDEXES) as IndexDefinition[]) {
       table.addGlobalSecondaryIndex({
@@ -181,69 +330,55 @@ export class ScimEndpoint extends Construct {
 
   private createFunction(
     route: FunctionRoute,
-    logGroup: logs.ILogGroup,
-    settings: { memorySize: number; directoryId: string; profile?: ProfileName },
-  ): NodejsFunction {
-    // An explicit role instead of AWSLambdaBasicExecutionRole, whose log actions are on
-    // Resource "*": this one may write only to the function's own log group.
-    const role = new iam.Role(this, `${route.id}FunctionRole`, {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `SCIM ${route.id} function: its log group, the table and the token secret`,
-    });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [logGroup.logGroupArn],
-      }),
-    );
-
-    const fn = new NodejsFunction(this, `${route.id}Function`, {
+    settings: { memorySize: number; directoryId: string; logRetention: logs.RetentionDays; profile?: ProfileName },
+  ): NodeFunction {
+    const fn = new NodeFunction(this, route.id, {
+      entry: route.entry,
       description: `SCIM ${route.resources.join(', ')}`,
-      entry: path.join(PROJECT_ROOT, route.entry),
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      handler: 'handler',
-      runtime: lambda.Runtime.NODEJS_22_X,
-      architecture: lambda.Architecture.ARM_64,
       memorySize: settings.memorySize,
       timeout: FUNCTION_TIMEOUT,
-      role,
-      logGroup,
+      logRetention: settings.logRetention,
       environment: {
         TABLE_NAME: this.table.tableName,
         TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
         DIRECTORY_ID: settings.directoryId,
+        // Empty in AWS. Declared so that `sam local invoke --env-vars events/env.json` may set it
+        // (SAM overrides only variables the template declares) to reach DynamoDB Local.
+        DYNAMODB_ENDPOINT: '',
         // Only when set, so that a default deployment's environment stays as it was.
         ...(settings.profile ? { SCIM_PROFILE: settings.profile } : {}),
       },
-      bundling: {
-        forceDockerBundling: false,
-        minify: true,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        sourceMap: false,
-        mainFields: ['module', 'main'],
-        // Some bundled CommonJS dependencies call require() for Node built-ins; ESM has none.
-        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-        // Bundle the AWS SDK v3 rather than use the runtime's copy: a pinned version, and
-        // tree-shaking keeps the module load (cold start) small.
-        externalModules: [],
-      },
     });
-
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: TABLE_ACTIONS,
-        resources: [this.table.tableArn, `${this.table.tableArn}/index/*`],
-      }),
-    );
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['secretsmanager:GetSecretValue'],
-        resources: [this.tokenSecret.secretArn],
-      }),
+    // The table and its indexes by name: no other table, no other index.
+    const indexArns = Object.values(INDEXES).map((index) => `${this.table.tableArn}/index/${index.indexName}`);
+    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: TABLE_ACTIONS, resources: [this.table.tableArn, ...indexArns] }));
+    fn.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.tokenSecret.secretArn] }),
     );
     return fn;
+  }
+
+  /** The domain (TLS 1.2), its mapping to the stage at the root, and the alias record when a zone is given. */
+  private addCustomDomain(custom: ScimCustomDomain): apigateway.DomainName {
+    const domain = new apigateway.DomainName(this, 'Domain', {
+      domainName: custom.domainName,
+      certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', custom.certificateArn),
+      endpointType: apigateway.EndpointType.REGIONAL,
+      securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
+      mapping: this.api,
+    });
+    if (custom.hostedZoneId) {
+      const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+        hostedZoneId: custom.hostedZoneId,
+        zoneName: custom.hostedZoneName!,
+      });
+      new route53.ARecord(this, 'AliasRecord', {
+        zone,
+        recordName: custom.domainName,
+        target: route53.RecordTarget.fromAlias(new targets.ApiGatewayDomain(domain)),
+      });
+    }
+    return domain;
   }
 
   /** `/scim/v2/<Resource>` and, for routes with children, `/scim/v2/<Resource>/{proxy+}`: ANY, Lambda proxy. */
@@ -318,5 +453,45 @@ function validateProps(props: ScimEndpointProps): void {
   }
   if (directoryId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(directoryId)) {
     throw new Error(`directoryId must be 1-64 letters, digits, '_' or '-'; got '${directoryId}'`);
+  }
+  validateNetworkProps(props);
+}
+
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+const IPV6_CIDR = /^[0-9A-Fa-f:]+\/(\d{1,3})$/;
+
+/** A CIDR as both the resource policy and WAF accept it (WAF wants the prefix length). */
+function isCidr(value: string): boolean {
+  const v4 = IPV4_CIDR.exec(value);
+  if (v4) return v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32;
+  const v6 = IPV6_CIDR.exec(value);
+  return v6 !== null && value.includes(':') && Number(v6[1]) <= 128;
+}
+
+function validateNetworkProps(props: ScimEndpointProps): void {
+  const { allowedSourceCidrs, requestRateLimit, alarmEmail, customDomain } = props;
+  if (allowedSourceCidrs !== undefined) {
+    if (allowedSourceCidrs.length === 0) throw new Error('allowedSourceCidrs must list at least one CIDR, or be left out');
+    const bad = allowedSourceCidrs.filter((c) => !isCidr(c));
+    if (bad.length > 0) throw new Error(`allowedSourceCidrs must be CIDRs such as 203.0.113.0/24; got ${bad.join(', ')}`);
+  }
+  if (requestRateLimit !== undefined && !Token.isUnresolved(requestRateLimit)) {
+    if (!Number.isInteger(requestRateLimit) || requestRateLimit < 10 || requestRateLimit > 2_000_000_000) {
+      throw new Error(`requestRateLimit must be an integer from 10 to 2000000000 (requests per 5 minutes); got ${requestRateLimit}`);
+    }
+  }
+  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    throw new Error(`alarmEmail must be an e-mail address; got '${alarmEmail}'`);
+  }
+  if (customDomain) {
+    if (!/^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/.test(customDomain.domainName)) {
+      throw new Error(`customDomain.domainName must be a host name; got '${customDomain.domainName}'`);
+    }
+    if (!Token.isUnresolved(customDomain.certificateArn) && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(customDomain.certificateArn)) {
+      throw new Error(`customDomain.certificateArn must be an ACM certificate ARN; got '${customDomain.certificateArn}'`);
+    }
+    if ((customDomain.hostedZoneId === undefined) !== (customDomain.hostedZoneName === undefined)) {
+      throw new Error('customDomain.hostedZoneId and customDomain.hostedZoneName go together');
+    }
   }
 }

@@ -8,7 +8,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
 import { FUNCTION_ROUTES, SCIM_BASE_PATH } from '../../lambda/handlers/routes';
-import { createTableInput } from '../../lambda/store/table';
+import { createTableInput, INDEXES } from '../../lambda/store/table';
 import { ScimEndpoint, type ScimEndpointProps } from '../../lib/constructs/scim-endpoint';
 import { ScimEndpointStack, stackPropsFromContext } from '../../lib/scim-endpoint-stack';
 
@@ -141,18 +141,20 @@ describe('the stack as cdk synth builds it', () => {
       });
     });
 
-    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: environment is exactly table, secret and directory', (id) => {
+    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: environment is exactly table, secret, directory and an empty DynamoDB endpoint', (id) => {
       const env = resources[logicalId(stack.endpoint.functions[id])].Properties.Environment.Variables;
       expect(env).toEqual({
         TABLE_NAME: ref(stack.endpoint.table),
         TOKEN_SECRET_ARN: ref(stack.endpoint.tokenSecret),
         DIRECTORY_ID: 'default',
+        DYNAMODB_ENDPOINT: '',
       });
     });
 
-    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: logs to its own log group, kept one month', (id) => {
+    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: logs JSON to its own log group, kept one month', (id) => {
       const logGroupId = logicalId(stack.endpoint.logGroups[id]);
       expect(resources[logicalId(stack.endpoint.functions[id])].Properties.LoggingConfig).toEqual({
+        LogFormat: 'JSON',
         LogGroup: { Ref: logGroupId },
       });
       expect(resources[logGroupId].Properties.RetentionInDays).toBe(30);
@@ -206,8 +208,10 @@ describe('the stack as cdk synth builds it', () => {
         EndpointConfiguration: { Types: ['REGIONAL'] },
         DisableExecuteApiEndpoint: false,
       });
-      // No account-level CloudWatch role (a per-region singleton).
-      template.resourceCountIs('AWS::ApiGateway::Account', 0);
+      // The account-level CloudWatch role access logging needs, kept on stack deletion.
+      const [[, account], ...more] = ofType('AWS::ApiGateway::Account');
+      expect(more).toHaveLength(0);
+      expect(account.DeletionPolicy).toBe('Retain');
     });
 
     test('stage v1 throttled at 50 requests/s with bursts of 100', () => {
@@ -306,11 +310,15 @@ describe('the stack as cdk synth builds it', () => {
                 'dynamodb:GetItem',
                 'dynamodb:PutItem',
                 'dynamodb:Query',
-                'dynamodb:TransactGetItems',
-                'dynamodb:TransactWriteItems',
                 'dynamodb:UpdateItem',
               ],
-              Resource: [tableArn, { 'Fn::Join': ['', [tableArn, '/index/*']] }],
+              Resource: [
+                tableArn,
+                ...Object.values(INDEXES)
+                  .map((index) => index.indexName)
+                  .sort()
+                  .map((name) => ({ 'Fn::Join': ['', [tableArn, `/index/${name}`]] })),
+              ],
             },
             { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [ref(stack.endpoint.tokenSecret)] },
             {
@@ -325,9 +333,10 @@ describe('the stack as cdk synth builds it', () => {
   });
 
   describe('outputs', () => {
-    test('exactly the Base URL (no trailing slash), the token secret and the table', () => {
+    test('exactly the Base URL (no trailing slash), the token secret, the table and the alarm topic', () => {
       const outputs = template.toJSON().Outputs;
-      expect(Object.keys(outputs).sort()).toEqual(['ScimBaseUrl', 'TableName', 'TokenSecretArn']);
+      expect(Object.keys(outputs).sort()).toEqual(['AlarmTopicArn', 'ScimBaseUrl', 'TableName', 'TokenSecretArn']);
+      expect(outputs.AlarmTopicArn.Value).toEqual(ref(stack.endpoint.monitoring.topic));
       const urlParts: unknown[] = outputs.ScimBaseUrl.Value['Fn::Join'][1];
       expect(urlParts[0]).toBe('https://');
       expect(urlParts[urlParts.length - 1]).toBe('/scim/v2');
@@ -347,6 +356,17 @@ describe('props', () => {
     [{ throttlingBurstLimit: 1.5 }, /throttlingBurstLimit/],
     [{ directoryId: 'a#b' }, /directoryId/],
     [{ compatibilityProfile: 'okta' as never }, /compatibilityProfile/],
+    [{ allowedSourceCidrs: [] }, /allowedSourceCidrs/],
+    [{ allowedSourceCidrs: ['10.0.0.1'] }, /allowedSourceCidrs/],
+    [{ allowedSourceCidrs: ['300.0.0.0/8'] }, /allowedSourceCidrs/],
+    [{ requestRateLimit: 5 }, /requestRateLimit/],
+    [{ alarmEmail: 'ops' }, /alarmEmail/],
+    [{ customDomain: { domainName: 'scim example', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/x' } }, /domainName/],
+    [{ customDomain: { domainName: 'scim.example.com', certificateArn: 'not-an-arn' } }, /certificateArn/],
+    [
+      { customDomain: { domainName: 'scim.example.com', certificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/x', hostedZoneId: 'Z1' } },
+      /hostedZoneName/,
+    ],
   ])('refuses %j', (props, message) => {
     const scope = new Stack();
     expect(() => new ScimEndpoint(scope, 'Endpoint', props)).toThrow(message);
@@ -398,6 +418,12 @@ describe('props', () => {
     ).toMatchObject({ memorySize: 1024, logRetention: RetentionDays.ONE_WEEK, stageName: 'prod' });
     expect(() => fromCli({ 'scim-endpoint:logRetentionDays': '8' })).toThrow(/logRetentionDays/);
     expect(() => fromCli({ 'scim-endpoint:memorySize': 'lots' })).toThrow(/memorySize/);
+    expect(fromCli({ 'scim-endpoint:webAcl': 'true', 'scim-endpoint:allowedSourceCidrs': '10.0.0.0/8, 192.0.2.1/32' })).toMatchObject({
+      webAcl: true,
+      allowedSourceCidrs: ['10.0.0.0/8', '192.0.2.1/32'],
+    });
+    expect(() => fromCli({ 'scim-endpoint:changeEvents': 'yes' })).toThrow(/changeEvents/);
+    expect(() => fromCli({ 'scim-endpoint:customDomainName': 'scim.example.com' })).toThrow(/certificateArn/);
   });
 
   test('cdk.json context yields the construct defaults', () => {

@@ -1,0 +1,90 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type * as logs from 'aws-cdk-lib/aws-logs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { NodeFunction } from './node-function';
+
+/** What {@link ChangeEvents} reads from and how its function is set up. */
+export interface ChangeEventsProps {
+  /** The SCIM table; its stream (NEW_AND_OLD_IMAGES) is the source. */
+  readonly table: dynamodb.Table;
+  readonly logRetention: logs.RetentionDays;
+}
+
+/**
+ * Publishes every committed change (users, groups, memberships) to an EventBridge bus: a
+ * function reads the table's stream and puts one event per change. Records it cannot publish
+ * after its retries land in a dead-letter queue rather than being lost silently.
+ */
+export class ChangeEvents extends Construct {
+  /** The bus the events are put on; downstream applications add rules to it. */
+  public readonly bus: events.EventBus;
+  /** The stream consumer. */
+  public readonly publisher: NodeFunction;
+  /** Stream batches that could not be published (their shard, sequence numbers and age). */
+  public readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: ChangeEventsProps) {
+    super(scope, id);
+    const streamArn = props.table.tableStreamArn;
+    if (!streamArn) throw new Error('ChangeEvents needs a table with a stream');
+
+    this.bus = new events.EventBus(this, 'Bus', { description: 'SCIM change events (scim-endpoint)' });
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    // TLS only, as enforceSSL would do, but naming the message actions instead of "sqs:*".
+    this.deadLetterQueue.addToResourcePolicy(
+      new iam.PolicyStatement({
+        effect: iam.Effect.DENY,
+        principals: [new iam.AnyPrincipal()],
+        actions: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue'],
+        resources: [this.deadLetterQueue.queueArn],
+        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    this.publisher = new NodeFunction(this, 'Publisher', {
+      entry: 'lambda/handlers/change-events.ts',
+      description: 'SCIM change events: table stream to EventBridge',
+      memorySize: 256,
+      timeout: Duration.seconds(60),
+      logRetention: props.logRetention,
+      environment: { EVENT_BUS_NAME: this.bus.eventBusName },
+    });
+    this.publisher.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        resources: [streamArn],
+      }),
+    );
+    this.publisher.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }),
+    );
+
+    new lambda.EventSourceMapping(this, 'StreamSource', {
+      target: this.publisher.fn,
+      eventSourceArn: streamArn,
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: 100,
+      maxBatchingWindow: Duration.seconds(1),
+      retryAttempts: 10,
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      maxRecordAge: Duration.days(1),
+      // SqsDlq grants the role sqs:SendMessage, GetQueueAttributes and GetQueueUrl on this queue only.
+      onFailure: new SqsDlq(this.deadLetterQueue),
+      // Only resources and memberships: guards and counters never wake the function.
+      filters: [
+        lambda.FilterCriteria.filter({
+          dynamodb: { Keys: { sk: { S: ['USER', 'GROUP', { prefix: 'MEMBER#' }] } } },
+        }),
+      ],
+    });
+  }
+}

@@ -1,0 +1,76 @@
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+/** Where the function bundles are built from: the project root (lib/constructs → ../..). */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+
+/** Settings of one function of the endpoint. */
+export interface NodeFunctionSettings {
+  /** Handler module relative to the project root; it exports `handler`. */
+  readonly entry: string;
+  readonly description: string;
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly logRetention: logs.RetentionDays;
+  readonly environment: Record<string, string>;
+}
+
+/**
+ * A bundled Node.js 22 function with its own log group and its own role, which may write only
+ * to that log group: no AWSLambdaBasicExecutionRole, whose log actions are on Resource "*".
+ * Callers add exactly the statements the function needs.
+ */
+export class NodeFunction extends Construct {
+  /** The function. */
+  public readonly fn: NodejsFunction;
+  /** Its execution role. */
+  public readonly role: iam.Role;
+  /** Its log group. */
+  public readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, settings: NodeFunctionSettings) {
+    super(scope, id);
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: settings.logRetention });
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: settings.description,
+    });
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
+    );
+    this.fn = new NodejsFunction(this, 'Function', {
+      description: settings.description,
+      entry: path.join(PROJECT_ROOT, settings.entry),
+      projectRoot: PROJECT_ROOT,
+      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
+      handler: 'handler',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: settings.memorySize,
+      timeout: settings.timeout,
+      role: this.role,
+      logGroup: this.logGroup,
+      // JSON log format: Lambda's own lines (START/END/REPORT, timeouts) become JSON with the request id too.
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: settings.environment,
+      bundling: {
+        forceDockerBundling: false,
+        minify: true,
+        format: OutputFormat.ESM,
+        target: 'node22',
+        sourceMap: false,
+        mainFields: ['module', 'main'],
+        // Some bundled CommonJS dependencies call require() for Node built-ins; ESM has none.
+        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        // Bundle the AWS SDK v3 rather than use the runtime's copy: a pinned version, and
+        // tree-shaking keeps the module load (cold start) small.
+        externalModules: [],
+      },
+    });
+  }
+}

@@ -1,0 +1,115 @@
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { FileTokenStore, SecretsManagerTokenStore, secretArnOfStack, type TokenStore } from './stores';
+import { DEFAULT_EXPIRY_DAYS, DEFAULT_GRACE_HOURS, isActive, issueToken, revokeToken, rotateTokens, TokenSetError } from './token-set';
+
+/** The local endpoint's tokens file inside its data folder. */
+export const LOCAL_TOKENS_FILE = 'tokens.json';
+
+export const USAGE = `Usage: npm run token -- <create|list|revoke <id>|rotate> <target> [options]
+
+Target (exactly one):
+  --stack <name>       the deployed stack's secret (its TokenSecretArn output)
+  --secret <id>        a token secret by ARN or name
+  --local              the local endpoint's tokens (<data dir>/${LOCAL_TOKENS_FILE})
+  --data-dir <dir>     with --local: the data folder (default: $SCIM_DATA_DIR or .scim-local)
+
+Options:
+  --expires-in-days N  lifetime of a new token (default ${DEFAULT_EXPIRY_DAYS})
+  --grace-hours N      rotate: how long the old token keeps working (default ${DEFAULT_GRACE_HOURS})
+
+AWS credentials and region come from the standard chain (AWS_PROFILE, AWS_REGION, ...).`;
+
+/** What the CLI writes; tests capture it. */
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Runs one CLI invocation; returns the exit code. Errors are shown as one line, never a stack trace. */
+export async function runTokenCli(argv: string[], output: Output, env: NodeJS.ProcessEnv = process.env, now = new Date()): Promise<number> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        stack: { type: 'string' },
+        secret: { type: 'string' },
+        local: { type: 'boolean' },
+        'data-dir': { type: 'string' },
+        'expires-in-days': { type: 'string' },
+        'grace-hours': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+    const [command, id, ...extra] = positionals;
+    if (values.help || !command) {
+      output.out(USAGE);
+      return values.help ? 0 : 2;
+    }
+    if (extra.length > 0 || (command !== 'revoke' && id !== undefined)) throw new TokenSetError(`Unexpected argument: ${[id, ...extra].filter(Boolean).join(' ')}`);
+    const store = await storeFor(values, env);
+    const days = numberOption(values['expires-in-days'], DEFAULT_EXPIRY_DAYS, '--expires-in-days');
+    switch (command) {
+      case 'list': {
+        const records = await store.read();
+        output.out(`Tokens in ${store.description}:`);
+        if (records.length === 0) output.out('  (none)');
+        for (const r of records) {
+          output.out(`  ${r.id.padEnd(20)} ${isActive(r, now) ? 'active ' : 'expired'}  created ${r.createdAt ?? '-'}  expires ${r.expiresAt ?? 'never'}`);
+        }
+        return 0;
+      }
+      case 'create':
+      case 'rotate': {
+        const records = await store.read();
+        const grace = numberOption(values['grace-hours'], DEFAULT_GRACE_HOURS, '--grace-hours');
+        const issued = command === 'create' ? issueToken(records, now, days) : rotateTokens(records, now, grace, days);
+        await store.write(issued.records);
+        output.out(`New token ${issued.record.id} in ${store.description}, expires ${issued.record.expiresAt}.`);
+        output.out('Copy it now: it is shown only this once, and only its SHA-256 is kept.');
+        output.out('');
+        output.out(`  ${issued.token}`);
+        output.out('');
+        if (command === 'rotate') {
+          const old = issued.records.filter((r) => r.id !== issued.record.id);
+          for (const r of old) output.out(`Token ${r.id} keeps working until ${r.expiresAt}: update the identity provider before then.`);
+        }
+        return 0;
+      }
+      case 'revoke': {
+        if (!id) throw new TokenSetError('revoke needs the id of a token (see list).');
+        await store.write(revokeToken(await store.read(), id));
+        output.out(`Revoked ${id} in ${store.description}. Deployed functions refuse it within 60 seconds; the local endpoint at once.`);
+        return 0;
+      }
+      default:
+        throw new TokenSetError(`Unknown command "${command}".\n${USAGE}`);
+    }
+  } catch (error) {
+    output.err(`token: ${describe(error)}`);
+    return 1;
+  }
+}
+
+async function storeFor(values: { stack?: string; secret?: string; local?: boolean; 'data-dir'?: string }, env: NodeJS.ProcessEnv): Promise<TokenStore> {
+  const chosen = [values.stack !== undefined, values.secret !== undefined, values.local === true].filter(Boolean).length;
+  if (chosen !== 1) throw new TokenSetError('Choose exactly one target: --stack <name>, --secret <id> or --local.');
+  if (values.local) return new FileTokenStore(join(resolve(values['data-dir'] ?? env.SCIM_DATA_DIR ?? '.scim-local'), LOCAL_TOKENS_FILE));
+  if (values['data-dir'] !== undefined) throw new TokenSetError('--data-dir goes with --local.');
+  return new SecretsManagerTokenStore(values.secret ?? (await secretArnOfStack(values.stack!)));
+}
+
+function numberOption(text: string | undefined, fallback: number, name: string): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new TokenSetError(`${name} must be a number; got "${text}".`);
+  return value;
+}
+
+/** One line: our refusals as they are, AWS errors by name and message (they never carry a token). */
+function describe(error: unknown): string {
+  if (error instanceof TokenSetError) return error.message;
+  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { hashToken, type TokenRecord } from '../../lambda/http/auth';
+
+/**
+ * The rules of the token list, as in AWS IAM Identity Center: at most two active tokens (so a
+ * rotation never leaves the identity provider without a working one), each with an expiry.
+ * Pure functions over the list the secret (or the local tokens file) holds.
+ */
+
+/** Active tokens allowed at once. */
+export const MAX_ACTIVE_TOKENS = 2;
+/** A new token's lifetime unless told otherwise. */
+export const DEFAULT_EXPIRY_DAYS = 365;
+/** How long `rotate` lets the old token keep working, so the identity provider can be updated. */
+export const DEFAULT_GRACE_HOURS = 24;
+
+const DAY_MS = 86_400_000;
+
+/** A refusal the CLI shows as it is (no stack trace). */
+export class TokenSetError extends Error {}
+
+/** Whether the record is accepted at `now` (an entry without expiry never expires). */
+export function isActive(record: TokenRecord, now: Date): boolean {
+  return record.expiresAt === undefined || Date.parse(record.expiresAt) > now.getTime();
+}
+
+/** A new secret token: 32 random bytes, base64url (43 characters, fits any Token Key field). */
+export function newToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** The result of issuing a token: the token itself (shown once) and the list to store. */
+export interface Issued {
+  readonly token: string;
+  readonly record: TokenRecord;
+  readonly records: TokenRecord[];
+}
+
+/** Adds a token; refused when two are already active. Expired entries are dropped: the list keeps only what verifies. */
+export function issueToken(records: readonly TokenRecord[], now: Date, expiresInDays = DEFAULT_EXPIRY_DAYS, token = newToken()): Issued {
+  if (!Number.isFinite(expiresInDays) || expiresInDays <= 0 || expiresInDays > 3650) {
+    throw new TokenSetError(`The expiry must be from 1 to 3650 days; got ${expiresInDays}.`);
+  }
+  const live = records.filter((r) => isActive(r, now));
+  if (live.length >= MAX_ACTIVE_TOKENS) {
+    throw new TokenSetError(
+      `${live.length} tokens are already active (at most ${MAX_ACTIVE_TOKENS}): revoke one first (revoke <id>).`,
+    );
+  }
+  const record: TokenRecord = {
+    id: `tok-${randomBytes(6).toString('hex')}`,
+    sha256: hashToken(token),
+    createdAt: now.toISOString(),
+    expiresAt: new Date(now.getTime() + expiresInDays * DAY_MS).toISOString(),
+  };
+  return { token, record, records: [...live, record] };
+}
+
+/** Removes the token with this id; an unknown id is refused, so a typo never reads as success. */
+export function revokeToken(records: readonly TokenRecord[], id: string): TokenRecord[] {
+  if (!records.some((r) => r.id === id)) throw new TokenSetError(`No token with id "${id}" (see list).`);
+  return records.filter((r) => r.id !== id);
+}
+
+/**
+ * Issues a new token and lets the active one expire after `graceHours`: time to paste the new
+ * token into the identity provider, after which the old one stops working by itself.
+ */
+export function rotateTokens(
+  records: readonly TokenRecord[],
+  now: Date,
+  graceHours = DEFAULT_GRACE_HOURS,
+  expiresInDays = DEFAULT_EXPIRY_DAYS,
+): Issued {
+  if (!Number.isFinite(graceHours) || graceHours < 0 || graceHours > 24 * 90) {
+    throw new TokenSetError(`The grace period must be from 0 to 2160 hours; got ${graceHours}.`);
+  }
+  const live = records.filter((r) => isActive(r, now));
+  if (live.length >= MAX_ACTIVE_TOKENS) {
+    throw new TokenSetError('Two tokens are already active, so a rotation is under way: revoke the old one first.');
+  }
+  const cutoff = new Date(now.getTime() + graceHours * 3_600_000).toISOString();
+  const shortened = live.map((r) =>
+    r.expiresAt === undefined || Date.parse(r.expiresAt) > Date.parse(cutoff) ? { ...r, expiresAt: cutoff } : r,
+  );
+  // A zero grace period ends the old token now: it is dropped rather than kept expired.
+  return issueToken(graceHours === 0 ? [] : shortened, now, expiresInDays);
+}
+
+/** The secret's JSON for a list: `{"tokens":[...]}`, the format lambda/http/secret-tokens.ts reads. */
+export function formatTokenSecret(records: readonly TokenRecord[]): string {
+  return JSON.stringify({ tokens: records });
+}
+
+/**
+ * Reads the secret's JSON strictly: unlike the functions' parser (which fails closed), the CLI
+ * must not overwrite a secret it does not understand.
+ */
+export function parseTokenSecretStrict(text: string): TokenRecord[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new TokenSetError('The token store is not JSON; refusing to change it.');
+  }
+  const tokens = (parsed as { tokens?: unknown })?.tokens;
+  const valid = (t: unknown): t is TokenRecord =>
+    typeof t === 'object' &&
+    t !== null &&
+    typeof (t as TokenRecord).id === 'string' &&
+    typeof (t as TokenRecord).sha256 === 'string' &&
+    ((t as TokenRecord).expiresAt === undefined || typeof (t as TokenRecord).expiresAt === 'string');
+  if (!Array.isArray(tokens) || !tokens.every(valid)) {
+    throw new TokenSetError('The token store is not {"tokens":[{id, sha256, createdAt, expiresAt}]}; refusing to change it.');
+  }
+  return tokens;
+}

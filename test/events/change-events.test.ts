@@ -1,0 +1,233 @@
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  type _Record,
+} from '@aws-sdk/client-dynamodb-streams';
+import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBStreamEvent } from 'aws-lambda';
+import { EVENT_SOURCE, toEntry, type ChangePublisher } from '../../lambda/events/publisher';
+import { publishChanges } from '../../lambda/events/stream-handler';
+import { silentLogger } from '../../lambda/http/log';
+import type { ChangeEvent } from '../../lambda/store/change-records';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localClient } from '../../lib/local/dynamodb-local';
+import { ENTERPRISE, PATCH_OP, startTestServer, userBody } from '../support/server';
+
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+
+/** Collects what would go to EventBridge; `acceptOnly` simulates EventBridge refusing entries from some index on. */
+class RecordingPublisher implements ChangePublisher {
+  readonly published: ChangeEvent[] = [];
+  constructor(private readonly acceptOnly = Number.POSITIVE_INFINITY) {}
+  async publish(events: readonly ChangeEvent[]): Promise<number> {
+    const accepted = events.slice(0, Math.max(0, this.acceptOnly - this.published.length));
+    this.published.push(...accepted);
+    return accepted.length;
+  }
+}
+
+/**
+ * Change events from the stream records DynamoDB Local really produces: SCIM requests go
+ * through the local endpoint, the table's stream is read with the DynamoDB Streams API, and the
+ * records, shaped as Lambda delivers them, go through the publisher's handler.
+ */
+describe('change events from the DynamoDB Local stream', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let streams: DynamoDBStreamsClient;
+  let streamArn: string;
+  const iterators = new Map<string, string | undefined>();
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const dynamo = localClient(server.table.endpoint);
+    const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: server.table.tableName }));
+    dynamo.destroy();
+    streamArn = Table!.LatestStreamArn!;
+    streams = new DynamoDBStreamsClient({ endpoint: server.table.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  });
+  afterAll(async () => {
+    streams.destroy();
+    await server.stop();
+  });
+
+  /** Every record written since the last call, in shard order, as Lambda's event shape. */
+  async function newRecords(): Promise<DynamoDBStreamEvent> {
+    const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
+    const records: _Record[] = [];
+    for (const shard of StreamDescription?.Shards ?? []) {
+      let iterator = iterators.get(shard.ShardId!);
+      if (!iterators.has(shard.ShardId!)) {
+        iterator = (
+          await streams.send(new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.ShardId!, ShardIteratorType: 'TRIM_HORIZON' }))
+        ).ShardIterator;
+      }
+      while (iterator) {
+        const page = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
+        records.push(...(page.Records ?? []));
+        iterator = page.NextShardIterator;
+        if ((page.Records ?? []).length === 0) break;
+      }
+      iterators.set(shard.ShardId!, iterator);
+    }
+    const lambdaShaped = records.map((r) => ({
+      ...r,
+      eventSourceARN: streamArn,
+      dynamodb: { ...r.dynamodb, ApproximateCreationDateTime: Math.floor(r.dynamodb!.ApproximateCreationDateTime!.getTime() / 1000) },
+    }));
+    return { Records: lambdaShaped } as unknown as DynamoDBStreamEvent;
+  }
+
+  async function eventsOf(action: () => Promise<unknown>): Promise<ChangeEvent[]> {
+    await newRecords(); // skip what came before
+    await action();
+    const publisher = new RecordingPublisher();
+    const result = await publishChanges(await newRecords(), publisher, silentLogger);
+    expect(result.batchItemFailures).toEqual([]);
+    return publisher.published;
+  }
+  const brief = (events: ChangeEvent[]) =>
+    events.map((e) => [e.resourceType, e.operation, e.changedAttributes, ...(e.memberId ? [e.memberId] : [])]);
+
+  let userId: string;
+  let otherId: string;
+  let groupId: string;
+
+  it('a user created: one event with its attributes and version 1; guards and counters yield none', async () => {
+    const events = await eventsOf(async () => {
+      const res = await server.scim('POST', '/Users', userBody('ada@example.com', { externalId: 'ext-ada' }));
+      expect(res.status).toBe(201);
+      userId = res.json.id;
+    });
+    expect(brief(events)).toEqual([['User', 'created', ['active', 'displayName', 'emails', 'externalId', 'name', 'userName']]]);
+    expect(events[0]).toMatchObject({ id: userId, directoryId: 'default', version: 1 });
+    expect(events[0].eventId).toMatch(/\S/);
+    expect(Date.parse(events[0].at!)).not.toBeNaN();
+  });
+
+  it('a user patched: the changed attribute names, extension attributes qualified by their URN', async () => {
+    const events = await eventsOf(async () => {
+      const res = await server.scim('PATCH', `/Users/${userId}`, {
+        schemas: [PATCH_OP],
+        Operations: [
+          { op: 'replace', path: 'name.givenName', value: 'Augusta' },
+          { op: 'add', path: `${ENTERPRISE}:department`, value: 'Engines' },
+        ],
+      });
+      expect(res.status).toBe(200);
+    });
+    expect(brief(events)).toEqual([['User', 'updated', ['name', `${ENTERPRISE}:department`]]]);
+    expect(events[0].version).toBe(2);
+  });
+
+  it('a user replaced (PUT): updated, with what the new document changes', async () => {
+    const events = await eventsOf(async () => {
+      const body = userBody('ada@example.com', { externalId: 'ext-ada', active: false, displayName: 'Ada L.' });
+      expect((await server.scim('PUT', `/Users/${userId}`, body)).status).toBe(200);
+    });
+    expect(brief(events)).toEqual([['User', 'updated', ['active', 'displayName', 'name', `${ENTERPRISE}:department`]]]);
+  });
+
+  it('a group created with a member: the group, then memberAdded for the user', async () => {
+    otherId = (await server.scim('POST', '/Users', userBody('grace@example.com'))).json.id;
+    const events = await eventsOf(async () => {
+      const res = await server.scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Engineers', members: [{ value: userId }] });
+      expect(res.status).toBe(201);
+      groupId = res.json.id;
+    });
+    expect(brief(events)).toEqual([
+      ['Group', 'created', ['displayName']],
+      ['Group', 'memberAdded', ['members'], userId],
+    ]);
+    expect(events.every((e) => e.id === groupId)).toBe(true);
+  });
+
+  it('a member added and one removed by PATCH: one event each, and no update for the version bump', async () => {
+    const events = await eventsOf(async () => {
+      const res = await server.scim('PATCH', `/Groups/${groupId}`, {
+        schemas: [PATCH_OP],
+        Operations: [
+          { op: 'add', path: 'members', value: [{ value: otherId }] },
+          { op: 'remove', path: `members[value eq "${userId}"]` },
+        ],
+      });
+      expect([200, 204]).toContain(res.status);
+    });
+    expect(brief(events).sort()).toEqual(
+      [
+        ['Group', 'memberAdded', ['members'], otherId],
+        ['Group', 'memberRemoved', ['members'], userId],
+      ].sort(),
+    );
+  });
+
+  it('a group renamed: updated with displayName only', async () => {
+    const events = await eventsOf(async () => {
+      const res = await server.scim('PATCH', `/Groups/${groupId}`, {
+        schemas: [PATCH_OP],
+        Operations: [{ op: 'replace', path: 'displayName', value: 'Engine Room' }],
+      });
+      expect([200, 204]).toContain(res.status);
+    });
+    expect(brief(events)).toEqual([['Group', 'updated', ['displayName']]]);
+  });
+
+  it('a group deleted: deleted first, then memberRemoved for each member it had', async () => {
+    const events = await eventsOf(async () => expect((await server.scim('DELETE', `/Groups/${groupId}`)).status).toBe(204));
+    expect(brief(events)).toEqual([
+      ['Group', 'deleted', []],
+      ['Group', 'memberRemoved', ['members'], otherId],
+    ]);
+  });
+
+  it('a user deleted: deleted', async () => {
+    const events = await eventsOf(async () => expect((await server.scim('DELETE', `/Users/${userId}`)).status).toBe(204));
+    expect(brief(events)).toEqual([['User', 'deleted', []]]);
+    expect(events[0].id).toBe(userId);
+  });
+
+  it('when EventBridge refuses an entry, the batch fails from that record on, so Lambda retries it', async () => {
+    await newRecords();
+    const ids: string[] = [];
+    for (const name of ['x1', 'x2', 'x3']) ids.push((await server.scim('POST', '/Users', userBody(`${name}@example.com`))).json.id);
+    const batch = await newRecords();
+    const publisher = new RecordingPublisher(1);
+    const result = await publishChanges(batch, publisher, silentLogger);
+    expect(publisher.published.map((e) => e.id)).toEqual([ids[0]]);
+    const second = batch.Records.find((r) => r.dynamodb?.Keys?.pk?.S === `default#USER#${ids[1]}` && r.dynamodb?.Keys?.sk?.S === 'USER');
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: second!.dynamodb!.SequenceNumber }]);
+  });
+
+  it('a publisher that throws fails the batch from its first change', async () => {
+    await newRecords();
+    await server.scim('POST', '/Users', userBody('x4@example.com'));
+    const batch = await newRecords();
+    const failing: ChangePublisher = { publish: () => Promise.reject(new Error('EventBridge unavailable')) };
+    const result = await publishChanges(batch, failing, silentLogger);
+    const first = batch.Records.find((r) => r.dynamodb?.Keys?.sk?.S === 'USER');
+    expect(result.batchItemFailures).toEqual([{ itemIdentifier: first!.dynamodb!.SequenceNumber }]);
+  });
+
+  it('the EventBridge entry: source scim-endpoint, detail-type "<type> <operation>", detail the event', () => {
+    const event: ChangeEvent = {
+      eventId: 'e1',
+      directoryId: 'default',
+      resourceType: 'Group',
+      id: 'g1',
+      operation: 'memberAdded',
+      changedAttributes: ['members'],
+      memberId: 'u1',
+      at: '2026-11-28T12:00:00.000Z',
+    };
+    const entry = toEntry(event, 'bus');
+    expect(entry).toEqual({
+      EventBusName: 'bus',
+      Source: EVENT_SOURCE,
+      DetailType: 'Group memberAdded',
+      Detail: JSON.stringify(event),
+      Time: new Date('2026-11-28T12:00:00.000Z'),
+    });
+    // EventBridge's limit is 256 KB per entry; a change event carries names, never values.
+    expect(Buffer.byteLength(entry.Detail!)).toBeLessThan(1024);
+  });
+});

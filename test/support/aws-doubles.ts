@@ -1,0 +1,101 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * Stand-ins for the two AWS APIs the token CLI calls, speaking their wire protocols so that
+ * the real SDK clients talk to them: Secrets Manager (JSON 1.1: GetSecretValue,
+ * PutSecretValue), EventBridge (JSON 1.1: PutEvents) and CloudFormation (query protocol:
+ * DescribeStacks). Neither service has a
+ * local edition and these machines have no AWS access; the doubles keep what was written and
+ * record every call, so a test can check what the CLI really sent.
+ */
+export interface AwsDoubles {
+  readonly endpoint: string;
+  /** Secret values by ARN. */
+  readonly secrets: Map<string, string>;
+  /** Stacks by name: their outputs. */
+  readonly stacks: Map<string, Record<string, string>>;
+  /** Entries EventBridge accepted. */
+  readonly events: Array<Record<string, unknown>>;
+  /** Operations received, e.g. "secretsmanager.PutSecretValue" or "cloudformation.DescribeStacks". */
+  readonly calls: string[];
+  close(): Promise<void>;
+}
+
+export async function startAwsDoubles(): Promise<AwsDoubles> {
+  const secrets = new Map<string, string>();
+  const stacks = new Map<string, Record<string, string>>();
+  const calls: string[] = [];
+  const events: Array<Record<string, unknown>> = [];
+  const server: Server = createServer(async (req, res) => {
+    const body = await read(req);
+    const target = req.headers['x-amz-target'];
+    if (target === 'AWSEvents.PutEvents') {
+      calls.push(target);
+      const { Entries } = JSON.parse(body) as { Entries: Array<Record<string, unknown>> };
+      events.push(...Entries);
+      res.setHeader('Content-Type', 'application/x-amz-json-1.1');
+      res.end(JSON.stringify({ FailedEntryCount: 0, Entries: Entries.map((_, i) => ({ EventId: `event-${events.length + i}` })) }));
+      return;
+    }
+    if (typeof target === 'string' && target.startsWith('secretsmanager.')) {
+      calls.push(target);
+      const input = JSON.parse(body) as { SecretId: string; SecretString?: string };
+      const arn = [...secrets.keys()].find((a) => a === input.SecretId || a.includes(`:secret:${input.SecretId}`));
+      res.setHeader('Content-Type', 'application/x-amz-json-1.1');
+      if (!arn) {
+        res.writeHead(400).end(JSON.stringify({ __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." }));
+        return;
+      }
+      if (target === 'secretsmanager.GetSecretValue') {
+        res.end(JSON.stringify({ ARN: arn, Name: arn.split(':').pop(), SecretString: secrets.get(arn), VersionId: 'v' }));
+      } else if (target === 'secretsmanager.PutSecretValue') {
+        secrets.set(arn, input.SecretString ?? '');
+        res.end(JSON.stringify({ ARN: arn, Name: arn.split(':').pop(), VersionId: `v${calls.length}`, VersionStages: ['AWSCURRENT'] }));
+      } else {
+        res.writeHead(400).end(JSON.stringify({ __type: 'InvalidRequestException', message: `unsupported ${target}` }));
+      }
+      return;
+    }
+    const form = new URLSearchParams(body);
+    calls.push(`cloudformation.${form.get('Action')}`);
+    res.setHeader('Content-Type', 'text/xml');
+    const name = form.get('StackName') ?? '';
+    const outputs = stacks.get(name);
+    if (form.get('Action') !== 'DescribeStacks' || !outputs) {
+      res.writeHead(400).end(
+        `<ErrorResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id ${escape(name)} does not exist</Message></Error><RequestId>r</RequestId></ErrorResponse>`,
+      );
+      return;
+    }
+    const members = Object.entries(outputs)
+      .map(([k, v]) => `<member><OutputKey>${escape(k)}</OutputKey><OutputValue>${escape(v)}</OutputValue></member>`)
+      .join('');
+    res.end(
+      `<DescribeStacksResponse xmlns="http://cloudformation.amazonaws.com/doc/2010-05-15/"><DescribeStacksResult><Stacks><member>` +
+        `<StackName>${escape(name)}</StackName><StackStatus>CREATE_COMPLETE</StackStatus><CreationTime>2026-11-28T12:00:00Z</CreationTime>` +
+        `<Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+    );
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    secrets,
+    stacks,
+    events,
+    calls,
+    close: () => new Promise((done) => server.close(() => done())),
+  };
+}
+
+function read(req: IncomingMessage): Promise<string> {
+  return new Promise((done, fail) => {
+    let text = '';
+    req.on('data', (c: Buffer) => (text += c.toString('utf8')));
+    req.on('end', () => done(text));
+    req.on('error', fail);
+  });
+}
+
+const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

@@ -1,0 +1,99 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { parseTokenSecret, SecretTokenVerifier, TOKEN_CACHE_TTL_MS } from '../../lambda/http/secret-tokens';
+import { runTokenCli } from '../../lib/tokens/cli';
+import { startAwsDoubles, type AwsDoubles } from '../support/aws-doubles';
+
+const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ScimEndpointTokenSecret-AbCdEf';
+
+/**
+ * The token CLI against a deployed stack, through the real AWS SDK clients and the standard
+ * credential chain (here: environment variables), with AWS_ENDPOINT_URL_* pointing them at
+ * local doubles of Secrets Manager and CloudFormation. The functions' verifier then reads the
+ * same secret, so the test shows a created token accepted and a revoked one refused in time.
+ */
+describe('token CLI against the stack secret', () => {
+  let aws: AwsDoubles;
+  const saved = { ...process.env };
+
+  beforeAll(async () => {
+    aws = await startAwsDoubles();
+    aws.secrets.set(ARN, '{"tokens":[]}'); // as the stack creates it
+    aws.stacks.set('ScimEndpoint', { ScimBaseUrl: 'https://x/scim/v2', TokenSecretArn: ARN, TableName: 't' });
+    Object.assign(process.env, {
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret-example',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+      AWS_ENDPOINT_URL_CLOUDFORMATION: aws.endpoint,
+    });
+    delete process.env.AWS_PROFILE;
+  });
+  afterAll(async () => {
+    process.env = saved;
+    await aws.close();
+  });
+
+  async function cli(...argv: string[]) {
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const code = await runTokenCli(argv, { out: (t) => lines.push(t), err: (t) => errors.push(t) });
+    const out = lines.join('\n');
+    return { code, out, err: errors.join('\n'), token: /^ {2}([A-Za-z0-9_-]{43})$/m.exec(out)?.[1], id: /New token (tok-[0-9a-f]+)/.exec(out)?.[1] };
+  }
+  const verifierAt = (clock: { now: number }) =>
+    new SecretTokenVerifier(ARN, new SecretsManagerClient({ endpoint: aws.endpoint, region: 'eu-west-1' }), () => clock.now);
+
+  it('create --stack finds the secret through the stack output and stores only the hash', async () => {
+    const created = await cli('create', '--stack', 'ScimEndpoint');
+    expect(created.code).toBe(0);
+    expect(aws.calls).toEqual(['cloudformation.DescribeStacks', 'secretsmanager.GetSecretValue', 'secretsmanager.PutSecretValue']);
+    const stored = aws.secrets.get(ARN)!;
+    expect(stored).not.toContain(created.token!);
+    expect(parseTokenSecret(stored)).toHaveLength(1);
+    expect(created.out).toContain(`in secret ${ARN}`);
+    expect(await verifierAt({ now: Date.now() }).verify(created.token!)).toBe(true);
+  });
+
+  it('revoke --secret: a running function refuses the token within the cache TTL (60 s), a new one at once', async () => {
+    const created = await cli('create', '--secret', ARN);
+    const clock = { now: Date.now() };
+    const running = verifierAt(clock);
+    expect(await running.verify(created.token!)).toBe(true);
+
+    expect((await cli('revoke', created.id!, '--secret', 'ScimEndpointTokenSecret')).code).toBe(0);
+    expect(await verifierAt({ now: Date.now() }).verify(created.token!)).toBe(false);
+    clock.now += TOKEN_CACHE_TTL_MS + 1;
+    expect(await running.verify(created.token!)).toBe(false);
+  });
+
+  it('list shows the ids; a third active token is refused; rotate works on the secret', async () => {
+    const listed = await cli('list', '--secret', ARN);
+    const records = parseTokenSecret(aws.secrets.get(ARN)!);
+    expect(records).toHaveLength(1);
+    expect(listed.out).toContain(records[0].id);
+    expect((await cli('create', '--secret', ARN)).code).toBe(0);
+    const third = await cli('create', '--secret', ARN);
+    expect(third.code).toBe(1);
+    expect(third.err).toMatch(/revoke one first/);
+    expect((await cli('rotate', '--secret', ARN)).err).toMatch(/revoke the old one first/);
+  });
+
+  it('AWS errors are one line naming the error, with no stack trace', async () => {
+    const missing = await cli('list', '--secret', 'no-such-secret');
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/^token: ResourceNotFoundException/);
+    const noStack = await cli('list', '--stack', 'NoSuchStack');
+    expect(noStack.code).toBe(1);
+    expect(noStack.err).toMatch(/ValidationError|does not exist/);
+    expect(`${missing.err}${noStack.err}`).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses to overwrite a secret that is not in the token format', async () => {
+    aws.secrets.set(ARN, 'hunter2');
+    const result = await cli('create', '--secret', ARN);
+    expect(result.code).toBe(1);
+    expect(result.err).toMatch(/not JSON; refusing/);
+    expect(result.err).not.toContain('hunter2');
+    expect(aws.secrets.get(ARN)).toBe('hunter2');
+  });
+});

@@ -1,0 +1,30 @@
+import { readConfig } from '../../../lambda/handlers/config';
+
+const HASH = 'Aik4NSbcQhcbGsaJ7iiHdCySSCkvzhJP8JYKbj7uQzU';
+const base = { TABLE_NAME: 't', TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s' };
+
+describe('readConfig', () => {
+  test('as deployed: the secret, and an empty DYNAMODB_ENDPOINT means AWS', () => {
+    expect(readConfig({ ...base, DYNAMODB_ENDPOINT: '' })).toEqual({
+      tableName: 't',
+      tokenSecretArn: base.TOKEN_SECRET_ARN,
+      directoryId: 'default',
+      dynamoEndpoint: undefined,
+      localTokenSha256: undefined,
+    });
+  });
+
+  test('sam local invoke: a token hash instead of the secret, with DynamoDB Local', () => {
+    const config = readConfig({ ...base, TOKEN_SECRET_ARN: `sha256:${HASH}`, DYNAMODB_ENDPOINT: 'http://host.docker.internal:8000' });
+    expect(config.localTokenSha256).toBe(HASH);
+  });
+
+  test.each([
+    [{ TOKEN_SECRET_ARN: `sha256:${HASH}` }, /sam local invoke only/],
+    [{ TOKEN_SECRET_ARN: `sha256:${HASH}`, DYNAMODB_ENDPOINT: '' }, /sam local invoke only/],
+    [{ TOKEN_SECRET_ARN: 'sha256:short', DYNAMODB_ENDPOINT: 'http://x' }, /base64url SHA-256/],
+    [{ TABLE_NAME: '' }, /TABLE_NAME/],
+  ])('refuses %j at start', (override, message) => {
+    expect(() => readConfig({ ...base, ...override })).toThrow(message);
+  });
+});

@@ -1,0 +1,82 @@
+import { hashToken, matchesAny } from '../../../lambda/http/auth';
+import { parseTokenSecret } from '../../../lambda/http/secret-tokens';
+import {
+  formatTokenSecret,
+  isActive,
+  issueToken,
+  parseTokenSecretStrict,
+  revokeToken,
+  rotateTokens,
+  TokenSetError,
+} from '../../../lib/tokens/token-set';
+
+const NOW = new Date('2026-11-28T12:00:00.000Z');
+const later = (days: number) => new Date(NOW.getTime() + days * 86_400_000);
+
+describe('token list rules', () => {
+  test('a new token: 43 base64url characters, kept only as its SHA-256, expiring in a year', () => {
+    const { token, record, records } = issueToken([], NOW);
+    expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(record).toEqual({ id: expect.stringMatching(/^tok-[0-9a-f]{12}$/), sha256: hashToken(token), createdAt: NOW.toISOString(), expiresAt: '2027-11-28T12:00:00.000Z' });
+    expect(formatTokenSecret(records)).not.toContain(token);
+    expect(matchesAny(token, parseTokenSecret(formatTokenSecret(records)), NOW)).toBe(true);
+    expect(matchesAny(token, records, later(366))).toBe(false);
+  });
+
+  test('at most two active tokens; an expired one does not count and is dropped', () => {
+    const first = issueToken([], NOW);
+    const second = issueToken(first.records, NOW, 30);
+    expect(() => issueToken(second.records, NOW)).toThrow(TokenSetError);
+    expect(() => issueToken(second.records, NOW)).toThrow(/revoke one first/);
+    const third = issueToken(second.records, later(31));
+    expect(third.records.map((r) => r.id)).toEqual([first.record.id, third.record.id]);
+  });
+
+  test('revoke removes exactly that id; an unknown id is refused', () => {
+    const a = issueToken([], NOW);
+    const b = issueToken(a.records, NOW);
+    expect(revokeToken(b.records, a.record.id)).toEqual([b.record]);
+    expect(() => revokeToken(b.records, 'tok-nope')).toThrow(/No token with id "tok-nope"/);
+  });
+
+  test('rotate: a new token, the old one working for the grace period only', () => {
+    const old = issueToken([], NOW);
+    const rotated = rotateTokens(old.records, NOW, 24);
+    expect(rotated.records).toHaveLength(2);
+    const kept = rotated.records.find((r) => r.id === old.record.id)!;
+    expect(kept.expiresAt).toBe('2026-11-29T12:00:00.000Z');
+    expect(matchesAny(old.token, rotated.records, new Date(NOW.getTime() + 23 * 3_600_000))).toBe(true);
+    expect(matchesAny(old.token, rotated.records, new Date(NOW.getTime() + 25 * 3_600_000))).toBe(false);
+    expect(matchesAny(rotated.token, rotated.records, later(300))).toBe(true);
+    // A rotation under way (two active) is not started again.
+    expect(() => rotateTokens(rotated.records, NOW)).toThrow(/revoke the old one first/);
+    // Zero grace: the old token ends now.
+    expect(rotateTokens(old.records, NOW, 0).records.map((r) => r.id)).not.toContain(old.record.id);
+  });
+
+  test('bad numbers are refused', () => {
+    expect(() => issueToken([], NOW, 0)).toThrow(/expiry/);
+    expect(() => issueToken([], NOW, Number.NaN)).toThrow(/expiry/);
+    expect(() => rotateTokens([], NOW, -1)).toThrow(/grace/);
+  });
+
+  test('isActive: no expiry never expires; a past expiry is inactive', () => {
+    expect(isActive({ id: 'a', sha256: 'x' }, NOW)).toBe(true);
+    expect(isActive({ id: 'a', sha256: 'x', expiresAt: NOW.toISOString() }, NOW)).toBe(false);
+  });
+
+  test.each([
+    ['not JSON', /not JSON/],
+    ['{"tokens":"x"}', /refusing/],
+    ['{"tokens":[{"id":"a"}]}', /refusing/],
+    ['{}', /refusing/],
+  ])('the CLI refuses to overwrite a store it does not understand: %s', (text, message) => {
+    expect(() => parseTokenSecretStrict(text)).toThrow(message);
+  });
+
+  test('the strict parser reads what formatTokenSecret writes, and the empty secret the stack creates', () => {
+    const { records } = issueToken([], NOW);
+    expect(parseTokenSecretStrict(formatTokenSecret(records))).toEqual(records);
+    expect(parseTokenSecretStrict('{"tokens":[]}')).toEqual([]);
+  });
+});
