@@ -11,7 +11,13 @@ describe('readConfig', () => {
       directoryId: 'default',
       dynamoEndpoint: undefined,
       localTokenSha256: undefined,
+      profile: 'rfc',
     });
+  });
+
+  test('SCIM_PROFILE picks the compatibility profile; an unknown one fails the start', () => {
+    expect(readConfig({ ...base, SCIM_PROFILE: 'aws-iam-identity-center' }).profile).toBe('aws-iam-identity-center');
+    expect(() => readConfig({ ...base, SCIM_PROFILE: 'okta' })).toThrow(/okta/);
   });
 
   test('sam local invoke: a token hash instead of the secret, with DynamoDB Local', () => {
