@@ -184,11 +184,12 @@ export class ScimEndpoint extends Construct {
     logGroup: logs.ILogGroup,
     settings: { memorySize: number; directoryId: string; profile?: ProfileName },
   ): NodejsFunction {
+    const usesTable = route.usesTable ?? true;
     // An explicit role instead of AWSLambdaBasicExecutionRole, whose log actions are on
     // Resource "*": this one may write only to the function's own log group.
     const role = new iam.Role(this, `${route.id}FunctionRole`, {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `SCIM ${route.id} function: its log group, the table and the token secret`,
+      description: `SCIM ${route.id} function: its log group, ${usesTable ? 'the table ' : ''}and the token secret`,
     });
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
@@ -210,9 +211,9 @@ export class ScimEndpoint extends Construct {
       role,
       logGroup,
       environment: {
-        TABLE_NAME: this.table.tableName,
+        // A function that reads no table (Discovery) is not told its name either.
+        ...(usesTable ? { TABLE_NAME: this.table.tableName, DIRECTORY_ID: settings.directoryId } : {}),
         TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
-        DIRECTORY_ID: settings.directoryId,
         // Only when set, so that a default deployment's environment stays as it was.
         ...(settings.profile ? { SCIM_PROFILE: settings.profile } : {}),
       },
@@ -231,12 +232,14 @@ export class ScimEndpoint extends Construct {
       },
     });
 
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: TABLE_ACTIONS,
-        resources: [this.table.tableArn, `${this.table.tableArn}/index/*`],
-      }),
-    );
+    if (usesTable) {
+      fn.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: TABLE_ACTIONS,
+          resources: [this.table.tableArn, `${this.table.tableArn}/index/*`],
+        }),
+      );
+    }
     fn.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['secretsmanager:GetSecretValue'],
