@@ -22,21 +22,27 @@ export interface FunctionConfig {
 
 const LOCAL_TOKEN = /^sha256:([A-Za-z0-9_-]{43})$/;
 
+/** What every function reads, whether or not it uses the table. */
+export type AuthConfig = Pick<FunctionConfig, 'tokenSecretArn' | 'profile' | 'localTokenSha256'>;
+
 /** Reads the configuration from `env`; throws naming every missing variable. */
 export function readConfig(env: NodeJS.ProcessEnv): FunctionConfig {
   const missing = ['TABLE_NAME', 'TOKEN_SECRET_ARN'].filter((name) => !env[name]);
   if (missing.length > 0) throw new Error(`Missing required environment variable(s): ${missing.join(', ')}`);
-  const dynamoEndpoint = env.DYNAMODB_ENDPOINT || undefined;
-  const local = LOCAL_TOKEN.exec(env.TOKEN_SECRET_ARN!);
-  if (env.TOKEN_SECRET_ARN!.startsWith('sha256:') && (!local || !dynamoEndpoint)) {
+  return {
+    ...readAuthConfig(env),
+    tableName: env.TABLE_NAME!,
+    directoryId: env.DIRECTORY_ID || 'default',
+    dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+  };
+}
+
+/** The configuration of a function without a table (Discovery): the token secret and the profile. */
+export function readAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
+  if (!env.TOKEN_SECRET_ARN) throw new Error('Missing required environment variable(s): TOKEN_SECRET_ARN');
+  const local = LOCAL_TOKEN.exec(env.TOKEN_SECRET_ARN);
+  if (env.TOKEN_SECRET_ARN.startsWith('sha256:') && (!local || !env.DYNAMODB_ENDPOINT)) {
     throw new Error('TOKEN_SECRET_ARN=sha256:<hash> is for sam local invoke only: it needs DYNAMODB_ENDPOINT and a base64url SHA-256');
   }
-  return {
-    tableName: env.TABLE_NAME!,
-    tokenSecretArn: env.TOKEN_SECRET_ARN!,
-    directoryId: env.DIRECTORY_ID || 'default',
-    dynamoEndpoint,
-    localTokenSha256: local?.[1],
-    profile: parseProfile(env.SCIM_PROFILE),
-  };
+  return { tokenSecretArn: env.TOKEN_SECRET_ARN, profile: parseProfile(env.SCIM_PROFILE), localTokenSha256: local?.[1] };
 }

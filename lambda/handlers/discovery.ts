@@ -1,6 +1,6 @@
 import type { Route } from '../http/router';
 import { discoveryRoutes } from '../http/discovery-routes';
-import { deployedHandler } from './lambda-entry';
+import { storelessHandler } from './storeless-entry';
 import type { FunctionSettings } from './services';
 
 /**
@@ -10,4 +10,4 @@ import type { FunctionSettings } from './services';
 export const discoveryFunctionRoutes = (settings: FunctionSettings): Route[] => discoveryRoutes(settings.profile ?? 'rfc');
 
 /** Lambda entry of the Discovery function. */
-export const handler = deployedHandler(discoveryFunctionRoutes);
+export const handler = storelessHandler(discoveryRoutes);

@@ -12,6 +12,8 @@ export interface FunctionRoute {
   readonly resources: readonly string[];
   /** Whether the function also owns `/<resource>/{id}` and deeper paths. */
   readonly withChildren: boolean;
+  /** Whether the function reads the table; one that does not gets neither its name nor access to it. @default true */
+  readonly usesTable?: boolean;
 }
 
 export const FUNCTION_ROUTES: readonly FunctionRoute[] = [
@@ -23,6 +25,7 @@ export const FUNCTION_ROUTES: readonly FunctionRoute[] = [
     entry: 'lambda/handlers/discovery.ts',
     resources: ['ServiceProviderConfig', 'Schemas', 'ResourceTypes', 'Me'],
     withChildren: true,
+    usesTable: false,
   },
   // /Bulk and the root /.search span both resource types, so they share one function
   // holding both services rather than calling the Users and Groups functions.

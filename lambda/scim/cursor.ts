@@ -36,7 +36,10 @@ export function decodeCursor(text: string): CursorPosition {
   const keys = Object.keys(parsed);
   const value = (parsed as Record<string, unknown>)[keys[0]];
   if (keys.length !== 1) throw fail();
-  if (keys[0] === 'a' && typeof value === 'string' && POSITION.test(value)) return { after: value };
+  // DynamoDB refuses a sort key over 1,024 bytes: a longer position would be its error, not ours.
+  if (keys[0] === 'a' && typeof value === 'string' && POSITION.test(value) && Buffer.byteLength(value, 'utf8') <= 1024) {
+    return { after: value };
+  }
   if (keys[0] === 'o' && typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return { offset: value };
   throw fail();
 }

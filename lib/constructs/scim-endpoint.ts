@@ -332,6 +332,7 @@ export class ScimEndpoint extends Construct {
     route: FunctionRoute,
     settings: { memorySize: number; directoryId: string; logRetention: logs.RetentionDays; profile?: ProfileName },
   ): NodeFunction {
+    const usesTable = route.usesTable ?? true;
     const fn = new NodeFunction(this, route.id, {
       entry: route.entry,
       description: `SCIM ${route.resources.join(', ')}`,
@@ -339,9 +340,9 @@ export class ScimEndpoint extends Construct {
       timeout: FUNCTION_TIMEOUT,
       logRetention: settings.logRetention,
       environment: {
-        TABLE_NAME: this.table.tableName,
+        // A function that reads no table (Discovery) is not told its name either.
+        ...(usesTable ? { TABLE_NAME: this.table.tableName, DIRECTORY_ID: settings.directoryId } : {}),
         TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
-        DIRECTORY_ID: settings.directoryId,
         // Empty in AWS. Declared so that `sam local invoke --env-vars events/env.json` may set it
         // (SAM overrides only variables the template declares) to reach DynamoDB Local.
         DYNAMODB_ENDPOINT: '',
@@ -349,9 +350,11 @@ export class ScimEndpoint extends Construct {
         ...(settings.profile ? { SCIM_PROFILE: settings.profile } : {}),
       },
     });
-    // The table and its indexes by name: no other table, no other index.
-    const indexArns = Object.values(INDEXES).map((index) => `${this.table.tableArn}/index/${index.indexName}`);
-    fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: TABLE_ACTIONS, resources: [this.table.tableArn, ...indexArns] }));
+    if (usesTable) {
+      // The table and its indexes by name: no other table, no other index.
+      const indexArns = Object.values(INDEXES).map((index) => `${this.table.tableArn}/index/${index.indexName}`);
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: TABLE_ACTIONS, resources: [this.table.tableArn, ...indexArns] }));
+    }
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.tokenSecret.secretArn] }),
     );

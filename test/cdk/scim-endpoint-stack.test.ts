@@ -141,14 +141,19 @@ describe('the stack as cdk synth builds it', () => {
       });
     });
 
-    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: environment is exactly table, secret, directory and an empty DynamoDB endpoint', (id) => {
+    test.each(FUNCTION_ROUTES.map((route) => [route.id, route.usesTable ?? true]))(
+      '%s: environment is exactly table (when it uses one), secret, directory and an empty DynamoDB endpoint',
+      (id, usesTable) => {
       const env = resources[logicalId(stack.endpoint.functions[id])].Properties.Environment.Variables;
       expect(env).toEqual({
-        TABLE_NAME: ref(stack.endpoint.table),
+        ...(usesTable ? { TABLE_NAME: ref(stack.endpoint.table), DIRECTORY_ID: 'default' } : {}),
         TOKEN_SECRET_ARN: ref(stack.endpoint.tokenSecret),
-        DIRECTORY_ID: 'default',
         DYNAMODB_ENDPOINT: '',
       });
+    });
+
+    test('Discovery is the one function without the table', () => {
+      expect(FUNCTION_ROUTES.filter((r) => r.usesTable === false).map((r) => r.id)).toEqual(['Discovery']);
     });
 
     test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: logs JSON to its own log group, kept one month', (id) => {
@@ -280,9 +285,9 @@ describe('the stack as cdk synth builds it', () => {
       for (const [, role] of ofType('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     });
 
-    test.each(FUNCTION_ROUTES.map((route) => [route.id]))(
-      '%s: its role may use the table and its indexes, read the token secret and write its log group, nothing else',
-      (id) => {
+    test.each(FUNCTION_ROUTES.map((route) => [route.id, route.usesTable ?? true]))(
+      '%s: its role may use the table and its indexes (when it uses one), read the token secret and write its log group, nothing else',
+      (id, usesTable) => {
         const fn = stack.endpoint.functions[id];
         const roleId = resources[logicalId(fn)].Properties.Role['Fn::GetAtt'][0];
         const statements = [
@@ -297,10 +302,11 @@ describe('the stack as cdk synth builds it', () => {
           Action: asArray(s.Action).sort(),
           Resource: asArray(s.Resource),
         }));
-        expect(normalised).toHaveLength(3);
+        expect(normalised).toHaveLength(usesTable ? 3 : 2);
+        expect(normalised.some((st) => st.Action.some((a: string) => a.startsWith('dynamodb:')))).toBe(usesTable);
         expect(normalised).toEqual(
           expect.arrayContaining([
-            {
+            ...(usesTable ? [{
               Effect: 'Allow',
               Action: [
                 'dynamodb:BatchGetItem',
@@ -319,7 +325,7 @@ describe('the stack as cdk synth builds it', () => {
                   .sort()
                   .map((name) => ({ 'Fn::Join': ['', [tableArn, `/index/${name}`]] })),
               ],
-            },
+            }] : []),
             { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [ref(stack.endpoint.tokenSecret)] },
             {
               Effect: 'Allow',

@@ -128,4 +128,21 @@ describe('POST /Bulk over HTTP (RFC 7644 §3.7)', () => {
     expect(res.status).toBe(400);
     expect(res.json.scimType).toBe(scimType);
   });
+
+  it.each([
+    ['operations that are not objects', [1, 'x', null, []]],
+    ['a path that is not a string', [{ method: 'DELETE', path: 42 }]],
+    ['data of every wrong type', [{ method: 'POST', path: '/Users', bulkId: 'w', data: 'user' }, { method: 'PATCH', path: '/Users/x', data: [1] }, { method: 'PUT', path: '/Groups/x', data: null }]],
+    ['paths that escape', [{ method: 'DELETE', path: '/Users/../Groups/x' }, { method: 'DELETE', path: '//' }, { method: 'POST', path: '/', bulkId: 'r', data: {} }]],
+    ['a bulkId that is not a string', [{ method: 'POST', path: '/Users', bulkId: 7, data: userBody('typed@example.com') }]],
+  ])('answers %s with per-operation 4xx, never a 500', async (_, Operations) => {
+    const res = await bulk(Operations as unknown[]);
+    expect(res.status).toBe(200);
+    for (const op of res.json.Operations) {
+      expect(Number(op.status)).toBeGreaterThanOrEqual(400);
+      expect(Number(op.status)).toBeLessThan(500);
+      expect(op.response.schemas).toEqual([ERROR]);
+    }
+    expect(res.json.Operations).toHaveLength(Operations.length);
+  });
 });

@@ -131,7 +131,13 @@ describe('lists: sortBy, cursors and .search over HTTP', () => {
       expect(names(second)).toEqual(['Carl@example.com', 'dora@example.com']);
     });
 
-    it.each(['not-a-cursor', 'eyJ4IjoxfQ', Buffer.from('{"a":"no-hash"}').toString('base64url'), '%%%'])(
+    it.each([
+      'not-a-cursor',
+      'eyJ4IjoxfQ',
+      Buffer.from('{"a":"no-hash"}').toString('base64url'),
+      '%%%',
+      Buffer.from(JSON.stringify({ a: `${'é'.repeat(600)}#abc` })).toString('base64url'),
+    ])(
       'refuses the forged or broken cursor %s with 400 invalidCursor',
       async (cursor) => {
         const res = await scim('GET', `/Users?cursor=${encodeURIComponent(cursor)}`);

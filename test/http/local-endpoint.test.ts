@@ -84,4 +84,17 @@ describe('npm start (bin/local.ts as a process)', () => {
     expect(() => statSync(join(emptyDir, 'dynamodb'))).toThrow();
     rmSync(emptyDir, { recursive: true, force: true });
   });
+
+  it('with SCIM_PROFILE=aws-iam-identity-center answers as IAM Identity Center, and refuses an unknown profile', async () => {
+    const run = await start({ SCIM_IN_MEMORY: '1', SCIM_TOKEN: 'profile-token', SCIM_PROFILE: 'aws-iam-identity-center' });
+    try {
+      expect(run.output()).toContain('Profile:    aws-iam-identity-center');
+      const spc = await fetch(`http://127.0.0.1:${run.port}/scim/v2/ServiceProviderConfig`, { headers: { Authorization: 'Bearer profile-token' } });
+      expect(spc.headers.get('content-type')).toBe('application/json');
+      expect(((await spc.json()) as { bulk: { supported: boolean } }).bulk.supported).toBe(false);
+    } finally {
+      await stop(run.child);
+    }
+    await expect(start({ SCIM_IN_MEMORY: '1', SCIM_PROFILE: 'okta' })).rejects.toThrow(/Unknown compatibility profile "okta"/);
+  });
 });

@@ -29,6 +29,7 @@ describe('cursors (RFC 9865)', () => {
     ['a fractional offset', b64({ o: 1.5 })],
     ['an offset given as text', b64({ o: '3' })],
     ['a huge cursor', 'A'.repeat(5000)],
+    ['a position over DynamoDB\'s 1,024-byte sort key', b64({ a: `${'é'.repeat(600)}#abc` })],
   ])('refuses %s with 400 invalidCursor', (_, text) => {
     try {
       decodeCursor(text);
