@@ -196,6 +196,7 @@ describe('directory console (Chromium against the local endpoint)', () => {
     // Whatever this endpoint answers today, it is one of the two, never an error.
     await see(page.getByText('does not publish a ServiceProviderConfig').or(page.getByRole('table', { name: 'Features' }))).toBeVisible();
     await see(page.getByRole('alert')).toHaveCount(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'console-service-provider.png'), fullPage: true });
 
     await page.route('**/scim/v2/ServiceProviderConfig', (route) =>
       route.fulfill({ status: 404, contentType: 'application/scim+json', body: JSON.stringify({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '404', detail: 'No SCIM endpoint at this path.' }) }),
