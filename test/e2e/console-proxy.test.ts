@@ -22,7 +22,7 @@ describe('npm run console (bin/console.ts as a process)', () => {
     await provisionDirectory(server.scim);
     const port = await freePort();
     // The console's own server does not serve SCIM: a deployed endpoint is at another origin and path.
-    child = spawn(process.execPath, [require.resolve('tsx/cli'), 'bin/console.ts', '--base-url', `${server.baseUrl}/`, '--port', String(port)], {
+    child = spawn(process.execPath, ['--import', 'tsx', 'bin/console.ts', '--base-url', `${server.baseUrl}/`, '--port', String(port)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (c: Buffer) => (output += c.toString()));

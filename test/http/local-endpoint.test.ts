@@ -17,7 +17,7 @@ describe('npm start (bin/local.ts as a process)', () => {
 
   async function start(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string; port: number }> {
     const port = await freePort();
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'bin/local.ts'], {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
       env: { ...process.env, PORT: String(port), SCIM_LOG: 'quiet', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
