@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { invalidSyntax, notFound, payloadTooLarge, unsupportedMediaType } from '../scim/errors';
+import { invalidSyntax, invalidValue, notFound, payloadTooLarge, unsupportedMediaType } from '../scim/errors';
 import { SCIM_BASE_PATH } from '../handlers/routes';
 import type { ScimRequest } from './types';
 
@@ -82,9 +82,37 @@ export function parseJsonBody(request: ScimRequest): unknown {
     throw unsupportedMediaType('The request body must be application/scim+json or application/json.');
   }
   if (request.body.trim() === '') throw invalidSyntax('The request has no body; a JSON document is required.');
+  let parsed: unknown;
   try {
-    return JSON.parse(request.body);
+    parsed = JSON.parse(request.body);
   } catch {
     throw invalidSyntax('The request body is not valid JSON.');
   }
+  if (ESCAPED_SURROGATE.test(request.body) && !wellFormed(parsed)) {
+    throw invalidValue('The request body has a string with an unpaired surrogate (\\uD800-\\uDFFF); strings must be valid Unicode.');
+  }
+  return parsed;
+}
+
+/** Only a \u escape can put an unpaired surrogate into parsed JSON (raw text is decoded as UTF-8). */
+const ESCAPED_SURROGATE = /\\u[dD][89a-fA-F]/;
+
+/**
+ * Whether every string (and key) in a parsed JSON value is well-formed UTF-16 (RFC 8259 §8.2):
+ * an unpaired surrogate cannot be stored as UTF-8 by DynamoDB, nor read back by most clients.
+ * Iterative, so that a deeply nested body cannot exhaust the stack.
+ */
+function wellFormed(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next === 'string') {
+      if (!(next as string & { isWellFormed(): boolean }).isWellFormed()) return false;
+    } else if (Array.isArray(next)) {
+      for (const inner of next) pending.push(inner);
+    } else if (next !== null && typeof next === 'object') {
+      for (const [key, inner] of Object.entries(next)) pending.push(key, inner);
+    }
+  }
+  return true;
 }

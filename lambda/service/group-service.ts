@@ -1,4 +1,4 @@
-import { invalidValue, tooMany } from '../scim/errors';
+import { invalidValue, ScimError, tooMany } from '../scim/errors';
 import { queryParam } from '../scim/list';
 import type { Filter } from '../scim/filter/ast';
 import { leaves, mentions } from '../scim/filter/walk';
@@ -92,6 +92,20 @@ export class GroupService extends ResourceService {
       return stored;
     });
     return exactVersion ? result : { ...result, etag: undefined };
+  }
+
+  /**
+   * DELETE (RFC 7644 §3.6). A 404 also sweeps the group's partition: when an earlier DELETE
+   * was cut short after the group went (throttled while removing its member items), the
+   * client's retry is what removes the leftovers. One Query when there are none.
+   */
+  override async delete(id: string, ctx: CallContext): Promise<void> {
+    try {
+      await super.delete(id, ctx);
+    } catch (error) {
+      if (error instanceof ScimError && error.status === 404) await this.guard(() => this.groups.deleteLeftoverMembers(id));
+      throw error;
+    }
   }
 
   /** Deletes the group, then its member items (no read shows them once the group is gone). */

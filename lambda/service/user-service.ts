@@ -43,15 +43,21 @@ export class UserService extends ResourceService {
   }
 
   protected override async require(id: string, ctx: CallContext): Promise<StoredResource> {
-    if (returns(GROUPS, this.projectionOf(ctx))) this.groupsFor([id], ctx);
+    // Started alongside the user's read; awaited by render. Its failure is answered there.
+    if (returns(GROUPS, this.projectionOf(ctx))) this.groupsFor([id], ctx).catch(() => undefined);
     return super.require(id, ctx);
   }
 
-  /** Deletes the user, then its memberships: no group lists it once the 204 is sent. */
+  /**
+   * Takes the user out of its groups, then deletes it: no group lists it once the 204 is
+   * sent. In this order a request cut short (throttled, timed out) leaves the user in place
+   * with fewer groups, and the client's retry of the DELETE finishes the job; the other order
+   * would leave member items of a deleted user that a retry (404) can no longer find.
+   */
   protected override async remove(current: StoredResource, ctx: CallContext): Promise<void> {
     const [groups] = await this.groupsFor([current.id], ctx);
-    await super.remove(current, ctx);
     await this.guard(() => this.groups.removeFromGroups(current.id, groups.map((g) => g.id), this.now()));
+    await super.remove(current, ctx);
   }
 
   /** `groups.value eq "<gid>"` (AWS IAM Identity Center lists it): the members of that group. */
@@ -111,9 +117,13 @@ export class UserService extends ResourceService {
             .map((gid) => ({ id: gid, displayName: String(found.get(gid)!.document.displayName) })),
         );
       });
-      // A read started for a request that then fails early (404) must not go unhandled.
-      batch.catch(() => undefined);
-      missing.forEach((id, i) => started.set(id, batch.then((all) => all[i])));
+      // A read started for a request that then fails early (a 404, or the user's own read
+      // throttled) must not go unhandled: in Lambda an unhandled rejection ends the container.
+      missing.forEach((id, i) => {
+        const one = batch.then((all) => all[i]);
+        one.catch(() => undefined);
+        started.set(id, one);
+      });
     }
     return Promise.all(userIds.map((id) => started.get(id)!));
   }

@@ -28,8 +28,9 @@ const THROTTLING = new Set([
 
 /**
  * The document client the stores use. Timeouts are short so that a stuck connection turns
- * into a 503 well inside API Gateway's 29 s, and the SDK's standard retries (3 attempts with
- * backoff) absorb brief throttling before the client sees a 429.
+ * into a 503 well inside API Gateway's 29 s (at most 3 attempts of 5 s plus backoff, about
+ * 15.5 s for one call), and the SDK's standard retries absorb brief throttling before the
+ * client sees a 429.
  */
 export function createDocumentClient(options: ClientOptions = {}): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
@@ -37,7 +38,10 @@ export function createDocumentClient(options: ClientOptions = {}): DynamoDBDocum
     region: options.region,
     credentials: options.credentials,
     maxAttempts: 3,
-    requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
+    // throwOnRequestTimeout: without it the SDK only logs a warning when requestTimeout
+    // passes and waits on, so a DynamoDB that stops answering would hang the request past
+    // API Gateway's 29 s (test/hardening/outage.test.ts).
+    requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true },
   });
   client.middlewareStack.add(
     (next) => async (args) => {
@@ -68,19 +72,23 @@ export function createDocumentClient(options: ClientOptions = {}): DynamoDBDocum
   });
 }
 
+const NETWORK_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN'];
+/** A network failure named only in a message (the SDK's retry wraps what is not an Error of its realm). */
+const NETWORK_MESSAGE = new RegExp(`\\b(${NETWORK_CODES.join('|')})\\b|socket hang up`);
+
 /** Turns throttling and unreachable-database errors into StoreUnavailable; others pass. */
 export function translateError(error: unknown): unknown {
-  if (!(error instanceof Error)) return error;
-  if (THROTTLING.has(error.name)) return new StoreUnavailable('throttled', 'DynamoDB throttled the request.');
+  // Duck-typed: an error created in another realm (a vm context, as under jest) is no `instanceof Error`.
+  if (typeof error !== 'object' || error === null || typeof (error as Error).name !== 'string') return error;
+  const { name, message } = error as Error;
+  if (THROTTLING.has(name)) return new StoreUnavailable('throttled', 'DynamoDB throttled the request.');
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const code = (error as { code?: string }).code;
   const network =
-    error.name === 'TimeoutError' ||
-    error.name === 'RequestTimeout' ||
-    code === 'ECONNREFUSED' ||
-    code === 'ECONNRESET' ||
-    code === 'ETIMEDOUT' ||
-    code === 'EPIPE';
+    name === 'TimeoutError' ||
+    name === 'RequestTimeout' ||
+    (code !== undefined && NETWORK_CODES.includes(code)) ||
+    (typeof message === 'string' && NETWORK_MESSAGE.test(message));
   if (network || (status !== undefined && status >= 500)) {
     return new StoreUnavailable('unreachable', 'DynamoDB could not be reached.');
   }

@@ -1,9 +1,9 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchDelete, batchGet } from './batch';
-import { DynamoResourceStore } from './dynamo-resources';
+import { DynamoResourceStore, MAX_ID_BYTES } from './dynamo-resources';
 import { memberOfPk, memberSk, resourcePk, resourceSk } from './keys';
 import { INDEXES } from './table';
-import { MAX_TRANSACT_ITEMS, transactWrite, type TransactItem } from './transact';
+import { MAX_TRANSACT_ITEMS, TransactionCancelled, transactWrite, type TransactItem } from './transact';
 import type { GroupStore, MemberChange, MemberCheck, ResourceWrite, StoredResource } from './types';
 
 const MEMBER_PREFIX = 'MEMBER#';
@@ -52,9 +52,7 @@ export class DynamoGroupStore extends DynamoResourceStore implements GroupStore 
    */
   async deleteWithMembers(current: StoredResource): Promise<number> {
     await this.delete(current);
-    const keys: Record<string, unknown>[] = [];
-    for await (const item of this.memberItems(current.id)) keys.push({ pk: item.pk, sk: item.sk });
-    return batchDelete(this.client, this.tableName, keys);
+    return this.deleteLeftoverMembers(current.id);
   }
 
   /** The ids of every member, in id order. */
@@ -123,17 +121,31 @@ export class DynamoGroupStore extends DynamoResourceStore implements GroupStore 
   /**
    * Removes a user from each of `groupIds`, decrementing each group's count. Memberships
    * already gone are skipped; a group already gone just loses the orphaned member item.
+   * Only a failed condition leads to that fallback: a throttle or timeout is thrown, since
+   * deleting the member item without its count would leave the count wrong.
    */
   async removeFromGroups(userId: string, groupIds: readonly string[], now: string): Promise<void> {
     await Promise.all(
       groupIds.map(async (gid) => {
         try {
           await transactWrite(this.client, [this.deleteMember(gid, userId), this.bumpGroup(gid, -1, now)]);
-        } catch {
+        } catch (error) {
+          if (!(error instanceof TransactionCancelled)) throw error;
           await batchDelete(this.client, this.tableName, [this.memberKey(gid, userId)]);
         }
       }),
     );
+  }
+
+  /**
+   * Deletes the member items left in the partition of a deleted group (its DELETE was cut
+   * short after the group itself went). Returns how many there were; usually one Query, none.
+   */
+  async deleteLeftoverMembers(groupId: string): Promise<number> {
+    if (Buffer.byteLength(groupId, 'utf8') > MAX_ID_BYTES) return 0;
+    const keys: Record<string, unknown>[] = [];
+    for await (const item of this.memberItems(groupId)) keys.push({ pk: item.pk, sk: item.sk });
+    return batchDelete(this.client, this.tableName, keys);
   }
 
   /**

@@ -36,7 +36,7 @@ type Item = Record<string, unknown>;
 export const COUNTER_SHARDS = 16;
 
 /** Ids are ours (UUIDs); anything longer than this cannot name a stored resource. */
-const MAX_ID_BYTES = 256;
+export const MAX_ID_BYTES = 256;
 
 /** Users or groups on the single table: every write one transaction, every read one or two calls. */
 export class DynamoResourceStore implements ResourceStore {

@@ -114,6 +114,8 @@ export interface GroupStore extends ResourceStore {
   /** Which of `groupIds` have `userId` as a member (consistent reads). */
   isMember(groupIds: readonly string[], userId: string): Promise<Set<string>>;
   removeFromGroups(userId: string, groupIds: readonly string[], now: string): Promise<void>;
+  /** Deletes member items left behind by a group DELETE that was cut short; returns how many. */
+  deleteLeftoverMembers(groupId: string): Promise<number>;
 }
 
 /** Why the store refused a write. Services turn these into SCIM errors. */

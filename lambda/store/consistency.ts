@@ -1,0 +1,248 @@
+import { ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchDelete } from './batch';
+import {
+  counterPk,
+  externalIdPk,
+  listingPk,
+  listingSk,
+  memberOfPk,
+  memberSk,
+  resourcePk,
+  resourceSk,
+  UNIQUE_SK,
+  uniquePk,
+} from './keys';
+import { INDEXES } from './table';
+import type { ResourceKind } from './types';
+
+/**
+ * The consistency checker: every invariant of the data model in lambda/store/keys.ts,
+ * verified over the items of a scanned table. `checkConsistency` is pure (items in,
+ * findings out); `scanTable` reads a table; `repairOrphans` removes orphaned member items.
+ * bin/check-consistency.ts is the command; the hardening tests run it after every race and
+ * fault. Run it on a quiet table: a scan is not a snapshot, so a write landing during the
+ * scan can show up as a passing finding.
+ */
+
+type Item = Record<string, unknown>;
+
+/** What the checker can find, one kind per invariant. */
+export type FindingKind =
+  /** A USER/GROUP item whose own fields are malformed (pk, kind, id, version < 1, uniqueValue). */
+  | 'resource-malformed'
+  /** A resource without exactly one uniqueness guard, at the key its unique value hashes to. */
+  | 'guard-missing'
+  /** A guard whose resource does not exist, or holds another unique value (a stale rename). */
+  | 'guard-orphan'
+  /** The counter shards of a kind do not add up to the number of its resources. */
+  | 'counter-mismatch'
+  /** A MEMBER# item in the partition of a group that does not exist. */
+  | 'member-of-deleted-group'
+  /** A MEMBER# item of an existing group naming a user that does not exist. */
+  | 'member-without-user'
+  /** A group's memberCount differs from its MEMBER# items. */
+  | 'member-count-mismatch'
+  /** A listing, externalId or byMember index attribute disagrees with the item. */
+  | 'index-mismatch'
+  /** An item that fits no part of the key layout. */
+  | 'unknown-item';
+
+export interface Finding {
+  readonly kind: FindingKind;
+  readonly pk: string;
+  readonly sk: string;
+  readonly detail: string;
+}
+
+export interface ConsistencyReport {
+  readonly findings: Finding[];
+  /** What was checked, by kind of item. */
+  readonly scanned: { items: number; users: number; groups: number; guards: number; members: number; counterShards: number };
+}
+
+const KINDS: readonly ResourceKind[] = ['User', 'Group'];
+const UNIQUE_ATTRIBUTE: Record<ResourceKind, string> = { User: 'userName', Group: 'displayName' };
+const MEMBER_PREFIX = memberSk('');
+
+/** Checks every invariant of the data model over `items` (all items of one table). */
+export function checkConsistency(items: readonly Item[]): ConsistencyReport {
+  const findings: Finding[] = [];
+  const report = (kind: FindingKind, item: Item, detail: string) =>
+    findings.push({ kind, pk: String(item.pk), sk: String(item.sk), detail });
+
+  const resources = new Map<string, Item>(); // by pk
+  const guards: Item[] = [];
+  const members: Item[] = [];
+  const counters = new Map<string, number>(); // counterPk -> sum of shards
+  let counterShards = 0;
+  let users = 0;
+  let groups = 0;
+
+  for (const item of items) {
+    const pk = String(item.pk);
+    const sk = String(item.sk);
+    if (sk === resourceSk('User') || sk === resourceSk('Group')) {
+      resources.set(pk, item);
+      if (sk === resourceSk('User')) users++;
+      else groups++;
+    } else if (sk === UNIQUE_SK) guards.push(item);
+    else if (sk.startsWith(MEMBER_PREFIX)) members.push(item);
+    else if (/^SHARD#\d+$/.test(sk) && KINDS.some((k) => pk.endsWith(counterPk('', k)))) {
+      counterShards++;
+      counters.set(pk, (counters.get(pk) ?? 0) + Number(item.n ?? 0));
+    } else report('unknown-item', item, 'No part of the key layout has this key.');
+  }
+
+  // Guards by the pk they sit at; each must name a resource whose value hashes to it.
+  const guardsByPk = new Map(guards.map((g) => [String(g.pk), g]));
+  const guardsOf = new Map<string, number>(); // resource pk -> guards naming it
+  for (const guard of guards) {
+    const kind = KINDS.find((k) => String(guard.pk).includes(`#UNIQUE#${resourceSk(k)}#`));
+    const dir = kind ? String(guard.pk).slice(0, String(guard.pk).indexOf(`#UNIQUE#${resourceSk(kind)}#`)) : '';
+    const owner = kind && typeof guard.id === 'string' ? resources.get(resourcePk(dir, kind, guard.id)) : undefined;
+    if (!kind || !owner) {
+      report('guard-orphan', guard, `The guard names ${kind ?? 'an unknown kind'} "${String(guard.id)}", which does not exist.`);
+      continue;
+    }
+    guardsOf.set(String(owner.pk), (guardsOf.get(String(owner.pk)) ?? 0) + 1);
+    if (uniquePk(dir, kind, String(owner.uniqueValue)) !== guard.pk) {
+      report('guard-orphan', guard, `The guard is not at the key of ${kind} "${String(guard.id)}"'s current ${UNIQUE_ATTRIBUTE[kind]}.`);
+    }
+  }
+
+  // Member items by group partition.
+  const membersOf = new Map<string, number>();
+  for (const member of members) {
+    const pk = String(member.pk);
+    const uid = String(member.sk).slice(MEMBER_PREFIX.length);
+    membersOf.set(pk, (membersOf.get(pk) ?? 0) + 1);
+    const gid = String(member[INDEXES.byMember.sortKey]);
+    const dir = pk.endsWith(`#GROUP#${gid}`) ? pk.slice(0, pk.length - `#GROUP#${gid}`.length) : undefined;
+    if (dir === undefined || member[INDEXES.byMember.partitionKey] !== memberOfPk(dir, uid)) {
+      report('index-mismatch', member, 'The byMember index attributes do not match the member item.');
+    }
+    const group = resources.get(pk);
+    if (!group || group.sk !== resourceSk('Group')) {
+      report('member-of-deleted-group', member, `User "${uid}" is a member of a group that does not exist.`);
+    } else if (!resources.has(resourcePk(dirOf(group), 'User', uid))) {
+      report('member-without-user', member, `Group "${String(group.id)}" lists user "${uid}", which does not exist.`);
+    }
+  }
+
+  // Each resource: its own fields, its guard, its index attributes, a group's count.
+  const perKind = new Map<string, number>(); // counterPk -> resources
+  for (const item of resources.values()) {
+    const kind: ResourceKind = item.sk === resourceSk('User') ? 'User' : 'Group';
+    const id = String(item.id);
+    const dir = dirOf(item);
+    perKind.set(counterPk(dir, kind), (perKind.get(counterPk(dir, kind)) ?? 0) + 1);
+    const document = (item.document ?? {}) as Item;
+    const problems: string[] = [];
+    if (typeof item.id !== 'string' || item.pk !== resourcePk(dir, kind, id)) problems.push('its pk is not built from its id');
+    if (item.kind !== kind) problems.push(`its kind is "${String(item.kind)}"`);
+    if (!Number.isInteger(item.version) || (item.version as number) < 1) problems.push(`its version is ${String(item.version)}`);
+    if (typeof item.uniqueValue !== 'string' || document[UNIQUE_ATTRIBUTE[kind]] !== item.uniqueValue) {
+      problems.push(`its uniqueValue differs from the document's ${UNIQUE_ATTRIBUTE[kind]}`);
+    }
+    if (problems.length > 0) report('resource-malformed', item, `${kind} "${id}": ${problems.join('; ')}.`);
+
+    const guard = guardsByPk.get(uniquePk(dir, kind, String(item.uniqueValue)));
+    if (!guard || guard.id !== id || guardsOf.get(String(item.pk)) !== 1) {
+      const naming = guardsOf.get(String(item.pk)) ?? 0;
+      report('guard-missing', item, `${kind} "${id}" has ${guard?.id === id ? 'its guard' : 'no guard at its value'} and ${naming} guard(s) naming it; exactly one is required.`);
+    }
+
+    const index: string[] = [];
+    if (item[INDEXES.byType.partitionKey] !== listingPk(dir, kind) || item[INDEXES.byType.sortKey] !== listingSk(String(item.uniqueValue), id)) {
+      index.push('listing');
+    }
+    const externalId = document.externalId;
+    const expectExt = typeof externalId === 'string';
+    if (
+      expectExt
+        ? item[INDEXES.byExternalId.partitionKey] !== externalIdPk(dir, kind, externalId) || item[INDEXES.byExternalId.sortKey] !== id
+        : item[INDEXES.byExternalId.partitionKey] !== undefined || item[INDEXES.byExternalId.sortKey] !== undefined
+    ) {
+      index.push('externalId');
+    }
+    if (index.length > 0) report('index-mismatch', item, `${kind} "${id}": the ${index.join(' and ')} index attributes disagree with the document.`);
+
+    if (kind === 'Group') {
+      const actual = membersOf.get(String(item.pk)) ?? 0;
+      if (item.memberCount !== actual) {
+        report('member-count-mismatch', item, `Group "${id}" has memberCount ${String(item.memberCount)} and ${actual} member item(s).`);
+      }
+    }
+  }
+
+  // Counters: every kind that has resources or shards must add up.
+  for (const pk of new Set([...counters.keys(), ...perKind.keys()])) {
+    const counted = counters.get(pk) ?? 0;
+    const actual = perKind.get(pk) ?? 0;
+    if (counted !== actual) {
+      findings.push({ kind: 'counter-mismatch', pk, sk: 'SHARD#*', detail: `The counter shards add up to ${counted}; there are ${actual} resources.` });
+    }
+  }
+
+  return { findings, scanned: { items: items.length, users, groups, guards: guards.length, members: members.length, counterShards } };
+}
+
+/** The directory a resource item belongs to: its pk without `#<TAG>#<id>`. */
+function dirOf(item: Item): string {
+  const pk = String(item.pk);
+  const suffix = `#${String(item.sk)}#${String(item.id)}`;
+  return pk.endsWith(suffix) ? pk.slice(0, pk.length - suffix.length) : pk.slice(0, pk.indexOf('#'));
+}
+
+/** Every item of the table, by a consistent paginated Scan. */
+export async function scanTable(client: DynamoDBDocumentClient, tableName: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let ExclusiveStartKey: Item | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey }));
+    items.push(...(page.Items ?? []));
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+  return items;
+}
+
+/** Scans the table and checks it. */
+export async function checkTable(client: DynamoDBDocumentClient, tableName: string): Promise<ConsistencyReport> {
+  return checkConsistency(await scanTable(client, tableName));
+}
+
+/**
+ * Removes orphaned member items: those of a deleted group are deleted; those of an existing
+ * group naming a missing user are deleted together with the group's count and version (one
+ * small transaction each, conditional on the item still being there). Returns how many went.
+ */
+export async function repairOrphans(client: DynamoDBDocumentClient, tableName: string, report: ConsistencyReport): Promise<number> {
+  const ofDeleted = report.findings.filter((f) => f.kind === 'member-of-deleted-group').map((f) => ({ pk: f.pk, sk: f.sk }));
+  await batchDelete(client, tableName, ofDeleted);
+  let repaired = ofDeleted.length;
+  for (const finding of report.findings.filter((f) => f.kind === 'member-without-user')) {
+    try {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Delete: { TableName: tableName, Key: { pk: finding.pk, sk: finding.sk }, ConditionExpression: 'attribute_exists(pk)' } },
+            {
+              Update: {
+                TableName: tableName,
+                Key: { pk: finding.pk, sk: resourceSk('Group') },
+                UpdateExpression: 'ADD version :one, memberCount :minus',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':one': 1, ':minus': -1 },
+              },
+            },
+          ],
+        }),
+      );
+      repaired++;
+    } catch (error) {
+      // Gone meanwhile (the member, or the group): nothing left to repair for this one.
+      if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    }
+  }
+  return repaired;
+}

@@ -1,0 +1,122 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { groupsService, usersService } from '../../lambda/handlers/services';
+import { checkTable, repairOrphans, type FindingKind } from '../../lambda/store/consistency';
+import { counterPk, counterSk, memberOfPk, memberSk, resourcePk, uniquePk } from '../../lambda/store/keys';
+import { freshTable } from '../support/dynamo';
+import { userBody } from '../support/server';
+
+const run = promisify(execFile);
+const TSX = 'node_modules/.bin/tsx';
+const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+const ctx = { baseUrl: 'https://example.com/scim/v2' };
+
+/** A small directory written through the services: 3 users, 2 groups with members. */
+async function populated(table: Awaited<ReturnType<typeof freshTable>>, dir: string) {
+  const settings = { client: table.client, tableName: table.tableName, directoryId: dir };
+  const users = usersService(settings);
+  const groups = groupsService(settings);
+  const ids: string[] = [];
+  for (const name of ['ada@example.com', 'bob@example.com', 'cy@example.com']) {
+    ids.push(String((await users.create(userBody(name, { externalId: `ext-${name}` }), ctx)).body!.id));
+  }
+  const g1 = String((await groups.create({ schemas: [GROUP], displayName: 'Admins', members: ids.map((value) => ({ value })) }, ctx)).body!.id);
+  const g2 = String((await groups.create({ schemas: [GROUP], displayName: 'Staff', members: [{ value: ids[0] }] }, ctx)).body!.id);
+  await users.patch(ids[1], { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'userName', value: 'bobby@example.com' }] }, ctx);
+  return { table, dir, ids, g1, g2 };
+}
+
+describe('the consistency checker', () => {
+  // One table; each case corrupts its own directory (keys start with it), so cases do not mix.
+  let table: Awaited<ReturnType<typeof freshTable>>;
+  let dirs = 0;
+  const directory = () => populated(table, `dir${++dirs}`);
+  const findingsIn = async (dir: string) =>
+    (await checkTable(table.client, table.tableName)).findings.filter((f) => f.pk.startsWith(`${dir}#`));
+  beforeAll(async () => {
+    table = await freshTable('consistency');
+  });
+  afterAll(() => table.client.destroy());
+
+  it('passes a directory written through the services, and counts what it scanned', async () => {
+    await directory();
+    const report = await checkTable(table.client, table.tableName);
+    expect(report.findings).toEqual([]);
+    expect(report.scanned).toMatchObject({ users: 3, groups: 2, guards: 5, members: 4 });
+  });
+
+  // Each corruption breaks one invariant; the checker must name it (and nothing unrelated).
+  const corruptions: [string, FindingKind, (t: Awaited<ReturnType<typeof populated>>) => Promise<void>][] = [
+    ['a user whose guard was deleted', 'guard-missing', async ({ table, dir }) => {
+      await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: uniquePk(dir, 'User', 'ada@example.com'), sk: 'UNIQUE' } }));
+    }],
+    ['a guard left behind by a rename', 'guard-orphan', async ({ table, dir, ids }) => {
+      await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: uniquePk(dir, 'User', 'bob@example.com'), sk: 'UNIQUE', id: ids[1], value: 'bob@example.com' } }));
+    }],
+    ['a guard of a user that does not exist', 'guard-orphan', async ({ table, dir }) => {
+      await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: uniquePk(dir, 'User', 'ghost@example.com'), sk: 'UNIQUE', id: 'ghost', value: 'ghost@example.com' } }));
+    }],
+    ['a counter shard off by one', 'counter-mismatch', async ({ table, dir }) => {
+      await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: counterPk(dir, 'Group'), sk: counterSk(3) }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 } }));
+    }],
+    ['a member of a deleted group', 'member-of-deleted-group', async ({ table, dir, ids }) => {
+      await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: resourcePk(dir, 'Group', 'gone'), sk: memberSk(ids[0]), gsi3pk: memberOfPk(dir, ids[0]), gsi3sk: 'gone' } }));
+    }],
+    ['a member whose user was deleted behind the group', 'member-without-user', async ({ table, dir, g2 }) => {
+      await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: resourcePk(dir, 'Group', g2), sk: memberSk('nobody'), gsi3pk: memberOfPk(dir, 'nobody'), gsi3sk: g2 } }));
+      await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'Group', g2), sk: 'GROUP' }, UpdateExpression: 'ADD memberCount :one', ExpressionAttributeValues: { ':one': 1 } }));
+    }],
+    ['a memberCount that drifted', 'member-count-mismatch', async ({ table, dir, g1 }) => {
+      await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'Group', g1), sk: 'GROUP' }, UpdateExpression: 'ADD memberCount :minus', ExpressionAttributeValues: { ':minus': -1 } }));
+    }],
+    ['a listing key that kept the old userName', 'index-mismatch', async ({ table, dir, ids }) => {
+      await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'User', ids[2]), sk: 'USER' }, UpdateExpression: 'SET gsi1sk = :old', ExpressionAttributeValues: { ':old': `old#${ids[2]}` } }));
+    }],
+    ['an externalId index entry left after the externalId was removed', 'index-mismatch', async ({ table, dir, ids }) => {
+      await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'User', ids[0]), sk: 'USER' }, UpdateExpression: 'REMOVE document.externalId' }));
+    }],
+    ['a version of 0', 'resource-malformed', async ({ table, dir, ids }) => {
+      await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'User', ids[0]), sk: 'USER' }, UpdateExpression: 'SET version = :zero', ExpressionAttributeValues: { ':zero': 0 } }));
+    }],
+    ['an item outside the key layout', 'unknown-item', async ({ table, dir }) => {
+      await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: `${dir}#SOMETHING`, sk: 'ELSE' } }));
+    }],
+  ];
+
+  it.each(corruptions)('finds %s (%s)', async (_name, kind, corrupt) => {
+    const dir = await directory();
+    await corrupt(dir);
+    const findings = await findingsIn(dir.dir);
+    expect(findings.map((f) => f.kind)).toContain(kind);
+    // Only the corrupted invariant (a stale guard also leaves its user with two guards).
+    expect(new Set(findings.map((f) => f.kind))).toEqual(new Set(kind === 'guard-orphan' && findings.length > 1 ? [kind, 'guard-missing'] : [kind]));
+  });
+
+  it('repairs orphaned members: deleted with their item, and the group count follows', async () => {
+    const dir = await directory();
+    await corruptions.find(([, k]) => k === 'member-of-deleted-group')![2](dir);
+    await corruptions.find(([, k]) => k === 'member-without-user')![2](dir);
+    const before = await findingsIn(dir.dir);
+    expect(before.map((f) => f.kind).sort()).toEqual(['member-of-deleted-group', 'member-without-user']);
+    expect(await repairOrphans(table.client, table.tableName, { findings: before, scanned: {} as never })).toBe(2);
+    expect(await findingsIn(dir.dir)).toEqual([]);
+  });
+
+  it('is a command: exit 1 naming the finding, --repair fixes orphans and exits 0', async () => {
+    const other = await freshTable('consistency-cli');
+    const dir = await populated(other, 'default');
+    await corruptions.find(([, k]) => k === 'member-of-deleted-group')![2](dir);
+    other.client.destroy();
+    const args = ['bin/check-consistency.ts', '--endpoint', other.endpoint, '--table', other.tableName];
+    const failed = await run(TSX, args).then(
+      () => undefined,
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stdout).toContain('member-of-deleted-group: 1');
+    const repaired = await run(TSX, [...args, '--repair']);
+    expect(repaired.stdout).toContain('repaired 1 orphaned member item(s)');
+    expect(repaired.stdout).toContain('consistent: no findings');
+  });
+});

@@ -1,0 +1,101 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/**
+ * Fault injection as SDK middleware: the request is refused (or its answer lost) inside the
+ * SDK's retry loop, exactly where a real throttle or timeout surfaces, so the SDK's own
+ * retries, the store's error translation and the service's answers all run as in AWS.
+ */
+export type FaultKind =
+  /** DynamoDB refuses for load: ProvisionedThroughputExceededException (HTTP 400). */
+  | 'throttle'
+  /** The socket timed out before an answer: TimeoutError (nothing was written). */
+  | 'timeout'
+  /** The request reached DynamoDB and was applied, but the answer was lost: TimeoutError after the write. */
+  | 'lost-response';
+
+export interface FaultRule {
+  readonly kind: FaultKind;
+  /** Which requests: SDK command names such as 'TransactWriteItemsCommand'; all when absent. */
+  readonly commands?: readonly string[];
+  /** Further choice on the (marshalled) input, e.g. only transactions deleting a member. */
+  readonly when?: (input: Record<string, unknown>) => boolean;
+  /** Chance per matching attempt (default 1), drawn from the injector's seeded generator. */
+  readonly probability?: number;
+  /** At most this many injections by this rule (default unlimited). */
+  readonly times?: number;
+}
+
+/** Injects faults into one document client's requests; counts what it did. */
+export class FaultInjector {
+  private rules: { rule: FaultRule; used: number }[] = [];
+  /** Faults injected, by kind and command. */
+  readonly injected: { kind: FaultKind; command: string }[] = [];
+  private state: number;
+
+  constructor(client: DynamoDBDocumentClient, seed = 1) {
+    this.state = seed >>> 0 || 1;
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        const command = String(context.commandName);
+        const fault = this.pick(command, args.input as Record<string, unknown>);
+        if (!fault) return next(args);
+        this.injected.push({ kind: fault, command });
+        if (fault === 'lost-response') {
+          await next(args);
+          throw timeoutError();
+        }
+        throw fault === 'throttle' ? throttleError() : timeoutError();
+      },
+      // Below the retry middleware (finalizeRequest): every SDK attempt meets the fault.
+      { step: 'deserialize', name: 'testFaultInjector', priority: 'low' },
+    );
+  }
+
+  /** Replaces the rules; `clear()` is `set()`. */
+  set(...rules: FaultRule[]): void {
+    this.rules = rules.map((rule) => ({ rule, used: 0 }));
+  }
+
+  clear(): void {
+    this.rules = [];
+  }
+
+  count(kind?: FaultKind): number {
+    return kind ? this.injected.filter((f) => f.kind === kind).length : this.injected.length;
+  }
+
+  private pick(command: string, input: Record<string, unknown>): FaultKind | undefined {
+    for (const entry of this.rules) {
+      const { rule } = entry;
+      if (rule.commands && !rule.commands.includes(command)) continue;
+      if (rule.times !== undefined && entry.used >= rule.times) continue;
+      if (rule.when && !rule.when(input)) continue;
+      if (rule.probability !== undefined && this.random() >= rule.probability) continue;
+      entry.used++;
+      return rule.kind;
+    }
+    return undefined;
+  }
+
+  /** xorshift32: reproducible fault sequences for a given seed. */
+  private random(): number {
+    let x = this.state;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.state = x >>> 0;
+    return this.state / 2 ** 32;
+  }
+}
+
+function throttleError(): Error {
+  return Object.assign(new Error('The level of configured provisioned throughput for the table was exceeded (injected).'), {
+    name: 'ProvisionedThroughputExceededException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400, attempts: 1 },
+  });
+}
+
+function timeoutError(): Error {
+  return Object.assign(new Error('Connection timed out after 5000 ms (injected).'), { name: 'TimeoutError' });
+}
