@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { FUNCTION_ROUTES } from '../../lambda/handlers/routes';
 import { cfnLint } from '../support/cfn-lint';
 
 /**
@@ -54,9 +55,8 @@ describe('bin/scim-endpoint.ts as cdk synth runs it', () => {
       .sort();
     expect(paths).toEqual(
       [
+        ...FUNCTION_ROUTES.map((route) => `ScimEndpointStack/ScimEndpoint/${route.id}/Function/Resource`),
         'ScimEndpointStack/ScimEndpoint/ChangeEvents/Publisher/Function/Resource',
-        'ScimEndpointStack/ScimEndpoint/Groups/Function/Resource',
-        'ScimEndpointStack/ScimEndpoint/Users/Function/Resource',
       ].sort(),
     );
     for (const r of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
