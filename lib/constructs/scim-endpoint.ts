@@ -17,6 +17,7 @@ import { ApiWebAcl, apiResourcePolicy } from './api-protection';
 import { ChangeEvents } from './change-events';
 import { Monitoring } from './monitoring';
 import { NodeFunction } from './node-function';
+import { validateNetworkProps } from './validate-network-props';
 
 /** A custom domain for the Base URL, served with TLS 1.2 as the minimum. */
 export interface ScimCustomDomain {
@@ -458,43 +459,4 @@ function validateProps(props: ScimEndpointProps): void {
     throw new Error(`directoryId must be 1-64 letters, digits, '_' or '-'; got '${directoryId}'`);
   }
   validateNetworkProps(props);
-}
-
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-const IPV6_CIDR = /^[0-9A-Fa-f:]+\/(\d{1,3})$/;
-
-/** A CIDR as both the resource policy and WAF accept it (WAF wants the prefix length). */
-function isCidr(value: string): boolean {
-  const v4 = IPV4_CIDR.exec(value);
-  if (v4) return v4.slice(1, 5).every((o) => Number(o) <= 255) && Number(v4[5]) <= 32;
-  const v6 = IPV6_CIDR.exec(value);
-  return v6 !== null && value.includes(':') && Number(v6[1]) <= 128;
-}
-
-function validateNetworkProps(props: ScimEndpointProps): void {
-  const { allowedSourceCidrs, requestRateLimit, alarmEmail, customDomain } = props;
-  if (allowedSourceCidrs !== undefined) {
-    if (allowedSourceCidrs.length === 0) throw new Error('allowedSourceCidrs must list at least one CIDR, or be left out');
-    const bad = allowedSourceCidrs.filter((c) => !isCidr(c));
-    if (bad.length > 0) throw new Error(`allowedSourceCidrs must be CIDRs such as 203.0.113.0/24; got ${bad.join(', ')}`);
-  }
-  if (requestRateLimit !== undefined && !Token.isUnresolved(requestRateLimit)) {
-    if (!Number.isInteger(requestRateLimit) || requestRateLimit < 10 || requestRateLimit > 2_000_000_000) {
-      throw new Error(`requestRateLimit must be an integer from 10 to 2000000000 (requests per 5 minutes); got ${requestRateLimit}`);
-    }
-  }
-  if (alarmEmail !== undefined && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
-    throw new Error(`alarmEmail must be an e-mail address; got '${alarmEmail}'`);
-  }
-  if (customDomain) {
-    if (!/^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/.test(customDomain.domainName)) {
-      throw new Error(`customDomain.domainName must be a host name; got '${customDomain.domainName}'`);
-    }
-    if (!Token.isUnresolved(customDomain.certificateArn) && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/.test(customDomain.certificateArn)) {
-      throw new Error(`customDomain.certificateArn must be an ACM certificate ARN; got '${customDomain.certificateArn}'`);
-    }
-    if ((customDomain.hostedZoneId === undefined) !== (customDomain.hostedZoneName === undefined)) {
-      throw new Error('customDomain.hostedZoneId and customDomain.hostedZoneName go together');
-    }
-  }
 }

@@ -186,6 +186,16 @@ describe('change events from the DynamoDB Local stream', () => {
     expect(events[0].id).toBe(userId);
   });
 
+  it('a user deleted while a member: deleted, then memberRemoved for each of its groups', async () => {
+    const group = (await server.scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Analysts', members: [{ value: otherId }] })).json.id;
+    const events = await eventsOf(async () => expect((await server.scim('DELETE', `/Users/${otherId}`)).status).toBe(204));
+    expect(brief(events)).toEqual([
+      ['User', 'deleted', []],
+      ['Group', 'memberRemoved', ['members'], otherId],
+    ]);
+    expect(events[1].id).toBe(group);
+  });
+
   it('when EventBridge refuses an entry, the batch fails from that record on, so Lambda retries it', async () => {
     await newRecords();
     const ids: string[] = [];
