@@ -29,6 +29,8 @@ export interface ColdStartResult {
   readonly sdk: string;
   readonly node: string;
   readonly runs: number;
+  /** The same measure on an empty module: the floor no bundle can go under on this machine. */
+  readonly emptyModuleInitMs: number;
   readonly functions: FunctionColdStart[];
 }
 
@@ -60,9 +62,12 @@ export async function runColdStart(quick: boolean): Promise<ColdStartResult> {
     probe,
     "const t=performance.now();await import(process.argv[2]);process.stdout.write(String(performance.now()-t));",
   );
-  const times: Record<string, number[]> = Object.fromEntries(bundles.map((b) => [b.id, []]));
+  const empty = path.join(dir, 'empty.mjs');
+  writeFileSync(empty, 'export const handler = async () => ({});');
+  const targets = [...bundles, { id: '(empty module)', file: empty }];
+  const times: Record<string, number[]> = Object.fromEntries(targets.map((b) => [b.id, []]));
   for (let r = 0; r < runs; r++) {
-    for (const b of bundles) {
+    for (const b of targets) {
       const out = execFileSync(process.execPath, [probe, b.file], {
         env: { ...process.env, TABLE_NAME: 'bench', TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:0:secret:x', AWS_REGION: 'us-east-1' },
       });
@@ -73,6 +78,7 @@ export async function runColdStart(quick: boolean): Promise<ColdStartResult> {
     sdk: 'bundled (the stack sets externalModules: [])',
     node: process.version,
     runs,
+    emptyModuleInitMs: Math.round(median(times['(empty module)']) * 10) / 10,
     functions: bundles.map((b) => ({
       function: b.id,
       bundleBytes: statSync(b.file).size,

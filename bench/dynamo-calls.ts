@@ -154,6 +154,11 @@ export async function runDynamoCalls(endpoint: string, quick: boolean): Promise<
     { name: 'get user', prepare: async () => { const u = await newUser(); return () => scim('GET', `/Users/${u.id}`); }, budget: single },
     { name: 'get user in 2 groups', prepare: async () => () => scim('GET', `/Users/${inGroups}`), budget: single },
     { name: 'filter userName eq', prepare: async () => () => scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "calls-${notInGroups}@example.com"`)}`), budget: single },
+    {
+      name: 'filter userName eq, excludedAttributes=groups',
+      prepare: async () => () => scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "calls-${notInGroups}@example.com"`)}&excludedAttributes=groups`),
+      budget: single,
+    },
     { name: 'filter externalId eq', prepare: async () => () => scim('GET', `/Users?filter=${encodeURIComponent(`externalId eq "ext-${notInGroups}"`)}`), budget: single },
     { name: 'filter group displayName eq', prepare: async () => () => scim('GET', `/Groups?filter=${encodeURIComponent(`displayName eq "${big[0].displayName}"`)}&excludedAttributes=members`), budget: single },
     { name: 'filter group members[value eq]', prepare: async () => () => scim('GET', `/Groups?filter=${encodeURIComponent(`members[value eq "${inGroups}"]`)}&excludedAttributes=members`), budget: single },

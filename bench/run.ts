@@ -32,7 +32,11 @@ async function main(): Promise<void> {
   const wanted = (s: Section) => !only || only === s;
   const started = Date.now();
   const results: Partial<{ coldStart: ColdStartResult; dynamoCallsPerOp: DynamoResult; load: LoadResult; peers: PeersResult }> = {};
-  const say = (text: string) => process.stderr.write(`${text}\n`);
+  let last = Date.now();
+  const say = (text: string) => {
+    process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)} s, +${((Date.now() - last) / 1000).toFixed(0)} s] ${text}\n`);
+    last = Date.now();
+  };
 
   if (wanted('peers')) {
     say('peers: the SCIM core against scim2-parse-filter, scim-patch and scimmy...');
@@ -58,6 +62,7 @@ async function main(): Promise<void> {
     }
   }
 
+  say('done');
   print(results);
   const budgets = checkBudgets(results);
   console.log('\nBudgets');
@@ -79,7 +84,10 @@ async function main(): Promise<void> {
 
 function print(r: Parameters<typeof checkBudgets>[0]): void {
   if (r.coldStart) {
-    console.log(`\nCold start (${r.coldStart.runs} fresh processes each, median; Node ${r.coldStart.node}; SDK ${r.coldStart.sdk})`);
+    console.log(
+      `\nCold start (${r.coldStart.runs} fresh processes each, median; Node ${r.coldStart.node}; SDK ${r.coldStart.sdk}; ` +
+        `an empty module takes ${r.coldStart.emptyModuleInitMs} ms by the same measure)`,
+    );
     console.table(
       r.coldStart.functions.map((f) => ({
         function: f.function,
