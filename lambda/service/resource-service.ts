@@ -214,7 +214,10 @@ export class ResourceService {
       return this.store.listMatching((r) => evaluate(filter, toScimResource(this.rt, r, ctx.baseUrl), this.rt), paging);
     }
     const all = candidates ?? (await this.store.listMatching(() => true, { startIndex: 1, count: Number.MAX_SAFE_INTEGER })).resources;
-    const views = await this.forEvaluation(all, filter, ctx);
+    // Attributes kept outside the document are read only when the filter tests them.
+    const views = this.needsExpansion(filter)
+      ? await this.forEvaluation(all, filter, ctx)
+      : all.map((r) => toScimResource(this.rt, r, ctx.baseUrl));
     const matching = all.filter((_, i) => evaluate(filter, views[i], this.rt));
     return {
       totalResults: matching.length,

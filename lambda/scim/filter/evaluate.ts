@@ -10,18 +10,36 @@ import { resolveFilterAttribute } from './parser';
  * matches when any of its values does.
  */
 
-/** The values a path selects and the definition that says how to compare them. */
-interface Selection {
+/** A compiled filter: true when the resource (or, inside a valuePath, the element) matches. */
+export type FilterPredicate = (scope: Json) => boolean;
+
+/** What `select` found: a value passed the test, values were there but none passed, or none was there. */
+const MATCH = 1;
+const NO_MATCH = 0;
+const EMPTY = -1;
+type Outcome = typeof MATCH | typeof NO_MATCH | typeof EMPTY;
+
+/** Runs `test` on each non-null value a path selects in a scope, stopping at the first pass. */
+type Selector = (scope: Json, test: (value: Json) => boolean) => Outcome;
+
+/** How one path reads in one scope: the definition that says how to compare, and its values. */
+interface Access {
   readonly def: AttributeDef;
-  readonly values: Json[];
+  readonly select: Selector;
 }
 
-/** Finds the definition and values of a path in one scope: a resource, or one element of a valuePath. */
-type Scope = (path: AttributePath) => Selection;
+/** Resolves a path once, at compile time, in a resource or in one element of a valuePath. */
+type Resolver = (path: AttributePath) => Access;
+
+// Compiled predicates, per filter node and per resource type or parent attribute: the service
+// evaluates one filter over every resource of a listing, and PATCH one value filter over every
+// element of an attribute, so the attribute lookups and operand preparation happen once.
+const byResourceType = new WeakMap<Filter, WeakMap<ResourceTypeDef, FilterPredicate>>();
+const byAttribute = new WeakMap<Filter, WeakMap<AttributeDef, FilterPredicate>>();
 
 /** True when `resource` (a resource of type `rt`, as stored) matches `filter`. */
 export function evaluate(filter: Filter, resource: JsonObject, rt: ResourceTypeDef): boolean {
-  return test(filter, resourceScope(resource, rt));
+  return compileFilter(filter, rt)(resource);
 }
 
 /**
@@ -29,61 +47,153 @@ export function evaluate(filter: Filter, resource: JsonObject, rt: ResourceTypeD
  * inner filter of a valuePath (`emails[type eq "work"]`), as PATCH (RFC 7644 §3.5.2) needs.
  */
 export function matchesValue(filter: Filter, element: Json, attribute: AttributeDef): boolean {
-  return test(filter, elementScope(element, attribute));
+  return cached(byAttribute, filter, attribute, () => compile(filter, elementResolver(attribute)))(element);
 }
 
-function test(filter: Filter, scope: Scope): boolean {
+/**
+ * Turns a parsed filter into a predicate over resources of type `rt`: attribute paths are
+ * resolved and operands prepared once, so evaluating it over many resources repeats neither.
+ * An unknown path throws (invalidPath) when the predicate first needs it, as `evaluate` would.
+ */
+export function compileFilter(filter: Filter, rt: ResourceTypeDef): FilterPredicate {
+  return cached(byResourceType, filter, rt, () => compile(filter, resourceResolver(rt)));
+}
+
+function cached<K extends object>(
+  cache: WeakMap<Filter, WeakMap<K, FilterPredicate>>,
+  filter: Filter,
+  key: K,
+  build: () => FilterPredicate,
+): FilterPredicate {
+  let perKey = cache.get(filter);
+  if (!perKey) cache.set(filter, (perKey = new WeakMap()));
+  let predicate = perKey.get(key);
+  if (!predicate) perKey.set(key, (predicate = build()));
+  return predicate;
+}
+
+function compile(filter: Filter, resolve: Resolver): FilterPredicate {
   switch (filter.kind) {
-    case 'and':
-      return test(filter.left, scope) && test(filter.right, scope);
-    case 'or':
-      return test(filter.left, scope) || test(filter.right, scope);
-    case 'not':
-      return !test(filter.filter, scope);
-    case 'present':
-      return scope(filter.path).values.some(isPresent);
+    case 'and': {
+      const left = compile(filter.left, resolve);
+      const right = compile(filter.right, resolve);
+      return (scope) => left(scope) && right(scope);
+    }
+    case 'or': {
+      const left = compile(filter.left, resolve);
+      const right = compile(filter.right, resolve);
+      return (scope) => left(scope) || right(scope);
+    }
+    case 'not': {
+      const inner = compile(filter.filter, resolve);
+      return (scope) => !inner(scope);
+    }
+    case 'present': {
+      const { select } = resolveLate(resolve, filter.path);
+      return (scope) => select(scope, isPresent) === MATCH;
+    }
     case 'compare': {
-      const { def, values } = scope(filter.path);
-      return compareAll(def, values, filter.op, filter.value);
+      const { def, select } = resolveLate(resolve, filter.path);
+      const { op, value: expected } = filter;
+      if (expected === null) {
+        // `eq null` asks for absence, `ne null` for presence; no other operator matches null.
+        if (op === 'eq') return (scope) => select(scope, isPresent) !== MATCH;
+        if (op === 'ne') return (scope) => select(scope, isPresent) === MATCH;
+        return (scope) => (select(scope, isPresent), false);
+      }
+      const test = comparator(def, op, expected);
+      // `ne` on an attribute without a value is true: nothing there equals the operand.
+      if (op === 'ne') return (scope) => select(scope, test) !== NO_MATCH;
+      return (scope) => select(scope, test) === MATCH;
     }
     case 'valuePath': {
       // "[...]" holds for one and the same value of the attribute (RFC 7644 §3.4.2.2).
-      const { def, values } = scope(filter.path);
-      return values.some((element) => test(filter.filter, elementScope(element, def)));
+      const { def, select } = resolveLate(resolve, filter.path);
+      const inner = compile(filter.filter, elementResolver(def));
+      return (scope) => select(scope, inner) === MATCH;
     }
   }
 }
 
-function resourceScope(resource: JsonObject, rt: ResourceTypeDef): Scope {
+/** Resolves now; a path that does not resolve throws only when a resource needs it. */
+function resolveLate(resolve: Resolver, path: AttributePath): Access {
+  try {
+    return resolve(path);
+  } catch (error) {
+    const fail = (): never => {
+      throw error;
+    };
+    return { def: undefined as unknown as AttributeDef, select: fail };
+  }
+}
+
+function resourceResolver(rt: ResourceTypeDef): Resolver {
   return (path) => {
     const { extension, attribute, sub } = resolveFilterAttribute(rt, path);
+    const top = member(attribute.name);
     // Extension attributes live under their schema URN (RFC 7643 §3.3).
-    const container = extension === undefined ? resource : lookup(resource, extension);
-    const top = flatten(lookup(container, attribute.name));
-    if (!sub) return { def: attribute, values: top };
-    return { def: sub, values: top.flatMap((value) => flatten(lookup(value, sub.name))) };
+    const read = extension === undefined ? top : chain(member(extension), top);
+    if (!sub) return { def: attribute, select: (scope, test) => each(read(scope), test) };
+    const inner = member(sub.name);
+    return {
+      def: sub,
+      select: (scope, test) => {
+        const value = read(scope);
+        if (!Array.isArray(value)) return value === undefined || value === null ? EMPTY : each(inner(value), test);
+        let outcome: Outcome = EMPTY;
+        for (const element of value) {
+          if (element === null) continue;
+          const found = each(inner(element), test);
+          if (found === MATCH) return MATCH;
+          if (found === NO_MATCH) outcome = NO_MATCH;
+        }
+        return outcome;
+      },
+    };
   };
 }
 
-function elementScope(element: Json, parent: AttributeDef): Scope {
+function elementResolver(parent: AttributeDef): Resolver {
   return (path) => {
     const def = findAttribute(parent.subAttributes ?? [], path.name);
-    return def ? { def, values: flatten(lookup(element, def.name)) } : { def: parent, values: [] };
+    if (!def) return { def: parent, select: () => EMPTY };
+    const read = member(def.name);
+    return { def, select: (scope, test) => each(read(scope), test) };
   };
 }
 
-/** A JSON member by name, case-insensitively; undefined when absent or `from` is no object. */
-function lookup(from: Json | undefined, name: string): Json | undefined {
-  if (from === null || typeof from !== 'object' || Array.isArray(from)) return undefined;
-  if (name in from) return from[name];
-  const wanted = name.toLowerCase();
-  const key = Object.keys(from).find((k) => k.toLowerCase() === wanted);
-  return key === undefined ? undefined : from[key];
+/** Applies `test` to a value, or to each non-null value of an array. */
+function each(value: Json | undefined, test: (value: Json) => boolean): Outcome {
+  if (value === undefined || value === null) return EMPTY;
+  if (!Array.isArray(value)) return test(value) ? MATCH : NO_MATCH;
+  let outcome: Outcome = EMPTY;
+  for (const element of value) {
+    if (element === null) continue;
+    if (test(element)) return MATCH;
+    outcome = NO_MATCH;
+  }
+  return outcome;
 }
 
-function flatten(value: Json | undefined): Json[] {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value.filter((v) => v !== null) : [value];
+/**
+ * Reads a JSON member by name: the schema's spelling first, then case-insensitively
+ * (RFC 7643 §2.1); undefined when absent or the input is no object.
+ */
+function member(name: string): (from: Json | undefined) => Json | undefined {
+  const wanted = name.toLowerCase();
+  return (from) => {
+    if (from === null || typeof from !== 'object' || Array.isArray(from)) return undefined;
+    if (name in from) return from[name];
+    for (const key in from) if (Object.hasOwn(from, key) && key.toLowerCase() === wanted) return from[key];
+    return undefined;
+  };
+}
+
+function chain(
+  first: (from: Json | undefined) => Json | undefined,
+  second: (from: Json | undefined) => Json | undefined,
+): (from: Json | undefined) => Json | undefined {
+  return (from) => second(first(from));
 }
 
 /** `pr`: present and not empty (RFC 7644 §3.4.2.2): no null, "", [] or {} counts. */
@@ -94,16 +204,31 @@ function isPresent(value: Json): boolean {
   return true;
 }
 
-function compareAll(def: AttributeDef, values: Json[], op: CompareOp, expected: Literal): boolean {
-  if (expected === null) {
-    // `eq null` asks for absence, `ne null` for presence; no other operator matches null.
-    if (op === 'eq') return !values.some(isPresent);
-    if (op === 'ne') return values.some(isPresent);
-    return false;
+/**
+ * `compareValues(def, ·, op, expected)` with what depends only on the operand worked out
+ * once: its lower-cased form, or its instant for dateTime.
+ */
+function comparator(def: AttributeDef, op: CompareOp, expected: Exclude<Literal, null>): (actual: Json) => boolean {
+  const general = (actual: Json) => compareValues(def, actual, op, expected);
+  if (typeof expected !== 'string') return general;
+  if (def.type === 'dateTime' && op !== 'co' && op !== 'sw' && op !== 'ew') return general;
+  const b = def.caseExact ? expected : expected.toLowerCase();
+  const fold = def.caseExact ? (a: string) => a : (a: string) => a.toLowerCase();
+  const string = (match: (a: string) => boolean) => (actual: Json) => typeof actual === 'string' && match(fold(actual));
+  switch (op) {
+    case 'co':
+      return string((a) => a.includes(b));
+    case 'sw':
+      return string((a) => a.startsWith(b));
+    case 'ew':
+      return string((a) => a.endsWith(b));
+    case 'eq':
+      return string((a) => a === b);
+    case 'ne':
+      return string((a) => a !== b);
+    default:
+      return general;
   }
-  // `ne` on an attribute without a value is true: nothing there equals the operand.
-  if (op === 'ne' && values.length === 0) return true;
-  return values.some((actual) => compareValues(def, actual, op, expected));
 }
 
 /**
@@ -157,3 +282,4 @@ function order(op: CompareOp, difference: number): boolean {
       return false;
   }
 }
+

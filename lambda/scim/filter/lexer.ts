@@ -23,13 +23,15 @@ export type ErrorFactory = (detail: string) => ScimError;
 
 const OPERATORS = new Set<string>(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr']);
 const LITERALS: Record<string, Literal> = { true: true, false: false, null: null };
-const PUNCTUATION = new Set(['(', ')', '[', ']', '.']);
 // RFC 7644 §3.4.2.2 separates tokens with SP; other ASCII white space is tolerated.
-const WHITESPACE = new Set([' ', '\t', '\n', '\r']);
-// ATTRNAME = ALPHA *(nameChar) plus "$ref" (RFC 7643 §2.1), URIs add ":" and "." (RFC 7644 §3.10).
-const WORD = /[A-Za-z$][A-Za-z0-9_\-$:.]*/y;
+const SP = 0x20;
+const TAB = 0x09;
+const LF = 0x0a;
+const CR = 0x0d;
+const QUOTE = 0x22;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const WORD_CHAR = /[A-Za-z0-9_\-$:.]/;
+const NEEDS_JSON_PARSE = /[\\"\u0000-\u001f]/;
 
 /** Quotes at most ~60 characters of untrusted input for an error detail, control characters escaped. */
 export function excerpt(text: string): string {
@@ -41,18 +43,19 @@ export function tokenize(text: string, fail: ErrorFactory = invalidFilter): Toke
   const tokens: Token[] = [];
   let pos = 0;
   while (pos < text.length) {
-    const ch = text[pos];
-    if (WHITESPACE.has(ch)) {
+    const code = text.charCodeAt(pos);
+    if (code === SP || code === TAB || code === LF || code === CR) {
       pos += 1;
-    } else if (PUNCTUATION.has(ch)) {
-      tokens.push({ kind: ch as '(' | ')' | '[' | ']' | '.', text: ch, pos });
+    } else if (code === 0x28 || code === 0x29 || code === 0x5b || code === 0x5d || code === 0x2e) {
+      const ch = text[pos] as '(' | ')' | '[' | ']' | '.';
+      tokens.push({ kind: ch, text: ch, pos });
       pos += 1;
-    } else if (ch === '"') {
+    } else if (code === QUOTE) {
       const end = stringEnd(text, pos, fail);
       const literal = text.slice(pos, end);
       tokens.push({ kind: 'literal', value: decodeString(literal, pos, fail), text: literal, pos });
       pos = end;
-    } else if (ch === '-' || (ch >= '0' && ch <= '9')) {
+    } else if (code === 0x2d || (code >= 0x30 && code <= 0x39)) {
       const word = match(NUMBER, text, pos);
       const value = Number(word);
       if (!word || !Number.isFinite(value) || WORD_CHAR.test(text[pos + word.length] ?? '')) {
@@ -61,10 +64,11 @@ export function tokenize(text: string, fail: ErrorFactory = invalidFilter): Toke
       tokens.push({ kind: 'literal', value, text: word, pos });
       pos += word.length;
     } else {
-      const word = match(WORD, text, pos);
-      if (!word) throw fail(`Unexpected character ${excerpt(ch)} at offset ${pos}.`);
+      const end = isWordStart(code) ? wordEnd(text, pos + 1) : pos;
+      if (end === pos) throw fail(`Unexpected character ${excerpt(text[pos])} at offset ${pos}.`);
+      const word = text.slice(pos, end);
       tokens.push(classify(word, pos));
-      pos += word.length;
+      pos = end;
     }
   }
   tokens.push({ kind: 'eof', text: '', pos });
@@ -78,6 +82,30 @@ function classify(word: string, pos: number): Token {
   if (lower === 'and' || lower === 'or' || lower === 'not') return { kind: lower, text: word, pos };
   if (lower in LITERALS) return { kind: 'literal', value: LITERALS[lower], text: word, pos };
   return { kind: 'path', text: word, pos };
+}
+
+// ATTRNAME = ALPHA *(nameChar) plus "$ref" (RFC 7643 §2.1), URIs add ":" and "." (RFC 7644 §3.10):
+// a word is [A-Za-z$][A-Za-z0-9_\-$:.]*, scanned by character code (the lexer's hot loop).
+function isWordStart(code: number): boolean {
+  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x24;
+}
+
+function isWordChar(code: number): boolean {
+  return (
+    isWordStart(code) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x5f || // _
+    code === 0x2d || // -
+    code === 0x3a || // :
+    code === 0x2e // .
+  );
+}
+
+/** The offset just after the word whose second character is at `from`. */
+function wordEnd(text: string, from: number): number {
+  let end = from;
+  while (end < text.length && isWordChar(text.charCodeAt(end))) end += 1;
+  return end;
 }
 
 function match(re: RegExp, text: string, pos: number): string | undefined {
@@ -98,6 +126,8 @@ function stringEnd(text: string, start: number, fail: ErrorFactory): number {
 
 /** Decodes a string literal by JSON's rules (RFC 7644 §3.4.2.2: compValue is a JSON value, RFC 8259 §7). */
 function decodeString(literal: string, pos: number, fail: ErrorFactory): string {
+  // Without an escape or a control character, JSON.parse would return the characters between the quotes.
+  if (!NEEDS_JSON_PARSE.test(literal.slice(1, -1))) return literal.slice(1, -1);
   try {
     return JSON.parse(literal) as string;
   } catch {

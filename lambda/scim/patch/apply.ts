@@ -30,7 +30,7 @@ export function applyPatch(
 ): PatchResult {
   const ctx: Context = {
     rt,
-    doc: structuredClone(resource),
+    doc: cloneDocument(resource),
     detached: new Set((options.detached ?? []).map((name) => name.toLowerCase())),
     changes: [],
     extensions: new Set(),
@@ -46,6 +46,25 @@ export function applyPatch(
   });
   syncSchemas(ctx);
   return { resource: ctx.doc, detached: ctx.changes };
+}
+
+/**
+ * A deep copy of a JSON document; several times faster than structuredClone on the plain
+ * objects and arrays a resource is made of. Anything else is left to structuredClone.
+ */
+function cloneDocument<T extends Json>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(cloneDocument) as T;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
+  const copy: JsonObject = {};
+  for (const key of Object.keys(value)) {
+    const item = cloneDocument((value as JsonObject)[key]);
+    // An own "__proto__" key (JSON.parse makes one) must stay a key, not set the prototype.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else copy[key] = item;
+  }
+  return copy as T;
 }
 
 function applyOperation(ctx: Context, { op, path, value }: PatchOperation): void {

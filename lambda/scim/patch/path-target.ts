@@ -54,7 +54,8 @@ export function resolveTarget(rt: ResourceTypeDef, text: string): Target {
 export function keyOf(obj: JsonObject, name: string): string | undefined {
   if (Object.hasOwn(obj, name)) return name;
   const wanted = name.toLowerCase();
-  return Object.keys(obj).find((k) => k.toLowerCase() === wanted);
+  for (const key of Object.keys(obj)) if (sameName(key, wanted)) return key;
+  return undefined;
 }
 
 /** Reads `name` from `obj`, case-insensitively. */
@@ -66,7 +67,16 @@ export function read(obj: JsonObject, name: string): Json | undefined {
 /** Removes every spelling of `name` from `obj`. */
 export function erase(obj: JsonObject, name: string): void {
   const wanted = name.toLowerCase();
-  for (const key of Object.keys(obj)) if (key.toLowerCase() === wanted) delete obj[key];
+  for (const key of Object.keys(obj)) if (sameName(key, wanted)) delete obj[key];
+}
+
+/**
+ * `key.toLowerCase() === wanted`, skipping the lower-casing for keys longer than `wanted`:
+ * lower-casing never shortens a string (only U+0130 changes length, and it grows), so those
+ * cannot match. Most keys of a document are ruled out this way.
+ */
+function sameName(key: string, wanted: string): boolean {
+  return key.length <= wanted.length && key.toLowerCase() === wanted;
 }
 
 /** Writes `value` under the canonical spelling `name`, dropping other spellings. */

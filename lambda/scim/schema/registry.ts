@@ -45,10 +45,19 @@ export interface ResolvedAttribute {
 
 const lower = (s: string) => s.toLowerCase();
 
+// Each attribute list's names, lower-cased once: every filter and PATCH path resolves through here.
+const byLowerName = new WeakMap<readonly AttributeDef[], Map<string, AttributeDef>>();
+
 /** Finds an attribute by name, case-insensitively (RFC 7643 §2.1). */
 export function findAttribute(list: readonly AttributeDef[], name: string): AttributeDef | undefined {
-  const wanted = lower(name);
-  return list.find((a) => lower(a.name) === wanted);
+  let index = byLowerName.get(list);
+  if (!index) {
+    index = new Map();
+    // The first of two names that differ only in case wins, as a linear search would find it.
+    for (const a of list) if (!index.has(lower(a.name))) index.set(lower(a.name), a);
+    byLowerName.set(list, index);
+  }
+  return index.get(lower(name));
 }
 
 /** Every schema URN a resource of this type may carry. */

@@ -1,4 +1,4 @@
-import { compareValues, evaluate, matchesValue } from '../../../lambda/scim/filter/evaluate';
+import { compareValues, compileFilter, evaluate, matchesValue } from '../../../lambda/scim/filter/evaluate';
 import { parseFilter, parsePatchPath } from '../../../lambda/scim/filter/parser';
 import { attr } from '../../../lambda/scim/schema/attribute';
 import { findAttribute, groupResourceType, userResourceType } from '../../../lambda/scim/schema/registry';
@@ -60,5 +60,26 @@ describe('compareValues', () => {
     [flag, true, 'gt', false, false],
   ] as const)('%#: %j %s %j', (def, actual, op, expected, result) => {
     expect(compareValues(def, actual, op, expected)).toBe(result);
+  });
+});
+
+describe('compileFilter', () => {
+  test('compiles once per filter and resource type, and answers as evaluate does', () => {
+    const filter = parseFilter(userResourceType, 'userName sw "b" and not (emails[type eq "work"])');
+    const predicate = compileFilter(filter, userResourceType);
+    expect(compileFilter(filter, userResourceType)).toBe(predicate);
+    for (const r of resources.User) expect(predicate(r)).toBe(evaluate(filter, r, userResourceType));
+  });
+
+  test('reads a member spelled in another case, preferring the schema spelling', () => {
+    const filter = parseFilter(userResourceType, 'userName eq "a"');
+    expect(compileFilter(filter, userResourceType)({ USERNAME: 'A' })).toBe(true);
+    expect(compileFilter(filter, userResourceType)({ userName: 'b', USERNAME: 'a' })).toBe(false);
+  });
+
+  test('throws for an unknown path only when a resource is tested', () => {
+    const filter = { kind: 'present', path: { name: 'noSuchAttribute' } } as const;
+    const predicate = compileFilter(filter, userResourceType);
+    expect(() => predicate({ userName: 'a' })).toThrow(/noSuchAttribute/);
   });
 });

@@ -1,0 +1,105 @@
+/**
+ * Cold start per function: each handler bundled exactly as lib/constructs/scim-endpoint.ts
+ * bundles it (esbuild, minified ESM, node22, AWS SDK bundled: the stack sets no external
+ * modules), its size in bytes, what weighs most in it, and the time to import it in a fresh
+ * Node process (module initialisation; the handler creates its clients on the first event).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import { FUNCTION_ROUTES } from '../lambda/handlers/routes';
+import { median } from './lib/timing';
+
+const ROOT = path.resolve(__dirname, '..');
+/** The banner the construct adds so that bundled CommonJS can require Node built-ins from ESM. */
+const BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+
+export interface FunctionColdStart {
+  readonly function: string;
+  readonly bundleBytes: number;
+  readonly initMsMedian: number;
+  readonly initMsRuns: number[];
+  /** The heaviest contributors to the bundle, in bytes of minified output. */
+  readonly heaviest: { readonly what: string; readonly bytes: number }[];
+}
+
+export interface ColdStartResult {
+  readonly sdk: string;
+  readonly node: string;
+  readonly runs: number;
+  /** The same measure on an empty module: the floor no bundle can go under on this machine. */
+  readonly emptyModuleInitMs: number;
+  readonly functions: FunctionColdStart[];
+}
+
+/** Builds the bundles and times their import `runs` times each, interleaved. */
+export async function runColdStart(quick: boolean): Promise<ColdStartResult> {
+  const runs = quick ? 5 : 15;
+  const dir = mkdtempSync(path.join(tmpdir(), 'scim-cold-'));
+  const bundles: { id: string; file: string; meta: Metafile }[] = [];
+  for (const route of FUNCTION_ROUTES) {
+    const file = path.join(dir, route.id, 'index.mjs');
+    const result = await build({
+      entryPoints: [path.join(ROOT, route.entry)],
+      outfile: file,
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node22',
+      mainFields: ['module', 'main'],
+      banner: { js: BANNER },
+      metafile: true,
+      logLevel: 'silent',
+    });
+    bundles.push({ id: route.id, file, meta: result.metafile });
+  }
+  // The event loop of a fresh process: import the bundle and print how long it took.
+  const probe = path.join(dir, 'probe.mjs');
+  writeFileSync(
+    probe,
+    "const t=performance.now();await import(process.argv[2]);process.stdout.write(String(performance.now()-t));",
+  );
+  const empty = path.join(dir, 'empty.mjs');
+  writeFileSync(empty, 'export const handler = async () => ({});');
+  const targets = [...bundles, { id: '(empty module)', file: empty }];
+  const times: Record<string, number[]> = Object.fromEntries(targets.map((b) => [b.id, []]));
+  for (let r = 0; r < runs; r++) {
+    for (const b of targets) {
+      const out = execFileSync(process.execPath, [probe, b.file], {
+        env: { ...process.env, TABLE_NAME: 'bench', TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:0:secret:x', AWS_REGION: 'us-east-1' },
+      });
+      times[b.id].push(Number(out.toString()));
+    }
+  }
+  return {
+    sdk: 'bundled (the stack sets externalModules: [])',
+    node: process.version,
+    runs,
+    emptyModuleInitMs: Math.round(median(times['(empty module)']) * 10) / 10,
+    functions: bundles.map((b) => ({
+      function: b.id,
+      bundleBytes: statSync(b.file).size,
+      initMsMedian: Math.round(median(times[b.id]) * 10) / 10,
+      initMsRuns: times[b.id].map((t) => Math.round(t * 10) / 10),
+      heaviest: heaviest(b.meta, b.file),
+    })),
+  };
+}
+
+/** Output bytes per package (or per project folder), largest first. */
+function heaviest(meta: Metafile, file: string): { what: string; bytes: number }[] {
+  const output = Object.entries(meta.outputs).find(([out]) => path.resolve(out) === path.resolve(file))?.[1];
+  const bytes = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+    const what = m ? m[1] : input.split('/').slice(0, 2).join('/');
+    bytes.set(what, (bytes.get(what) ?? 0) + bytesInOutput);
+  }
+  return [...bytes]
+    .map(([what, b]) => ({ what, bytes: b }))
+    .sort((a, b) => b.bytes - a.bytes)
+    .slice(0, 8);
+}

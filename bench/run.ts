@@ -1,0 +1,180 @@
+/**
+ * The benchmark suite: cold start, DynamoDB calls and capacity per operation, load, and the
+ * SCIM core against peer libraries. Prints tables and the budgets met or not, and writes
+ * bench/results/latest.json. Read bench/README.md for how to read the figures.
+ *
+ *   npm run bench                 # the full run (a few minutes)
+ *   npm run bench -- --quick      # fewer samples, under a minute
+ *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, load or peers
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
+import { runColdStart, type ColdStartResult } from './cold-start';
+import { runDynamoCalls, type DynamoResult } from './dynamo-calls';
+import { runLoad, type LoadResult } from './load';
+import { runPeers, type PeersResult } from './peers';
+
+const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'load', 'peers'] as const;
+type Section = (typeof SECTIONS)[number];
+
+interface Budget {
+  readonly budget: string;
+  readonly met: boolean | 'reported';
+  readonly detail: string;
+}
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] as Section) : undefined;
+  if (only && !SECTIONS.includes(only)) throw new Error(`--only takes one of ${SECTIONS.join(', ')}`);
+  const wanted = (s: Section) => !only || only === s;
+  const started = Date.now();
+  const results: Partial<{ coldStart: ColdStartResult; dynamoCallsPerOp: DynamoResult; load: LoadResult; peers: PeersResult }> = {};
+  let last = Date.now();
+  const say = (text: string) => {
+    process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)} s, +${((Date.now() - last) / 1000).toFixed(0)} s] ${text}\n`);
+    last = Date.now();
+  };
+
+  if (wanted('peers')) {
+    say('peers: the SCIM core against scim2-parse-filter, scim-patch and scimmy...');
+    results.peers = await runPeers(quick);
+  }
+  if (wanted('coldStart')) {
+    say('coldStart: bundling each function and importing it in fresh processes...');
+    results.coldStart = await runColdStart(quick);
+  }
+  if (wanted('dynamoCallsPerOp') || wanted('load')) {
+    const dynamo = await startDynamoDbLocal();
+    try {
+      if (wanted('dynamoCallsPerOp')) {
+        say('dynamoCallsPerOp: counting calls and capacity per SCIM operation on DynamoDB Local...');
+        results.dynamoCallsPerOp = await runDynamoCalls(dynamo.endpoint, quick);
+      }
+      if (wanted('load')) {
+        say('load: a fixed mixed workload against the local endpoint...');
+        results.load = await runLoad(dynamo.endpoint, quick);
+      }
+    } finally {
+      await dynamo.stop();
+    }
+  }
+
+  say('done');
+  print(results);
+  const budgets = checkBudgets(results);
+  console.log('\nBudgets');
+  console.table(budgets.map((b) => ({ budget: b.budget, met: b.met === 'reported' ? 'reported' : b.met ? 'yes' : 'NO', detail: b.detail })));
+  const out = {
+    recordedAt: new Date().toISOString(),
+    mode: quick ? 'quick' : 'full',
+    node: process.version,
+    seconds: Math.round((Date.now() - started) / 1000),
+    ...results,
+    budgets,
+  };
+  const dir = path.join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, only ? `latest-${only}.json` : 'latest.json');
+  writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
+  console.log(`\n${out.mode} run in ${out.seconds} s; written to ${path.relative(process.cwd(), file)}`);
+}
+
+function print(r: Parameters<typeof checkBudgets>[0]): void {
+  if (r.coldStart) {
+    console.log(
+      `\nCold start (${r.coldStart.runs} fresh processes each, median; Node ${r.coldStart.node}; SDK ${r.coldStart.sdk}; ` +
+        `an empty module takes ${r.coldStart.emptyModuleInitMs} ms by the same measure)`,
+    );
+    console.table(
+      r.coldStart.functions.map((f) => ({
+        function: f.function,
+        'bundle bytes': f.bundleBytes,
+        'init ms (median)': f.initMsMedian,
+        'heaviest (KB)': f.heaviest.slice(0, 4).map((h) => `${h.what} ${(h.bytes / 1024).toFixed(0)}`).join(', '),
+      })),
+    );
+  }
+  if (r.dynamoCallsPerOp) {
+    const d = r.dynamoCallsPerOp;
+    console.log(`\nDynamoDB per operation (median of ${d.samples} samples; capacity: ${d.capacitySource})`);
+    console.table(
+      d.rows.map((o) => ({
+        operation: o.operation,
+        calls: o.calls,
+        'round trips': o.roundTrips,
+        RRU: o.readUnits,
+        WRU: o.writeUnits,
+        'DynamoDB $/M ops': o.dynamoCostPerMillion,
+        'total $/M ops': o.totalCostPerMillion,
+        budget: `${o.budgetMet ? 'met' : 'NOT MET'}: ${o.budget}`,
+      })),
+    );
+    const p = d.prices;
+    console.log(
+      `Prices (USD, ${p.source}): $${p.dynamoWriteRequestUnitPerMillion}/M write request units, ` +
+        `$${p.dynamoReadRequestUnitPerMillion}/M read request units, API Gateway REST $${p.apiGatewayRestPerMillion}/M requests, ` +
+        `Lambda $${p.lambdaRequestPerMillion}/M requests + $${p.lambdaArmGbSecond}/GB-s arm64 at an ASSUMED ${p.assumedLambdaMs} ms x ${p.lambdaMemoryGb} GB per request. ` +
+        'Total = DynamoDB + API Gateway + Lambda.',
+    );
+  }
+  if (r.load) {
+    console.log(`\nLoad against the local endpoint (DynamoDB Local; concurrency ${r.load.concurrency})`);
+    console.table(r.load.phases.map((p) => ({ phase: p.phase, requests: p.requests, 'ops/s': p.opsPerSecond, 'p50 ms': p.p50Ms, 'p95 ms': p.p95Ms, 'p99 ms': p.p99Ms, errors: p.errors })));
+  }
+  if (r.peers) {
+    console.log(`\nSCIM core against peers (${r.peers.rounds} interleaved rounds; speedup = median of per-round peer time / our time; ours bundled and minified as deployed)`);
+    console.log(`filter: ${r.peers.filter}`);
+    console.table(r.peers.rows.map((x) => ({ task: x.task, peer: x.peer, 'ours µs': Math.round(x.oursMicros), 'peer µs': Math.round(x.peerMicros), speedup: `${x.speedup.toFixed(2)}x`, note: x.note })));
+  }
+}
+
+/** Each budget of the issue, met or not, from the figures of this run. */
+function checkBudgets(r: Partial<{ coldStart: ColdStartResult; dynamoCallsPerOp: DynamoResult; load: LoadResult; peers: PeersResult }>): Budget[] {
+  const budgets: Budget[] = [];
+  if (r.dynamoCallsPerOp) {
+    const rows = r.dynamoCallsPerOp.rows;
+    const single = rows.filter((o) => o.budget.startsWith('<= 2 round trips'));
+    const group = rows.filter((o) => o.operation.startsWith('group:'));
+    const list = rows.find((o) => o.operation.startsWith('list page') && o.operation.includes('excludedAttributes=groups'));
+    budgets.push({
+      budget: 'single-resource operation: at most 2 DynamoDB round trips',
+      met: single.every((o) => o.budgetMet),
+      detail: single.map((o) => `${o.operation} ${o.roundTrips}`).join('; '),
+    });
+    const overTwoCalls = single.filter((o) => o.calls > 2);
+    budgets.push({
+      budget: 'single-resource operation: at most 2 DynamoDB calls (counting parallel calls apart)',
+      met: overTwoCalls.length === 0,
+      detail: overTwoCalls.length === 0 ? 'all' : `over: ${overTwoCalls.map((o) => `${o.operation} ${o.calls}`).join('; ')}`,
+    });
+    budgets.push({ budget: 'member changes O(k)', met: group.every((o) => o.budgetMet), detail: group.map((o) => `${o.operation}: ${o.calls} calls`).join('; ') });
+    if (list) budgets.push({ budget: 'totalResults of an unfiltered list: one read', met: list.budgetMet, detail: `${list.operation}: ${list.calls} calls, ${list.roundTrips} round trip(s)` });
+  }
+  if (r.peers) {
+    for (const task of [...new Set(r.peers.rows.map((x) => x.task))]) {
+      const rows = r.peers.rows.filter((x) => x.task === task);
+      const fastest = rows.reduce((a, b) => (b.peerMicros < a.peerMicros ? b : a));
+      budgets.push({
+        budget: `core >= 3x the fastest peer: ${task}`,
+        met: fastest.speedup >= 3,
+        detail: `${fastest.speedup.toFixed(2)}x against ${fastest.peer}`,
+      });
+    }
+  }
+  if (r.coldStart) {
+    budgets.push({
+      budget: 'bundle and initialisation as small as the design allows',
+      met: 'reported',
+      detail: r.coldStart.functions.map((f) => `${f.function} ${(f.bundleBytes / 1024).toFixed(0)} KB, ${f.initMsMedian} ms`).join('; '),
+    });
+  }
+  return budgets;
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack ?? error.message);
+  process.exit(1);
+});
