@@ -23,6 +23,8 @@ describe('events/ for sam local invoke, invoked in-process against DynamoDB Loca
   let aws: AwsDoubles;
   let users: ApiHandler;
   let groups: ApiHandler;
+  let discovery: ApiHandler;
+  let bulk: ApiHandler;
   let changeEvents: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
   const ids = { user: '', group: '' };
 
@@ -41,6 +43,8 @@ describe('events/ for sam local invoke, invoked in-process against DynamoDB Loca
     jest.isolateModules(() => {
       users = require('../../lambda/handlers/users').handler;
       groups = require('../../lambda/handlers/groups').handler;
+      discovery = require('../../lambda/handlers/discovery').handler;
+      bulk = require('../../lambda/handlers/bulk').handler;
       changeEvents = require('../../lambda/handlers/change-events').handler;
     });
   });
@@ -58,7 +62,11 @@ describe('events/ for sam local invoke, invoked in-process against DynamoDB Loca
   }
 
   // In the order a user runs them; the by-id files first as they are (placeholder ids: 404).
-  const STEPS: Array<[file: string, fn: 'users' | 'groups', status: number[]]> = [
+  const STEPS: Array<[file: string, fn: 'users' | 'groups' | 'discovery' | 'bulk', status: number[]]> = [
+    ['discovery-service-provider-config.json', 'discovery', [200]],
+    ['discovery-schemas.json', 'discovery', [200]],
+    ['discovery-resource-types.json', 'discovery', [200]],
+    ['bulk-create-user-and-group.json', 'bulk', [200]],
     ['users-no-token.json', 'users', [401]],
     ['users-get.json', 'users', [404]],
     ['groups-get.json', 'groups', [404]],
@@ -83,13 +91,17 @@ describe('events/ for sam local invoke, invoked in-process against DynamoDB Loca
   });
 
   test.each(STEPS.map((step, i) => [i + 1, ...step] as const))('%i. %s → %s function answers %j', async (_i, file, fn, statuses) => {
-    const response = await invoke(fn === 'users' ? users : groups, file);
+    const response = await invoke({ users, groups, discovery, bulk }[fn], file);
     expect(statuses).toContain(response.status);
     if (response.status !== 204) expect(response.headers['Content-Type'] ?? response.headers['content-type']).toMatch(/application\/scim\+json/);
     if (response.status >= 400) {
       expect(response.json.schemas).toEqual(['urn:ietf:params:scim:api:messages:2.0:Error']);
       expect(JSON.stringify(response.json)).not.toContain('sam-local-token');
     }
+    if (file === 'discovery-service-provider-config.json') expect(response.json.patch).toEqual({ supported: true });
+    if (file === 'discovery-schemas.json') expect(response.json.totalResults).toBe(3);
+    if (file === 'discovery-resource-types.json') expect(response.json.Resources.map((r: { id: string }) => r.id).sort()).toEqual(['Group', 'User']);
+    if (file === 'bulk-create-user-and-group.json') expect(response.json.Operations.map((o: { status: string }) => o.status)).toEqual(['201', '201']);
     if (file === 'users-create.json') ids.user = response.json.id;
     if (file === 'groups-create.json') ids.group = response.json.id;
     if (file.endsWith('list-filter.json')) expect(response.json.totalResults).toBe(1);
