@@ -13,6 +13,7 @@ import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/dynam
 import { startLocalServer } from '../lib/local/server';
 import { roundTrips } from '../test/support/dynamo';
 import { median } from './lib/timing';
+import { scimClient } from './lib/scim-client';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -106,16 +107,7 @@ export async function runDynamoCalls(endpoint: string, quick: boolean): Promise<
     logger: silentLogger,
     port: 0,
   });
-  const scim = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(server.baseUrl + path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  const scim = scimClient(server.baseUrl, token);
   let seq = 0;
   const newUser = async () => {
     const n = seq++;

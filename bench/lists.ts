@@ -14,6 +14,7 @@ import { BULK_MAX_OPERATIONS } from '../lambda/scim/bulk/limits';
 import { createDocumentClient } from '../lambda/store/client';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { startLocalServer } from '../lib/local/server';
+import { scimClient } from './lib/scim-client';
 
 const API_GATEWAY_LIMIT_MS = 29_000;
 
@@ -41,16 +42,7 @@ async function main(): Promise<void> {
   const client = createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, onCall: () => calls++ });
   const server = await startLocalServer({ store: { client, tableName: 'bench', directoryId: 'default' }, verifier: new StaticTokenVerifier(token), logger: silentLogger, port: 0 });
   const rows: Row[] = [];
-  const request = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(server.baseUrl + path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${path} answered ${res.status}: ${text.slice(0, 300)}`);
-    return JSON.parse(text);
-  };
+  const request = scimClient(server.baseUrl, token);
   /** Runs `run` (which makes requests through `timed`) and records one row. */
   const step = async (name: string, run: (timed: typeof request) => Promise<void>) => {
     let requests = 0;

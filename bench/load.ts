@@ -10,6 +10,7 @@ import { createDocumentClient } from '../lambda/store/client';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/dynamodb-local';
 import { startLocalServer } from '../lib/local/server';
 import { percentile } from './lib/timing';
+import { scimClient } from './lib/scim-client';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -45,16 +46,7 @@ export async function runLoad(endpoint: string, quick: boolean): Promise<LoadRes
     logger: silentLogger,
     port: 0,
   });
-  const scim = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(server.baseUrl + path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status}`);
-    return text ? JSON.parse(text) : undefined;
-  };
+  const scim = scimClient(server.baseUrl, token);
   const phases: PhaseResult[] = [];
   const phase = async (name: string, count: number, make: (i: number) => Promise<unknown>) => {
     const latencies: number[] = [];
