@@ -6,14 +6,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { StaticTokenVerifier } from '../lambda/http/auth';
-import { silentLogger } from '../lambda/http/log';
 import { createDocumentClient, type CallRecord } from '../lambda/store/client';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/dynamodb-local';
-import { startLocalServer } from '../lib/local/server';
 import { roundTrips } from '../test/support/dynamo';
 import { median } from './lib/timing';
-import { scimClient } from './lib/scim-client';
+import { startBenchEndpoint } from './lib/scim-client';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -100,14 +97,7 @@ export async function runDynamoCalls(endpoint: string, quick: boolean): Promise<
   });
   // The capacity middleware runs inside the call recorder, so its records line up one to one.
   instrument(client, (u) => units.push(u));
-  const token = randomBytes(16).toString('hex');
-  const server = await startLocalServer({
-    store: { client, tableName, directoryId: 'default' },
-    verifier: new StaticTokenVerifier(token),
-    logger: silentLogger,
-    port: 0,
-  });
-  const scim = scimClient(server.baseUrl, token);
+  const { server, scim: scim } = await startBenchEndpoint(client, tableName);
   let seq = 0;
   const newUser = async () => {
     const n = seq++;

@@ -4,13 +4,10 @@
  * a shared machine set these figures, not AWS: compare runs on one machine, not with AWS.
  */
 import { randomBytes } from 'node:crypto';
-import { StaticTokenVerifier } from '../lambda/http/auth';
-import { silentLogger } from '../lambda/http/log';
 import { createDocumentClient } from '../lambda/store/client';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/dynamodb-local';
-import { startLocalServer } from '../lib/local/server';
 import { percentile } from './lib/timing';
-import { scimClient } from './lib/scim-client';
+import { startBenchEndpoint } from './lib/scim-client';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
@@ -39,14 +36,7 @@ export async function runLoad(endpoint: string, quick: boolean): Promise<LoadRes
   const tableName = `bench-load-${randomBytes(4).toString('hex')}`;
   await ensureTable(endpoint, tableName);
   const client = createDocumentClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-  const token = randomBytes(16).toString('hex');
-  const server = await startLocalServer({
-    store: { client, tableName, directoryId: 'default' },
-    verifier: new StaticTokenVerifier(token),
-    logger: silentLogger,
-    port: 0,
-  });
-  const scim = scimClient(server.baseUrl, token);
+  const { server, scim: scim } = await startBenchEndpoint(client, tableName);
   const phases: PhaseResult[] = [];
   const phase = async (name: string, count: number, make: (i: number) => Promise<unknown>) => {
     const latencies: number[] = [];
