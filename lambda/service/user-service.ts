@@ -26,8 +26,8 @@ interface GroupRef {
  * read and write, so a request still takes two DynamoDB round trips.
  */
 export class UserService extends ResourceService {
-  /** Group reads started for a request's user, keyed by the request. */
-  private readonly pending = new WeakMap<CallContext, Map<string, Promise<GroupRef[]>>>();
+  /** Membership-index reads started for a request's users, keyed by the request. */
+  private readonly pending = new WeakMap<CallContext, Map<string, Promise<string[]>>>();
 
   constructor(
     store: ResourceStore,
@@ -44,7 +44,7 @@ export class UserService extends ResourceService {
 
   protected override async require(id: string, ctx: CallContext): Promise<StoredResource> {
     // Started alongside the user's read; awaited by render. Its failure is answered there.
-    if (returns(GROUPS, this.projectionOf(ctx))) this.groupsFor([id], ctx).catch(() => undefined);
+    if (returns(GROUPS, this.projectionOf(ctx))) this.groupIds([id], ctx).catch(() => undefined);
     return super.require(id, ctx);
   }
 
@@ -55,8 +55,10 @@ export class UserService extends ResourceService {
    * would leave member items of a deleted user that a retry (404) can no longer find.
    */
   protected override async remove(current: StoredResource, ctx: CallContext): Promise<void> {
-    const [groups] = await this.groupsFor([current.id], ctx);
-    await this.guard(() => this.groups.removeFromGroups(current.id, groups.map((g) => g.id), this.now()));
+    // The index's ids as they are: a membership of a group deleted meanwhile goes too, and
+    // the groups' names (a batch read) are not needed.
+    const [groupIds] = await this.groupIds([current.id], ctx);
+    await this.guard(() => this.groups.removeFromGroups(current.id, groupIds, this.now()));
     await super.remove(current, ctx);
   }
 
@@ -101,22 +103,27 @@ export class UserService extends ResourceService {
   /**
    * The groups of each user: ids from the membership index, then one batch read of those
    * groups for their names, which also drops a group deleted since (the index lags the table).
-   * Started once per user and request, and shared by later calls in the same request.
    */
-  private groupsFor(userIds: readonly string[], ctx: CallContext): Promise<GroupRef[][]> {
+  private async groupsFor(userIds: readonly string[], ctx: CallContext): Promise<GroupRef[][]> {
+    const ids = await this.groupIds(userIds, ctx);
+    const found = new Map((await this.guard(() => this.groups.getMany([...new Set(ids.flat())]))).map((g) => [g.id, g]));
+    return ids.map((list) =>
+      list
+        .filter((gid) => found.has(gid))
+        .sort()
+        .map((gid) => ({ id: gid, displayName: String(found.get(gid)!.document.displayName) })),
+    );
+  }
+
+  /**
+   * The membership-index ids of each user's groups, read once per user and request (at most
+   * CONCURRENCY queries at a time) and shared by later calls in the same request.
+   */
+  private groupIds(userIds: readonly string[], ctx: CallContext): Promise<string[][]> {
     const started = this.startedFor(ctx);
     const missing = userIds.filter((id) => !started.has(id));
     if (missing.length > 0) {
-      const batch = this.guard(async () => {
-        const ids = await mapConcurrently(missing, CONCURRENCY, (id) => this.groups.groupsOf(id));
-        const found = new Map((await this.groups.getMany([...new Set(ids.flat())])).map((g) => [g.id, g]));
-        return ids.map((list) =>
-          list
-            .filter((gid) => found.has(gid))
-            .sort()
-            .map((gid) => ({ id: gid, displayName: String(found.get(gid)!.document.displayName) })),
-        );
-      });
+      const batch = this.guard(() => mapConcurrently(missing, CONCURRENCY, (id) => this.groups.groupsOf(id)));
       // A read started for a request that then fails early (a 404, or the user's own read
       // throttled) must not go unhandled: in Lambda an unhandled rejection ends the container.
       missing.forEach((id, i) => {
@@ -128,7 +135,7 @@ export class UserService extends ResourceService {
     return Promise.all(userIds.map((id) => started.get(id)!));
   }
 
-  private startedFor(ctx: CallContext): Map<string, Promise<GroupRef[]>> {
+  private startedFor(ctx: CallContext): Map<string, Promise<string[]>> {
     let started = this.pending.get(ctx);
     if (!started) this.pending.set(ctx, (started = new Map()));
     return started;

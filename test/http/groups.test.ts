@@ -1,3 +1,4 @@
+import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { PATCH_OP, startTestServer, userBody } from '../support/server';
 
 const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
@@ -315,6 +316,19 @@ describe('/Groups over HTTP against the local endpoint', () => {
       expect(await memberIds(g1.id)).toEqual([b]);
       expect(await memberIds(g2.id)).toEqual([]);
       expect((await filter('Groups', `members[value eq "${a}"]`)).json.totalResults).toBe(0);
+    });
+
+    it("deletes a user's membership of a group whose own item is already gone, without reading group names", async () => {
+      const a = await newUser();
+      const group = await newGroup([a]);
+      // A group DELETE cut short after its own transaction: the group item is gone, the member item stays.
+      await server.table.client.send(new DeleteCommand({ TableName: server.table.tableName, Key: { pk: `default#GROUP#${group.id}`, sk: 'GROUP' } }));
+      const { calls } = await server.table.countCalls(() => scim('DELETE', `/Users/${a}`));
+      expect(calls).not.toContain('BatchGetItemCommand');
+      const { Items } = await server.table.client.send(
+        new QueryCommand({ TableName: server.table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `default#GROUP#${group.id}` } }),
+      );
+      expect(Items).toEqual([]);
     });
 
     it('deletes a group and its memberships: no read shows them', async () => {
