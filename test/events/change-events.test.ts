@@ -12,9 +12,8 @@ import { publishChanges } from '../../lambda/events/stream-handler';
 import { silentLogger } from '../../lambda/http/log';
 import type { ChangeEvent } from '../../lambda/store/change-records';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localClient } from '../../lib/local/dynamodb-local';
-import { ENTERPRISE, PATCH_OP, startTestServer, userBody } from '../support/server';
+import { ENTERPRISE, GROUP, PATCH_OP, startTestServer, userBody } from '../support/server';
 
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 /** Collects what would go to EventBridge; `acceptOnly` simulates EventBridge refusing entries from some index on. */
 class RecordingPublisher implements ChangePublisher {

@@ -1,9 +1,8 @@
 import { expectConsistent } from '../support/consistency';
 import { CapturingLogger, expectNoSecrets } from '../support/logs';
-import { PATCH_OP, startTestServer, TEST_TOKEN, userBody } from '../support/server';
+import { GROUP, PATCH_OP, startTestServer, TEST_TOKEN, userBody } from '../support/server';
 import { problemWith, type Answer } from '../support/workload';
 
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const SEED = Number(process.env.RACE_SEED ?? 11);
 
 /**

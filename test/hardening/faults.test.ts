@@ -1,10 +1,9 @@
 import { CapturingLogger, expectNoSecrets } from '../support/logs';
 import { expectConsistent } from '../support/consistency';
 import { FaultInjector, type FaultKind } from '../support/faults';
-import { PATCH_OP, startTestServer, TEST_TOKEN, userBody } from '../support/server';
+import { GROUP, PATCH_OP, startTestServer, TEST_TOKEN, userBody } from '../support/server';
 import { problemWith, withRetries, type Answer } from '../support/workload';
 
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const SEED = Number(process.env.FAULT_SEED ?? 7);
 /** Slowest acceptable answer under faults: the SDK's 3 attempts with backoff, far inside API Gateway's 29 s. */
 const BOUND_MS = 8000;

@@ -6,10 +6,9 @@ import { startLocalServer, type LocalServer } from '../../lib/local/server';
 import { expectConsistent } from '../support/consistency';
 import { freshTable } from '../support/dynamo';
 import { CapturingLogger, expectNoSecrets } from '../support/logs';
-import { TEST_TOKEN, userBody } from '../support/server';
+import { GROUP, TEST_TOKEN, userBody } from '../support/server';
 import { problemWith, withRetries, type Answer } from '../support/workload';
 
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 /** API Gateway ends an integration after 29 s; an answer must come well before. */
 const API_GATEWAY_LIMIT_MS = 29_000;

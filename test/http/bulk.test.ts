@@ -1,10 +1,8 @@
 import { BULK_MAX_OPERATIONS } from '../../lambda/scim/bulk/limits';
-import { PATCH_OP, startTestServer, userBody } from '../support/server';
+import { ERROR, GROUP, PATCH_OP, startTestServer, userBody } from '../support/server';
 
 const BULK_REQUEST = 'urn:ietf:params:scim:api:messages:2.0:BulkRequest';
 const BULK_RESPONSE = 'urn:ietf:params:scim:api:messages:2.0:BulkResponse';
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 describe('POST /Bulk over HTTP (RFC 7644 §3.7)', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;

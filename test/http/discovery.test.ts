@@ -2,13 +2,10 @@ import { BULK_MAX_OPERATIONS, BULK_MAX_PAYLOAD_BYTES } from '../../lambda/scim/b
 import { MAX_COUNT } from '../../lambda/scim/list';
 import { MAX_BODY_BYTES } from '../../lambda/http/request';
 import { schemas } from '../../lambda/scim/schema/registry';
-import { startTestServer } from '../support/server';
+import { ERROR, GROUP, LIST, startTestServer } from '../support/server';
 
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
-const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 describe('discovery over HTTP (RFC 7644 §4, RFC 7643 §5-§7)', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;

@@ -1,6 +1,5 @@
-import { PATCH_OP, startTestServer, userBody } from '../support/server';
+import { GROUP, PATCH_OP, startTestServer, userBody } from '../support/server';
 
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 /** meta.version and the ETag header on every resource answer (RFC 7644 §3.14). */
 describe('ETags over HTTP', () => {

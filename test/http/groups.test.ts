@@ -1,8 +1,6 @@
 import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { PATCH_OP, startTestServer, userBody } from '../support/server';
+import { ERROR, GROUP, PATCH_OP, startTestServer, userBody } from '../support/server';
 
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const ENTRA_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
 
 describe('/Groups over HTTP against the local endpoint', () => {

@@ -1,8 +1,6 @@
 import fixture from '../fixtures/profiles/iic-refusals.json';
-import { PATCH_OP, startTestServer, userBody } from '../support/server';
+import { ERROR, GROUP, PATCH_OP, startTestServer, userBody } from '../support/server';
 
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 /** Expands the fixture's placeholders: {user}, {group}, and long values. */
 function expander(ids: () => { user: string; group: string }) {

@@ -1,6 +1,5 @@
-import { startTestServer, userBody } from '../support/server';
+import { GROUP, startTestServer, userBody } from '../support/server';
 
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const SEARCH = 'urn:ietf:params:scim:api:messages:2.0:SearchRequest';
 
 /** Sort, cursor paging and .search over HTTP, on a directory of its own. */

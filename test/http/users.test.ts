@@ -1,7 +1,5 @@
-import { ENTERPRISE, PATCH_OP, startTestServer, TEST_TOKEN, USER_SCHEMA, userBody } from '../support/server';
+import { ENTERPRISE, ERROR, LIST, PATCH_OP, startTestServer, TEST_TOKEN, USER_SCHEMA, userBody } from '../support/server';
 
-const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
-const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 
 describe('/Users over HTTP against the local endpoint', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;

@@ -5,11 +5,10 @@ import { groupsService, usersService } from '../../lambda/handlers/services';
 import { checkTable, repairOrphans, type FindingKind } from '../../lambda/store/consistency';
 import { counterPk, counterSk, memberOfPk, memberSk, resourcePk, uniquePk } from '../../lambda/store/keys';
 import { freshTable } from '../support/dynamo';
-import { userBody } from '../support/server';
+import { GROUP, userBody } from '../support/server';
 
 const run = promisify(execFile);
 const TSX = 'node_modules/.bin/tsx';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const ctx = { baseUrl: 'https://example.com/scim/v2' };
 
 /** A small directory written through the services: 3 users, 2 groups with members. */

@@ -50,6 +50,10 @@ export async function startTestServer(logger: Logger = silentLogger, profile: Pr
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const ENTERPRISE = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 export const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+export const ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
+export const LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+export const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
+
 
 /** A user body as JumpCloud, Okta and Entra send on create. */
 export function userBody(userName: string, extra: Record<string, unknown> = {}) {
