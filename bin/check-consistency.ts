@@ -70,9 +70,9 @@ async function main(): Promise<number> {
   });
   try {
     let report = await checkTable(client, args.table);
-    if (args.repair && report.findings.length > 0) {
+    if (args.repair && (report.findings.length > 0 || report.scanned.staleGroupIds > 0)) {
       const repaired = await repairOrphans(client, args.table, report);
-      if (!args.json) process.stdout.write(`${summary(report)}\nrepaired ${repaired} orphaned member item(s); checking again\n`);
+      if (!args.json) process.stdout.write(`${summary(report)}\nrepaired ${repaired} item(s); checking again\n`);
       report = await checkTable(client, args.table);
     }
     process.stdout.write((args.json ? JSON.stringify(report) : summary(report)) + '\n');

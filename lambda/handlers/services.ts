@@ -4,7 +4,7 @@ import { GroupService } from '../service/group-service';
 import type { ServiceOptions } from '../service/resource-service';
 import { UserService } from '../service/user-service';
 import { DynamoGroupStore } from '../store/dynamo-groups';
-import { DynamoResourceStore } from '../store/dynamo-resources';
+import { DynamoUserStore } from '../store/dynamo-users';
 
 /** Where the services keep their data. */
 export interface StoreSettings {
@@ -19,7 +19,7 @@ export interface FunctionSettings extends StoreSettings {
   readonly profile?: ProfileName;
 }
 
-const userStore = (s: StoreSettings) => new DynamoResourceStore(s.client, s.tableName, s.directoryId, 'User');
+const userStore = (s: StoreSettings) => new DynamoUserStore(s.client, s.tableName, s.directoryId);
 const groupStore = (s: StoreSettings) => new DynamoGroupStore(s.client, s.tableName, s.directoryId);
 
 /** The Users service on the DynamoDB table. */

@@ -18,8 +18,8 @@ const MEMBERS = findAttribute(groupResourceType.schema.attributes, 'members')!;
 
 /**
  * Member changes one request may carry (adds plus removes, or the size of a full list).
- * Up to 97 of them are written in one transaction with the group, so they apply atomically;
- * above that they are validated first, then written in transactions of 99 (see docs/groups.md).
+ * Up to 48 of them are written in one transaction with the group, so they apply atomically;
+ * above that they are validated first, then written in transactions of 49 (see docs/groups.md).
  */
 export const MAX_MEMBER_CHANGES = 10_000;
 /**
@@ -140,13 +140,14 @@ export class GroupService extends ResourceService {
     return views.map((view) => project(this.rt, view, projection));
   }
 
-  /** `members[value eq "u"]`, `members.value eq "u"`, `members eq "u"`: the membership index. */
-  protected override async lookup(plan: AccessPlan): Promise<StoredResource[] | undefined> {
-    if (plan.kind !== 'member') return super.lookup(plan);
-    const groupIds = await this.groups.groupsOf(plan.userId);
-    // The index lags the table: confirm each membership with a consistent read.
-    const confirmed = await this.groups.isMember(groupIds, plan.userId);
-    const found = await this.groups.getMany([...confirmed]);
+  /**
+   * `members[value eq "u"]`, `members.value eq "u"`, `members eq "u"`: the groups the user's
+   * item names (a consistent read), then those groups (a batch read; a deleted one is absent).
+   */
+  protected override async lookup(plan: AccessPlan, ctx: CallContext): Promise<StoredResource[] | undefined> {
+    if (plan.kind !== 'member') return super.lookup(plan, ctx);
+    const user = await this.users.get(plan.userId);
+    const found = await this.groups.getMany(user?.groupIds ?? []);
     return found.sort((a, b) => a.uniqueValue.toLowerCase().localeCompare(b.uniqueValue.toLowerCase()));
   }
 
@@ -156,8 +157,8 @@ export class GroupService extends ResourceService {
 
   /**
    * Groups as `evaluate` needs them: when the filter only asks whether given users are
-   * members, those memberships are looked up (one batch read per user); any other use of
-   * `members` loads the member lists.
+   * members, those users are read (one batch read); any other use of `members` loads the
+   * member lists.
    */
   protected override async forEvaluation(resources: StoredResource[], filter: Filter, ctx: CallContext): Promise<JsonObject[]> {
     const refs = memberReferences(filter);
@@ -167,13 +168,10 @@ export class GroupService extends ResourceService {
       views.forEach((view, i) => (view.members = lists[i].map((value) => ({ value }))));
       return views;
     }
-    const ids = resources.map((r) => r.id);
-    const memberships = await mapConcurrently([...refs.values], CONCURRENCY, async (uid) => ({
-      uid,
-      groups: await this.groups.isMember(ids, uid),
-    }));
+    // The users named by the filter, in one batch read: their items name their groups.
+    const named = await this.users.getMany([...refs.values]);
     views.forEach((view, i) => {
-      view.members = memberships.filter((m) => m.groups.has(ids[i])).map((m) => ({ value: m.uid }));
+      view.members = named.filter((user) => user.groupIds?.includes(resources[i].id)).map((user) => ({ value: user.id }));
     });
     return views;
   }

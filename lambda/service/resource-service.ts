@@ -109,10 +109,11 @@ export class ResourceService {
 
   /** DELETE (RFC 7644 §3.6). */
   async delete(id: string, ctx: CallContext): Promise<void> {
-    await this.retrying(ctx, async () => {
-      const current = await this.require(id, ctx);
+    const quiet = { ...ctx, render: false };
+    await this.retrying(quiet, async () => {
+      const current = await this.require(id, quiet);
       checkIfMatch(ctx.ifMatch, current.version);
-      await this.remove(current, ctx);
+      await this.remove(current, quiet);
     });
   }
 
@@ -190,7 +191,7 @@ export class ResourceService {
   }
 
   /** The candidates of an access plan a subclass answers itself (e.g. member lookups). */
-  protected async lookup(plan: AccessPlan): Promise<StoredResource[] | undefined> {
+  protected async lookup(plan: AccessPlan, _ctx: CallContext): Promise<StoredResource[] | undefined> {
     switch (plan.kind) {
       case 'id': {
         const found = await this.store.get(plan.id);
@@ -209,7 +210,12 @@ export class ResourceService {
 
   private async filtered(text: string, paging: Paging, ctx: CallContext): Promise<Page> {
     const filter = parseFilter(this.rt, text);
-    const candidates = await this.lookup(planFilter(filter, this.rt));
+    const plan = planFilter(filter, this.rt);
+    const candidates = await this.lookup(plan, ctx);
+    // A lookup with no residual answers the filter exactly: nothing is left to evaluate.
+    if (candidates && plan.kind !== 'scan' && !plan.residual) {
+      return { totalResults: candidates.length, resources: candidates.slice(paging.startIndex - 1, paging.startIndex - 1 + paging.count) };
+    }
     if (!candidates && !this.needsExpansion(filter)) {
       return this.store.listMatching((r) => evaluate(filter, toScimResource(this.rt, r, ctx.baseUrl), this.rt), paging);
     }

@@ -1,11 +1,10 @@
-import { ScanCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchDelete } from './batch';
 import {
   counterPk,
   externalIdPk,
   listingPk,
   listingSk,
-  memberOfPk,
   memberSk,
   resourcePk,
   resourceSk,
@@ -18,7 +17,8 @@ import type { ResourceKind } from './types';
 /**
  * The consistency checker: every invariant of the data model in lambda/store/keys.ts,
  * verified over the items of a scanned table. `checkConsistency` is pure (items in,
- * findings out); `scanTable` reads a table; `repairOrphans` removes orphaned member items.
+ * findings out); `scanTable` reads a table; `repairOrphans` removes orphaned member items
+ * and brings users' `memberOf` in line with the member items.
  * bin/check-consistency.ts is the command; the hardening tests run it after every race and
  * fault. Run it on a quiet table: a scan is not a snapshot, so a write landing during the
  * scan can show up as a passing finding.
@@ -42,8 +42,12 @@ export type FindingKind =
   | 'member-without-user'
   /** A group's memberCount differs from its MEMBER# items. */
   | 'member-count-mismatch'
-  /** A listing, externalId or byMember index attribute disagrees with the item. */
+  /** A listing or externalId index attribute disagrees with the item. */
   | 'index-mismatch'
+  /** A member item whose user's `memberOf` does not name the group. */
+  | 'member-not-in-memberOf'
+  /** A user's `memberOf` names an existing group that has no member item for the user. */
+  | 'memberOf-without-member'
   /** An item that fits no part of the key layout. */
   | 'unknown-item';
 
@@ -52,12 +56,32 @@ export interface Finding {
   readonly pk: string;
   readonly sk: string;
   readonly detail: string;
+  /** For the memberOf findings: the change to the user's set that repairs it. */
+  readonly memberOf?: MemberOfFix;
+}
+
+/** A group id to add to, or delete from, the `memberOf` of the user item at `pk`. */
+export interface MemberOfFix {
+  readonly pk: string;
+  readonly action: 'ADD' | 'DELETE';
+  readonly groupId: string;
 }
 
 export interface ConsistencyReport {
   readonly findings: Finding[];
   /** What was checked, by kind of item. */
-  readonly scanned: { items: number; users: number; groups: number; guards: number; members: number; counterShards: number };
+  readonly scanned: {
+    items: number;
+    users: number;
+    groups: number;
+    guards: number;
+    members: number;
+    counterShards: number;
+    /** Ids of deleted groups still in users' memberOf: allowed, invisible to reads; `repair` removes them. */
+    staleGroupIds: number;
+  };
+  /** The ids of deleted groups left in users' memberOf (not findings). */
+  readonly stale?: readonly MemberOfFix[];
 }
 
 const KINDS: readonly ResourceKind[] = ['User', 'Group'];
@@ -67,8 +91,9 @@ const MEMBER_PREFIX = memberSk('');
 /** Checks every invariant of the data model over `items` (all items of one table). */
 export function checkConsistency(items: readonly Item[]): ConsistencyReport {
   const findings: Finding[] = [];
-  const report = (kind: FindingKind, item: Item, detail: string) =>
-    findings.push({ kind, pk: String(item.pk), sk: String(item.sk), detail });
+  const report = (kind: FindingKind, item: Item, detail: string, memberOf?: MemberOfFix) =>
+    findings.push({ kind, pk: String(item.pk), sk: String(item.sk), detail, ...(memberOf ? { memberOf } : {}) });
+  const stale: MemberOfFix[] = [];
 
   const resources = new Map<string, Item>(); // by pk
   const guards: Item[] = [];
@@ -110,22 +135,40 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
     }
   }
 
-  // Member items by group partition.
+  // Member items by group partition; each must be named by its user's memberOf.
   const membersOf = new Map<string, number>();
+  const memberPairs = new Set<string>(); // "<group pk> <uid>"
   for (const member of members) {
     const pk = String(member.pk);
     const uid = String(member.sk).slice(MEMBER_PREFIX.length);
     membersOf.set(pk, (membersOf.get(pk) ?? 0) + 1);
-    const gid = String(member[INDEXES.byMember.sortKey]);
-    const dir = pk.endsWith(`#GROUP#${gid}`) ? pk.slice(0, pk.length - `#GROUP#${gid}`.length) : undefined;
-    if (dir === undefined || member[INDEXES.byMember.partitionKey] !== memberOfPk(dir, uid)) {
-      report('index-mismatch', member, 'The byMember index attributes do not match the member item.');
-    }
+    memberPairs.add(`${pk} ${uid}`);
     const group = resources.get(pk);
+    const user = group && resources.get(resourcePk(dirOf(group), 'User', uid));
     if (!group || group.sk !== resourceSk('Group')) {
       report('member-of-deleted-group', member, `User "${uid}" is a member of a group that does not exist.`);
-    } else if (!resources.has(resourcePk(dirOf(group), 'User', uid))) {
+    } else if (!user) {
       report('member-without-user', member, `Group "${String(group.id)}" lists user "${uid}", which does not exist.`);
+    } else if (!(user.memberOf instanceof Set && user.memberOf.has(String(group.id)))) {
+      report('member-not-in-memberOf', member, `User "${uid}" is a member of group "${String(group.id)}" and its memberOf does not say so.`, {
+        pk: String(user.pk),
+        action: 'ADD',
+        groupId: String(group.id),
+      });
+    }
+  }
+
+  // Each user's memberOf: every group it names that exists must list the user. Ids of
+  // deleted groups are allowed (a group's DELETE leaves them; reads drop them): counted only.
+  for (const user of resources.values()) {
+    if (user.sk !== resourceSk('User') || !(user.memberOf instanceof Set)) continue;
+    for (const gid of user.memberOf as Set<string>) {
+      const groupPk = resourcePk(dirOf(user), 'Group', String(gid));
+      const fix = { pk: String(user.pk), action: 'DELETE' as const, groupId: String(gid) };
+      if (!resources.has(groupPk)) stale.push(fix);
+      else if (!memberPairs.has(`${groupPk} ${String(user.id)}`)) {
+        report('memberOf-without-member', user, `User "${String(user.id)}" names group "${String(gid)}" in memberOf, which does not list it.`, fix);
+      }
     }
   }
 
@@ -184,7 +227,7 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
     }
   }
 
-  return { findings, scanned: { items: items.length, users, groups, guards: guards.length, members: members.length, counterShards } };
+  return { findings, scanned: { items: items.length, users, groups, guards: guards.length, members: members.length, counterShards, staleGroupIds: stale.length }, stale };
 }
 
 /** The directory a resource item belongs to: its pk without `#<TAG>#<id>`. */
@@ -242,6 +285,25 @@ export async function repairOrphans(client: DynamoDBDocumentClient, tableName: s
     } catch (error) {
       // Gone meanwhile (the member, or the group): nothing left to repair for this one.
       if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    }
+  }
+  // memberOf brought in line with the member items (tables written before memberOf existed
+  // get it here), and ids of deleted groups taken out.
+  const fixes = [...report.findings.flatMap((f) => (f.memberOf ? [f.memberOf] : [])), ...(report.stale ?? [])];
+  for (const fix of fixes) {
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: fix.pk, sk: resourceSk('User') },
+          UpdateExpression: `${fix.action} memberOf :group`,
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':group': new Set([fix.groupId]) },
+        }),
+      );
+      repaired++;
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
     }
   }
   return repaired;

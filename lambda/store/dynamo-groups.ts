@@ -1,18 +1,20 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchDelete, batchGet } from './batch';
 import { DynamoResourceStore, MAX_ID_BYTES } from './dynamo-resources';
-import { memberOfPk, memberSk, resourcePk, resourceSk } from './keys';
-import { INDEXES } from './table';
-import { MAX_TRANSACT_ITEMS, TransactionCancelled, transactWrite, type TransactItem } from './transact';
+import { resourcePk, resourceSk } from './keys';
+import { bumpGroup, memberKey, memberOfChange } from './memberships';
+import { MAX_TRANSACT_ITEMS, transactWrite, type TransactItem } from './transact';
 import type { GroupStore, MemberChange, MemberCheck, ResourceWrite, StoredResource } from './types';
 
 const MEMBER_PREFIX = 'MEMBER#';
 
 /**
  * Groups with their members, one item per member in the group's partition
- * (`<dir>#GROUP#<gid>` / `MEMBER#<uid>`), indexed by user in `byMember`. Member changes are
- * conditional puts and deletes, so adding k members costs O(k) writes whatever the group's
- * size, a no-op is detected exactly, and the group's `memberCount` stays exact.
+ * (`<dir>#GROUP#<gid>` / `MEMBER#<uid>`), and on each user's item the set of its groups
+ * (`memberOf`). A member change is a conditional put or delete of the member item and an
+ * update of the user's set in one transaction, so adding k members costs O(k) writes whatever
+ * the group's size, a no-op is detected exactly, the group's `memberCount` stays exact, and
+ * no member can be added to a user deleted meanwhile.
  */
 export class DynamoGroupStore extends DynamoResourceStore implements GroupStore {
   constructor(client: DynamoDBDocumentClient, tableName: string, directory: string) {
@@ -86,55 +88,16 @@ export class DynamoGroupStore extends DynamoResourceStore implements GroupStore 
   }
 
   async check(groupId: string, userIds: readonly string[]): Promise<MemberCheck> {
-    const unique = [...new Set(userIds)];
-    const keys = unique.flatMap((uid) => [
-      { pk: resourcePk(this.directory, 'User', uid), sk: resourceSk('User') },
-      this.memberKey(groupId, uid),
-    ]);
+    const keys = [...new Set(userIds)]
+      .filter((uid) => Buffer.byteLength(uid, 'utf8') <= MAX_ID_BYTES)
+      .map((uid) => ({ pk: resourcePk(this.directory, 'User', uid), sk: resourceSk('User') }));
     const users = new Set<string>();
     const members = new Set<string>();
-    for (const item of await batchGet(this.client, this.tableName, keys, 'id')) {
-      if (item.sk === resourceSk('User')) users.add(String(item.id));
-      else members.add(String(item.sk).slice(MEMBER_PREFIX.length));
+    for (const item of await batchGet(this.client, this.tableName, keys, 'id, memberOf')) {
+      users.add(String(item.id));
+      if (item.memberOf instanceof Set && item.memberOf.has(groupId)) members.add(String(item.id));
     }
     return { existingUsers: users, currentMembers: members };
-  }
-
-  async groupsOf(userId: string): Promise<string[]> {
-    const ids: string[] = [];
-    for await (const item of this.query({
-      IndexName: INDEXES.byMember.indexName,
-      KeyConditionExpression: '#pk = :pk',
-      ExpressionAttributeNames: { '#pk': INDEXES.byMember.partitionKey },
-      ExpressionAttributeValues: { ':pk': memberOfPk(this.directory, userId) },
-    })) {
-      ids.push(String(item[INDEXES.byMember.sortKey]));
-    }
-    return ids;
-  }
-
-  async isMember(groupIds: readonly string[], userId: string): Promise<Set<string>> {
-    const keys = groupIds.map((gid) => this.memberKey(gid, userId));
-    return new Set((await batchGet(this.client, this.tableName, keys)).map((item) => String(item[INDEXES.byMember.sortKey])));
-  }
-
-  /**
-   * Removes a user from each of `groupIds`, decrementing each group's count. Memberships
-   * already gone are skipped; a group already gone just loses the orphaned member item.
-   * Only a failed condition leads to that fallback: a throttle or timeout is thrown, since
-   * deleting the member item without its count would leave the count wrong.
-   */
-  async removeFromGroups(userId: string, groupIds: readonly string[], now: string): Promise<void> {
-    await Promise.all(
-      groupIds.map(async (gid) => {
-        try {
-          await transactWrite(this.client, [this.deleteMember(gid, userId), this.bumpGroup(gid, -1, now)]);
-        } catch (error) {
-          if (!(error instanceof TransactionCancelled)) throw error;
-          await batchDelete(this.client, this.tableName, [this.memberKey(gid, userId)]);
-        }
-      }),
-    );
   }
 
   /**
@@ -148,10 +111,26 @@ export class DynamoGroupStore extends DynamoResourceStore implements GroupStore 
     return batchDelete(this.client, this.tableName, keys);
   }
 
+  /** A group's replace also carries the change of its count (see `withCount`). */
+  protected override replaceItems(current: StoredResource, next: StoredResource): TransactItem[] {
+    const [group, ...rest] = super.replaceItems(current, next);
+    const update = group.Update!;
+    return [
+      {
+        Update: {
+          ...update,
+          UpdateExpression: `${update.UpdateExpression} ADD memberCount :delta`,
+          ExpressionAttributeValues: { ...update.ExpressionAttributeValues, ':delta': 0 },
+        },
+      },
+      ...rest,
+    ];
+  }
+
   /**
    * Writes `head` (the group's own items, index 0 the group) together with the member
    * changes: one transaction when everything fits (atomic), otherwise the head with the
-   * first members, then further transactions of up to 99 member changes, each bumping the
+   * first members, then further transactions of up to 49 member changes (two items each), each bumping the
    * group's version and count. Adds and removes are conditional, so a race cancels the
    * transaction instead of corrupting the count; the caller re-reads and retries.
    */
@@ -161,65 +140,50 @@ export class DynamoGroupStore extends DynamoResourceStore implements GroupStore 
     change: MemberChange,
     now: string,
   ): Promise<StoredResource> {
-    const memberItems: { item: TransactItem; delta: number }[] = [
-      ...change.remove.map((uid) => ({ item: this.deleteMember(next.id, uid), delta: -1 })),
-      ...change.add.map((uid) => ({ item: this.putMember(next.id, uid), delta: 1 })),
+    const memberItems: { items: TransactItem[]; delta: number }[] = [
+      ...change.remove.map((uid) => ({ items: this.deleteMember(next.id, uid), delta: -1 })),
+      ...change.add.map((uid) => ({ items: this.putMember(next.id, uid), delta: 1 })),
     ];
-    const firstRoom = MAX_TRANSACT_ITEMS - head.length;
+    const firstRoom = Math.floor((MAX_TRANSACT_ITEMS - head.length) / ITEMS_PER_MEMBER);
     const first = memberItems.slice(0, firstRoom);
     const firstDelta = first.reduce((n, m) => n + m.delta, 0);
     const base = next.memberCount ?? 0;
     let count = base + firstDelta;
     let version = next.version;
-    await transactWrite(this.client, [withCount(head[0], count, firstDelta), ...head.slice(1), ...first.map((m) => m.item)]);
-    for (let i = firstRoom; i < memberItems.length; i += MAX_TRANSACT_ITEMS - 1) {
-      const chunk = memberItems.slice(i, i + MAX_TRANSACT_ITEMS - 1);
+    await transactWrite(this.client, [withCount(head[0], count, firstDelta), ...head.slice(1), ...first.flatMap((m) => m.items)]);
+    const room = Math.floor((MAX_TRANSACT_ITEMS - 1) / ITEMS_PER_MEMBER);
+    for (let i = firstRoom; i < memberItems.length; i += room) {
+      const chunk = memberItems.slice(i, i + room);
       const delta = chunk.reduce((n, m) => n + m.delta, 0);
-      await transactWrite(this.client, [this.bumpGroup(next.id, delta, now), ...chunk.map((m) => m.item)]);
+      await transactWrite(this.client, [this.bumpGroup(next.id, delta, now), ...chunk.flatMap((m) => m.items)]);
       count += delta;
       version += 1;
     }
     return { ...next, memberCount: count, version, lastModified: now };
   }
 
-  /** Adds `delta` to the count and one to the version (if at `expected` when given). */
   private bumpGroup(groupId: string, delta: number, now: string, expected?: number): TransactItem {
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: { pk: resourcePk(this.directory, 'Group', groupId), sk: resourceSk('Group') },
-        UpdateExpression: 'SET lastModified = :now ADD version :one, memberCount :delta',
-        ConditionExpression: expected === undefined ? 'attribute_exists(pk)' : 'version = :expected',
-        ExpressionAttributeValues: {
-          ':now': now,
-          ':one': 1,
-          ':delta': delta,
-          ...(expected === undefined ? {} : { ':expected': expected }),
-        },
-      },
-    };
+    return bumpGroup(this.tableName, this.directory, groupId, delta, now, expected);
   }
 
-  private putMember(groupId: string, userId: string): TransactItem {
-    return {
-      Put: {
-        TableName: this.tableName,
-        Item: {
-          ...this.memberKey(groupId, userId),
-          [INDEXES.byMember.partitionKey]: memberOfPk(this.directory, userId),
-          [INDEXES.byMember.sortKey]: groupId,
-        },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    };
+  /** The member item (new) and the group's id added to the user's set (the user must exist). */
+  private putMember(groupId: string, userId: string): TransactItem[] {
+    return [
+      { Put: { TableName: this.tableName, Item: this.memberKey(groupId, userId), ConditionExpression: 'attribute_not_exists(pk)' } },
+      memberOfChange(this.tableName, this.directory, userId, 'ADD', groupId),
+    ];
   }
 
-  private deleteMember(groupId: string, userId: string): TransactItem {
-    return { Delete: { TableName: this.tableName, Key: this.memberKey(groupId, userId), ConditionExpression: 'attribute_exists(pk)' } };
+  /** The member item (existing) deleted and the group's id taken out of the user's set. */
+  private deleteMember(groupId: string, userId: string): TransactItem[] {
+    return [
+      { Delete: { TableName: this.tableName, Key: this.memberKey(groupId, userId), ConditionExpression: 'attribute_exists(pk)' } },
+      memberOfChange(this.tableName, this.directory, userId, 'DELETE', groupId),
+    ];
   }
 
   private memberKey(groupId: string, userId: string) {
-    return { pk: resourcePk(this.directory, 'Group', groupId), sk: memberSk(userId) };
+    return memberKey(this.directory, groupId, userId);
   }
 
   private memberItems(groupId: string) {
@@ -231,6 +195,9 @@ export class DynamoGroupStore extends DynamoResourceStore implements GroupStore 
     });
   }
 }
+
+/** A member change writes the member item and the user's item. */
+const ITEMS_PER_MEMBER = 2;
 
 /** Sets the member count on the group item: a Put carries the new count, an Update adds the delta. */
 function withCount(group: TransactItem, count: number, delta: number): TransactItem {

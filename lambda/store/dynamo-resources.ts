@@ -38,6 +38,17 @@ export const COUNTER_SHARDS = 16;
 /** Ids are ours (UUIDs); anything longer than this cannot name a stored resource. */
 export const MAX_ID_BYTES = 256;
 
+/** The attributes of a resource item a replace sets (the keys, id, kind and created stay). */
+const REPLACED = [
+  'version',
+  'lastModified',
+  'uniqueValue',
+  'document',
+  INDEXES.byType.sortKey,
+  INDEXES.byExternalId.partitionKey,
+  INDEXES.byExternalId.sortKey,
+] as const;
+
 /** Users or groups on the single table: every write one transaction, every read one or two calls. */
 export class DynamoResourceStore implements ResourceStore {
   constructor(
@@ -121,15 +132,31 @@ export class DynamoResourceStore implements ResourceStore {
   /**
    * Replace: the resource if still at `current.version` (index 0) and, when the unique value
    * changes other than in case, the old guard's removal (1) and the new guard (2).
+   *
+   * The resource is updated, not put: what other writers keep on the item without changing
+   * its version (a user's `memberOf`, a group's `memberCount`) is left as it is.
    */
   protected replaceItems(current: StoredResource, next: StoredResource): TransactItem[] {
+    const item = this.toItem(next);
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':expected': current.version };
+    const set: string[] = [];
+    for (const name of REPLACED) {
+      if (item[name] === undefined) continue;
+      names[`#${name}`] = name;
+      values[`:${name}`] = item[name];
+      set.push(`#${name} = :${name}`);
+    }
+    const removed = [INDEXES.byExternalId.partitionKey, INDEXES.byExternalId.sortKey].filter((name) => item[name] === undefined);
     const items: TransactItem[] = [
       {
-        Put: {
+        Update: {
           TableName: this.tableName,
-          Item: this.toItem(next),
+          Key: this.key(current.id),
+          UpdateExpression: `SET ${set.join(', ')}${removed.length ? ` REMOVE ${removed.join(', ')}` : ''}`,
           ConditionExpression: 'version = :expected',
-          ExpressionAttributeValues: { ':expected': current.version },
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         },
       },
     ];
@@ -343,16 +370,17 @@ export class DynamoResourceStore implements ResourceStore {
     return item;
   }
 
-  protected fromItem(item: Item): StoredResource {
+  protected fromItem(item: Item, kind: ResourceKind = this.kind): StoredResource {
     return {
       id: String(item.id),
-      kind: this.kind,
+      kind,
       version: Number(item.version),
       created: String(item.created),
       lastModified: String(item.lastModified),
       uniqueValue: String(item.uniqueValue),
       document: item.document as Record<string, unknown>,
       ...(item.memberCount !== undefined ? { memberCount: Number(item.memberCount) } : {}),
+      ...(item.memberOf instanceof Set && item.memberOf.size > 0 ? { groupIds: [...item.memberOf].map(String).sort() } : {}),
     };
   }
 

@@ -9,6 +9,7 @@ import type { ResourceKind } from './types';
  *   unique guard <dir>#UNIQUE#USER#<hash(lower value)> / UNIQUE
  *   counter      <dir>#COUNT#USER                      / SHARD#<n>
  *   membership   <dir>#GROUP#<gid>                     / MEMBER#<uid>
+ *                and <gid> in the `memberOf` set of the user's item (same transaction)
  *
  * Values a client chooses (userName, displayName, externalId) enter keys only as hashes:
  * a key is limited to 2048 bytes (1024 for a sort key) whatever the client sends.
@@ -41,7 +42,6 @@ export const externalIdPk = (dir: string, kind: ResourceKind, externalId: string
   `${dir}#${TAG[kind]}#EXT#${digest(externalId)}`;
 
 export const memberSk = (userId: string) => `MEMBER#${userId}`;
-export const memberOfPk = (dir: string, userId: string) => `${dir}#MEMBER#${userId}`;
 
 /** A short, fixed-length digest of a client-chosen value. */
 export function digest(value: string): string {

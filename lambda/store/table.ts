@@ -23,8 +23,6 @@ export const INDEXES = {
   byType: { indexName: 'byType', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'ALL' },
   /** Finds a resource by externalId: `<dir>#USER#<externalId>` / `<id>` (sparse). */
   byExternalId: { indexName: 'byExternalId', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'ALL' },
-  /** The groups a user belongs to: `<dir>#MEMBER#<userId>` / `<groupId>` (membership items only). */
-  byMember: { indexName: 'byMember', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: 'ALL' },
 } as const satisfies Record<string, IndexDefinition>;
 
 /** The CreateTable request the local endpoint and the tests use (on-demand, like the stack). */

@@ -22,6 +22,12 @@ export interface StoredResource {
   readonly document: Document;
   /** Groups only: how many members the group has (kept exact by the membership writes). */
   readonly memberCount?: number;
+  /**
+   * Users only: the ids of the groups the user belongs to, sorted, written in the same
+   * transactions as the groups' member items. It may still name a group deleted since (the
+   * group's DELETE does not rewrite its members' items); readers drop ids of missing groups.
+   */
+  readonly groupIds?: readonly string[];
 }
 
 /**
@@ -77,6 +83,21 @@ export interface ResourceStore {
   listMatching(matches: (document: StoredResource) => boolean, page: PageRequest): Promise<Page>;
 }
 
+/** A user and, read with it, groups its item names (see UserStore.findWithGroups). */
+export interface UserWithGroups {
+  readonly user: StoredResource;
+  /** Those of `askedFor` that exist. */
+  readonly groups: StoredResource[];
+  /** The group ids that were read; the user may name others (when the index lagged). */
+  readonly askedFor: ReadonlySet<string>;
+}
+
+/** Users: deleting one also takes it out of its groups, in the same transaction. */
+export interface UserStore extends ResourceStore {
+  /** The user with this userName and (when `withGroups`) its groups: two calls, usually. */
+  findWithGroups(userName: string, withGroups?: boolean): Promise<UserWithGroups | undefined>;
+}
+
 /** Member changes to apply: every id in `add` is not yet a member, every id in `remove` is. */
 export interface MemberChange {
   readonly add: readonly string[];
@@ -91,7 +112,10 @@ export interface MemberCheck {
   readonly currentMembers: Set<string>;
 }
 
-/** Groups, with members kept as one item each and an index of the groups of each user. */
+/**
+ * Groups, with members kept as one item each in the group's partition and, on each user's
+ * item, the set of its groups (`memberOf`), both written in one transaction.
+ */
 export interface GroupStore extends ResourceStore {
   createWithMembers(id: string, write: ResourceWrite, members: readonly string[], now: string): Promise<StoredResource>;
   /**
@@ -107,13 +131,8 @@ export interface GroupStore extends ResourceStore {
   /** The group and its members; `members` is undefined when there are more than `maxMembers`. */
   getWithMembers(groupId: string, maxMembers: number): Promise<{ group: StoredResource; members?: string[] } | undefined>;
   members(groupId: string): Promise<string[]>;
-  /** One batch read: which ids are users, which are members of the group. */
+  /** One batch read of the users: which ids are users, which of them are members of the group. */
   check(groupId: string, userIds: readonly string[]): Promise<MemberCheck>;
-  /** The ids of the groups a user belongs to (eventually consistent index). */
-  groupsOf(userId: string): Promise<string[]>;
-  /** Which of `groupIds` have `userId` as a member (consistent reads). */
-  isMember(groupIds: readonly string[], userId: string): Promise<Set<string>>;
-  removeFromGroups(userId: string, groupIds: readonly string[], now: string): Promise<void>;
   /** Deletes member items left behind by a group DELETE that was cut short; returns how many. */
   deleteLeftoverMembers(groupId: string): Promise<number>;
 }

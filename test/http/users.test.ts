@@ -1,4 +1,5 @@
-import { ENTERPRISE, ERROR, LIST, PATCH_OP, startTestServer, TEST_TOKEN, USER_SCHEMA, userBody } from '../support/server';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ENTERPRISE, ERROR, GROUP, LIST, PATCH_OP, startTestServer, TEST_TOKEN, USER_SCHEMA, userBody } from '../support/server';
 
 
 describe('/Users over HTTP against the local endpoint', () => {
@@ -427,21 +428,64 @@ describe('/Users over HTTP against the local endpoint', () => {
       return [roundTrips, calls.length];
     };
 
-    it('stays within two round trips for every single-resource operation', async () => {
+    it('stays within two round trips and two calls for every single-resource operation of a user in no group', async () => {
       let id = '';
       expect(await cost(async () => (id = (await scim('POST', '/Users', userBody('budget@example.com'))).json.id))).toEqual([1, 1]);
-      // GET: the user and its memberships (index query) in parallel.
-      expect(await cost(() => scim('GET', `/Users/${id}`))).toEqual([1, 2]);
+      // GET: the user's item, which names its groups (none).
+      expect(await cost(() => scim('GET', `/Users/${id}`))).toEqual([1, 1]);
       expect(await cost(() => scim('GET', `/Users/${id}?excludedAttributes=groups`))).toEqual([1, 1]);
-      // PUT/PATCH: read (with memberships in parallel), then one conditional transaction.
-      expect(await cost(() => scim('PUT', `/Users/${id}`, userBody('budget2@example.com')))).toEqual([2, 3]);
-      expect(await cost(() => patch(id, [{ op: 'replace', path: 'title', value: 'x' }]))).toEqual([2, 3]);
-      // userName eq: the uniqueness guard, then the user (+ memberships alongside).
-      const byName = await cost(() => scim('GET', `/Users?filter=${encodeURIComponent('userName eq "budget2@example.com"')}`));
-      expect(byName[0]).toBeLessThanOrEqual(3);
-      // An unfiltered page: counter and listing in parallel, then the page's memberships.
+      // PUT/PATCH: the read, then one conditional transaction.
+      expect(await cost(() => scim('PUT', `/Users/${id}`, userBody('budget2@example.com')))).toEqual([2, 2]);
+      expect(await cost(() => patch(id, [{ op: 'replace', path: 'title', value: 'x' }]))).toEqual([2, 2]);
+      // userName eq: the listing index (the user's id and its groups' ids), then one consistent batch read.
+      expect(await cost(() => scim('GET', `/Users?filter=${encodeURIComponent('userName eq "budget2@example.com"')}`))).toEqual([2, 2]);
+      // No such user: the index shows none, and the uniqueness guard confirms it.
+      expect(await cost(() => scim('GET', `/Users?filter=${encodeURIComponent('userName eq "nobody@example.com"')}`))).toEqual([2, 2]);
+      expect(await cost(() => scim('GET', `/Users?filter=${encodeURIComponent('userName eq "budget2@example.com"')}&excludedAttributes=groups`))).toEqual([2, 2]);
+      // An unfiltered page: counter and listing in parallel.
       expect(await cost(() => scim('GET', '/Users?count=10&excludedAttributes=groups'))).toEqual([1, 2]);
-      expect(await cost(() => scim('DELETE', `/Users/${id}`))).toEqual([2, 3]);
+      expect(await cost(() => scim('DELETE', `/Users/${id}`))).toEqual([2, 2]);
+    });
+
+    it('answers userName eq from the uniqueness guard when the listing index lags the table', async () => {
+      const id = (await scim('POST', '/Users', userBody('lagging@example.com'))).json.id;
+      const other = (await scim('POST', '/Users', userBody('renamed@example.com'))).json.id;
+      const key = { pk: `default#USER#${id}`, sk: 'USER' };
+      // As if the index had not caught up with the create: the user is not in it yet.
+      await server.table.client.send(new UpdateCommand({ TableName: server.table.tableName, Key: key, UpdateExpression: 'REMOVE gsi1pk' }));
+      const found = await scim('GET', `/Users?filter=${encodeURIComponent('userName eq "LAGGING@example.com"')}`);
+      expect(found.json.Resources.map((u: { id: string }) => u.id)).toEqual([id]);
+      // As if it still showed a user under the name it was renamed from: the table decides.
+      await server.table.client.send(
+        new UpdateCommand({ TableName: server.table.tableName, Key: { pk: `default#USER#${other}`, sk: 'USER' }, UpdateExpression: 'SET gsi1sk = :old', ExpressionAttributeValues: { ':old': `gone@example.com#${other}` } }),
+      );
+      const stale = await scim('GET', `/Users?filter=${encodeURIComponent('userName eq "gone@example.com"')}`);
+      expect(stale.json.totalResults).toBe(0);
+      await scim('DELETE', `/Users/${id}`);
+      await scim('DELETE', `/Users/${other}`);
+    });
+
+    it('reads a user in groups with its groups in two round trips, and deletes it with its memberships in one transaction', async () => {
+      const id = (await scim('POST', '/Users', userBody('grouped@example.com'))).json.id;
+      const groups: string[] = [];
+      for (const name of ['Budget A', 'Budget B']) {
+        groups.push((await scim('POST', '/Groups', { schemas: [GROUP], displayName: name, members: [{ value: id }] })).json.id);
+      }
+      // GET: the user's item, then its groups (names, and whether they still exist) in one batch read.
+      expect(await cost(() => scim('GET', `/Users/${id}`))).toEqual([2, 2]);
+      // PATCH: the read, then the write alongside the groups' batch read.
+      expect(await cost(() => patch(id, [{ op: 'replace', path: 'title', value: 'y' }]))).toEqual([2, 3]);
+      const byName = await scim('GET', `/Users?filter=${encodeURIComponent('userName eq "grouped@example.com"')}`);
+      expect(byName.json.Resources[0].groups.map((g: { value: string }) => g.value).sort()).toEqual([...groups].sort());
+      expect(await cost(() => scim('GET', `/Users?filter=${encodeURIComponent('userName eq "grouped@example.com"')}`))).toEqual([2, 2]);
+      // A page of users with their groups: counter and listing, then one batch read of the page's groups.
+      expect(await cost(() => scim('GET', `/Users?count=100`))).toEqual([2, 3]);
+      // DELETE: the read, then one transaction (user, guard, counter, member items, group counts).
+      expect(await cost(() => scim('DELETE', `/Users/${id}`))).toEqual([2, 2]);
+      for (const gid of groups) {
+        const group = await scim('GET', `/Groups/${gid}`);
+        expect(group.json.members ?? []).toEqual([]);
+      }
     });
   });
 });

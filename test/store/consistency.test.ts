@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { groupsService, usersService } from '../../lambda/handlers/services';
 import { checkTable, repairOrphans, type FindingKind } from '../../lambda/store/consistency';
-import { counterPk, counterSk, memberOfPk, memberSk, resourcePk, uniquePk } from '../../lambda/store/keys';
+import { counterPk, counterSk, memberSk, resourcePk, uniquePk } from '../../lambda/store/keys';
 import { freshTable } from '../support/dynamo';
 import { GROUP, userBody } from '../support/server';
 
@@ -60,10 +60,10 @@ describe('the consistency checker', () => {
       await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: counterPk(dir, 'Group'), sk: counterSk(3) }, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 } }));
     }],
     ['a member of a deleted group', 'member-of-deleted-group', async ({ table, dir, ids }) => {
-      await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: resourcePk(dir, 'Group', 'gone'), sk: memberSk(ids[0]), gsi3pk: memberOfPk(dir, ids[0]), gsi3sk: 'gone' } }));
+      await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: resourcePk(dir, 'Group', 'gone'), sk: memberSk(ids[0]) } }));
     }],
     ['a member whose user was deleted behind the group', 'member-without-user', async ({ table, dir, g2 }) => {
-      await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: resourcePk(dir, 'Group', g2), sk: memberSk('nobody'), gsi3pk: memberOfPk(dir, 'nobody'), gsi3sk: g2 } }));
+      await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: resourcePk(dir, 'Group', g2), sk: memberSk('nobody') } }));
       await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'Group', g2), sk: 'GROUP' }, UpdateExpression: 'ADD memberCount :one', ExpressionAttributeValues: { ':one': 1 } }));
     }],
     ['a memberCount that drifted', 'member-count-mismatch', async ({ table, dir, g1 }) => {
@@ -74,6 +74,12 @@ describe('the consistency checker', () => {
     }],
     ['an externalId index entry left after the externalId was removed', 'index-mismatch', async ({ table, dir, ids }) => {
       await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'User', ids[0]), sk: 'USER' }, UpdateExpression: 'REMOVE document.externalId' }));
+    }],
+    ['a member item whose user\'s memberOf lost the group', 'member-not-in-memberOf', async ({ table, dir, ids, g2 }) => {
+      await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'User', ids[0]), sk: 'USER' }, UpdateExpression: 'DELETE memberOf :g', ExpressionAttributeValues: { ':g': new Set([g2]) } }));
+    }],
+    ['a memberOf naming a group that does not list the user', 'memberOf-without-member', async ({ table, dir, ids, g2 }) => {
+      await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'User', ids[2]), sk: 'USER' }, UpdateExpression: 'ADD memberOf :g', ExpressionAttributeValues: { ':g': new Set([g2]) } }));
     }],
     ['a version of 0', 'resource-malformed', async ({ table, dir, ids }) => {
       await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'User', ids[0]), sk: 'USER' }, UpdateExpression: 'SET version = :zero', ExpressionAttributeValues: { ':zero': 0 } }));
@@ -92,14 +98,22 @@ describe('the consistency checker', () => {
     expect(new Set(findings.map((f) => f.kind))).toEqual(new Set(kind === 'guard-orphan' && findings.length > 1 ? [kind, 'guard-missing'] : [kind]));
   });
 
-  it('repairs orphaned members: deleted with their item, and the group count follows', async () => {
+  it('repairs orphaned members (the group count follows) and memberOf, and drops ids of deleted groups', async () => {
     const dir = await directory();
-    await corruptions.find(([, k]) => k === 'member-of-deleted-group')![2](dir);
-    await corruptions.find(([, k]) => k === 'member-without-user')![2](dir);
-    const before = await findingsIn(dir.dir);
-    expect(before.map((f) => f.kind).sort()).toEqual(['member-of-deleted-group', 'member-without-user']);
-    expect(await repairOrphans(table.client, table.tableName, { findings: before, scanned: {} as never })).toBe(2);
-    expect(await findingsIn(dir.dir)).toEqual([]);
+    for (const kind of ['member-of-deleted-group', 'member-without-user', 'member-not-in-memberOf', 'memberOf-without-member']) {
+      await corruptions.find(([, k]) => k === kind)![2](dir);
+    }
+    // The id of a deleted group left in a user's memberOf is allowed: counted, not a finding.
+    await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir.dir, 'User', dir.ids[1]), sk: 'USER' }, UpdateExpression: 'ADD memberOf :g', ExpressionAttributeValues: { ':g': new Set(['deleted-group']) } }));
+    const report = await checkTable(table.client, table.tableName);
+    const before = report.findings.filter((f) => f.pk.startsWith(`${dir.dir}#`));
+    expect(before.map((f) => f.kind).sort()).toEqual(['member-not-in-memberOf', 'member-of-deleted-group', 'member-without-user', 'memberOf-without-member']);
+    const stale = (report.stale ?? []).filter((f) => f.pk.startsWith(`${dir.dir}#`));
+    expect(stale).toEqual([{ pk: resourcePk(dir.dir, 'User', dir.ids[1]), action: 'DELETE', groupId: 'deleted-group' }]);
+    expect(await repairOrphans(table.client, table.tableName, { findings: before, scanned: {} as never, stale })).toBe(5);
+    const after = await checkTable(table.client, table.tableName);
+    expect(after.findings.filter((f) => f.pk.startsWith(`${dir.dir}#`))).toEqual([]);
+    expect((after.stale ?? []).filter((f) => f.pk.startsWith(`${dir.dir}#`))).toEqual([]);
   });
 
   it('is a command: exit 1 naming the finding, --repair fixes orphans and exits 0', async () => {
@@ -115,7 +129,7 @@ describe('the consistency checker', () => {
     expect(failed?.code).toBe(1);
     expect(failed?.stdout).toContain('member-of-deleted-group: 1');
     const repaired = await run(TSX, [...args, '--repair']);
-    expect(repaired.stdout).toContain('repaired 1 orphaned member item(s)');
+    expect(repaired.stdout).toContain('repaired 1 item(s)');
     expect(repaired.stdout).toContain('consistent: no findings');
   });
 });
