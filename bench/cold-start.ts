@@ -1,8 +1,9 @@
 /**
- * Cold start per function: each handler bundled exactly as lib/constructs/scim-endpoint.ts
- * bundles it (esbuild, minified ESM, node22, AWS SDK bundled: the stack sets no external
- * modules), its size in bytes, what weighs most in it, and the time to import it in a fresh
- * Node process (module initialisation; the handler creates its clients on the first event).
+ * Cold start per function: each handler bundled exactly as the stack bundles it (the
+ * settings of lib/constructs/bundling.ts: esbuild, minified ESM, node22, AWS SDK bundled),
+ * its size in bytes, what weighs most in it, and the time
+ * to import it in a fresh Node process (module initialisation; the handler creates its
+ * clients on the first event).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
@@ -10,11 +11,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { FUNCTION_ROUTES } from '../lambda/handlers/routes';
+import { esbuildOptions } from '../lib/constructs/bundling';
 import { median } from './lib/timing';
 
-const ROOT = path.resolve(__dirname, '..');
-/** The banner the construct adds so that bundled CommonJS can require Node built-ins from ESM. */
-const BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+/** Every function the stack can deploy: the SCIM ones and the change-event publisher (lib/constructs/change-events.ts, opt-in). */
+const FUNCTIONS = [...FUNCTION_ROUTES, { id: 'ChangeEvents', entry: 'lambda/handlers/change-events.ts' }];
 
 export interface FunctionColdStart {
   readonly function: string;
@@ -39,22 +40,10 @@ export async function runColdStart(quick: boolean): Promise<ColdStartResult> {
   const runs = quick ? 5 : 15;
   const dir = mkdtempSync(path.join(tmpdir(), 'scim-cold-'));
   const bundles: { id: string; file: string; meta: Metafile }[] = [];
-  for (const route of FUNCTION_ROUTES) {
-    const file = path.join(dir, route.id, 'index.mjs');
-    const result = await build({
-      entryPoints: [path.join(ROOT, route.entry)],
-      outfile: file,
-      bundle: true,
-      minify: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node22',
-      mainFields: ['module', 'main'],
-      banner: { js: BANNER },
-      metafile: true,
-      logLevel: 'silent',
-    });
-    bundles.push({ id: route.id, file, meta: result.metafile });
+  for (const fn of FUNCTIONS) {
+    const file = path.join(dir, fn.id, 'index.mjs');
+    const result = await build({ ...esbuildOptions(fn.entry), outfile: file, metafile: true, logLevel: 'silent' });
+    bundles.push({ id: fn.id, file, meta: result.metafile });
   }
   // The event loop of a fresh process: import the bundle and print how long it took.
   const probe = path.join(dir, 'probe.mjs');
@@ -69,7 +58,13 @@ export async function runColdStart(quick: boolean): Promise<ColdStartResult> {
   for (let r = 0; r < runs; r++) {
     for (const b of targets) {
       const out = execFileSync(process.execPath, [probe, b.file], {
-        env: { ...process.env, TABLE_NAME: 'bench', TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:0:secret:x', AWS_REGION: 'us-east-1' },
+        env: {
+          ...process.env,
+          TABLE_NAME: 'bench',
+          TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:0:secret:x',
+          EVENT_BUS_NAME: 'bench',
+          AWS_REGION: 'us-east-1',
+        },
       });
       times[b.id].push(Number(out.toString()));
     }

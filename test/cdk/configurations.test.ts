@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { build } from 'esbuild';
 import { FUNCTION_ROUTES } from '../../lambda/handlers/routes';
+import { esbuildOptions } from '../../lib/constructs/bundling';
 import { ScimEndpointStack, stackPropsFromContext } from '../../lib/scim-endpoint-stack';
 import { cfnLint } from '../support/cfn-lint';
 
@@ -259,24 +261,33 @@ describe('what each setting adds', () => {
 
 describe('the change-event publisher as cdk synth bundles it', () => {
   jest.setTimeout(180_000);
+  let dir: string;
 
-  test('one minified ESM file that loads in a fresh Node process with no node_modules and exports handler', () => {
+  beforeAll(() => {
     const out = path.join(outdir, 'bundled');
     const app = new App({ outdir: out, context: { ...CDK_JSON.context, 'scim-endpoint:changeEvents': true } });
     const stack = new ScimEndpointStack(app, 'ScimEndpointStack', { ...stackPropsFromContext(app), env: { account: '123456789012', region: 'eu-west-1' } });
     const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
     const fnId = stack.getLogicalId(stack.endpoint.changeEvents!.publisher.fn.node.defaultChild as never);
     const key: string = resources[fnId].Properties.Code.S3Key;
-    const dir = path.join(out, `asset.${key.replace(/\.zip$/, '')}`);
+    dir = path.join(out, `asset.${key.replace(/\.zip$/, '')}`);
+  });
+
+  test('one minified ESM file that loads in a fresh Node process with no node_modules and exports handler', () => {
     expect(fs.readdirSync(dir)).toEqual(['index.mjs']);
     expect(fs.statSync(path.join(dir, 'index.mjs')).size).toBeLessThan(1024 * 1024);
     const script = `const m = await import(${JSON.stringify(pathToFileURL(path.join(dir, 'index.mjs')).href)}); process.stdout.write(typeof m.handler);`;
     const loaded = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: out,
+      cwd: path.dirname(dir),
       env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', EVENT_BUS_NAME: 'bus' },
       encoding: 'utf8',
       timeout: 20_000,
     });
     expect(loaded).toBe('function');
+  });
+
+  test('the benchmark\'s build (esbuildOptions) is that bundle byte for byte', async () => {
+    const { outputFiles } = await build({ ...esbuildOptions('lambda/handlers/change-events.ts'), outfile: 'index.mjs', write: false });
+    expect(outputFiles[0].text === fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8')).toBe(true);
   });
 });

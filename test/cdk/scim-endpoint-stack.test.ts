@@ -7,8 +7,10 @@ import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
+import { build } from 'esbuild';
 import { FUNCTION_ROUTES, SCIM_BASE_PATH } from '../../lambda/handlers/routes';
 import { createTableInput, INDEXES } from '../../lambda/store/table';
+import { esbuildOptions, FUNCTION_BUNDLE } from '../../lib/constructs/bundling';
 import { ScimEndpoint, type ScimEndpointProps } from '../../lib/constructs/scim-endpoint';
 import { ScimEndpointStack, stackPropsFromContext } from '../../lib/scim-endpoint-stack';
 
@@ -20,7 +22,7 @@ const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cd
 /** Module-load budget proxy: a function bundle (SDK v3 included) must stay below this size. */
 const MAX_BUNDLE_BYTES = 1024 * 1024;
 
-const BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+const BANNER = FUNCTION_BUNDLE.banner;
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -201,6 +203,15 @@ describe('the stack as cdk synth builds it', () => {
           encoding: 'utf8',
         });
         expect(out).toBe('function');
+      },
+    );
+
+    test.each(FUNCTION_ROUTES.map((route) => [route.id, route.entry]))(
+      '%s: esbuildOptions() (the benchmark\'s build) gives the deployed bundle byte for byte',
+      async (id, entry) => {
+        const { outputFiles } = await build({ ...esbuildOptions(entry), outfile: 'index.mjs', write: false });
+        const deployed = fs.readFileSync(path.join(bundleOf(id), 'index.mjs'), 'utf8');
+        expect(outputFiles[0].text === deployed).toBe(true);
       },
     );
   });
