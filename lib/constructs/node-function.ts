@@ -65,6 +65,8 @@ export class NodeFunction extends Construct {
         mainFields: [...FUNCTION_BUNDLE.mainFields],
         banner: FUNCTION_BUNDLE.banner,
         externalModules: FUNCTION_BUNDLE.external,
+        // Rendered as one --alias:<package>=<path> argument each.
+        esbuildArgs: { '--alias': Object.entries(FUNCTION_BUNDLE.alias).map(([from, to]) => `${from}=${to}`) },
       },
     });
   }

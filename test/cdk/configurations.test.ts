@@ -7,7 +7,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { build } from 'esbuild';
 import { FUNCTION_ROUTES } from '../../lambda/handlers/routes';
-import { esbuildOptions } from '../../lib/constructs/bundling';
+import { esbuildOptions, EXCLUDED_FROM_BUNDLES } from '../../lib/constructs/bundling';
 import { ScimEndpointStack, stackPropsFromContext } from '../../lib/scim-endpoint-stack';
 import { cfnLint } from '../support/cfn-lint';
 
@@ -286,8 +286,9 @@ describe('the change-event publisher as cdk synth bundles it', () => {
     expect(loaded).toBe('function');
   });
 
-  test('the benchmark\'s build (esbuildOptions) is that bundle byte for byte', async () => {
-    const { outputFiles } = await build({ ...esbuildOptions('lambda/handlers/change-events.ts'), outfile: 'index.mjs', write: false });
+  test('the benchmark\'s build (esbuildOptions) is that bundle byte for byte, without the default credential chain', async () => {
+    const { outputFiles, metafile } = await build({ ...esbuildOptions('lambda/handlers/change-events.ts'), outfile: 'index.mjs', write: false, metafile: true });
     expect(outputFiles[0].text === fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8')).toBe(true);
+    expect(Object.keys(metafile.inputs).filter((input) => EXCLUDED_FROM_BUNDLES.some((re) => re.test(input)))).toEqual([]);
   });
 });
