@@ -3,10 +3,10 @@ import type { AddressInfo } from 'node:net';
 import type { ReceivedRequest } from './sigv4';
 
 /**
- * An HTTP stand-in for Secrets Manager and DynamoDB that records every request with its
- * headers, so that a test can check how a bundled function signs them. It answers
- * GetSecretValue with `secretString` and every DynamoDB call with an empty result (no item,
- * no page).
+ * An HTTP stand-in for Secrets Manager, DynamoDB and EventBridge that records every request
+ * with its headers, so that a test can check how a bundled function signs them. It answers
+ * GetSecretValue with `secretString`, every DynamoDB call with an empty result (no item, no
+ * page) and PutEvents by accepting every entry.
  */
 export async function startRecordingStandIn(secretString: string) {
   const requests: ReceivedRequest[] = [];
@@ -22,6 +22,9 @@ export async function startRecordingStandIn(secretString: string) {
       res.end(JSON.stringify({ Items: [], Count: 0, ScannedCount: 0 }));
     } else if (target.startsWith('DynamoDB_20120810.')) {
       res.end('{}');
+    } else if (target === 'AWSEvents.PutEvents') {
+      const { Entries } = JSON.parse(body) as { Entries: unknown[] };
+      res.end(JSON.stringify({ FailedEntryCount: 0, Entries: Entries.map((_, i) => ({ EventId: `event-${i}` })) }));
     } else {
       res.writeHead(400).end(JSON.stringify({ __type: 'UnknownOperationException', message: `not stood in for: ${target}` }));
     }
