@@ -226,7 +226,7 @@ describe('the stack as cdk synth builds it', () => {
     );
 
     test.each(FUNCTION_ROUTES.map((route) => [route.id, route.entry]))(
-      '%s: esbuildOptions() (the benchmark\'s build) gives the deployed bundle byte for byte, with no default chain among its inputs',
+      '%s: esbuildOptions() (the benchmark\'s build) gives the deployed bundle byte for byte, with nothing the aliases replace among its inputs',
       async (id, entry) => {
         const { outputFiles, metafile } = await build({ ...esbuildOptions(entry), outfile: 'index.mjs', write: false, metafile: true });
         const deployed = fs.readFileSync(path.join(bundleOf(id), 'index.mjs'), 'utf8');
