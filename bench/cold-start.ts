@@ -21,6 +21,8 @@ export interface FunctionColdStart {
   readonly function: string;
   readonly bundleBytes: number;
   readonly initMsMedian: number;
+  /** CPU time of the process during the import (user + system, all threads), median. */
+  readonly initCpuMsMedian: number;
   readonly initMsRuns: number[];
   /** The heaviest contributors to the bundle, in bytes of minified output. */
   readonly heaviest: { readonly what: string; readonly bytes: number }[];
@@ -32,6 +34,7 @@ export interface ColdStartResult {
   readonly runs: number;
   /** The same measure on an empty module: the floor no bundle can go under on this machine. */
   readonly emptyModuleInitMs: number;
+  readonly emptyModuleInitCpuMs: number;
   readonly functions: FunctionColdStart[];
 }
 
@@ -45,16 +48,20 @@ export async function runColdStart(quick: boolean): Promise<ColdStartResult> {
     const result = await build({ ...esbuildOptions(fn.entry), outfile: file, metafile: true, logLevel: 'silent' });
     bundles.push({ id: fn.id, file, meta: result.metafile });
   }
-  // The event loop of a fresh process: import the bundle and print how long it took.
+  // The event loop of a fresh process: import the bundle and print how long it took, in
+  // wall-clock time and in CPU time of the process (all its threads: compilation and GC
+  // included), which other load on a shared machine disturbs less than the wall clock.
   const probe = path.join(dir, 'probe.mjs');
   writeFileSync(
     probe,
-    "const t=performance.now();await import(process.argv[2]);process.stdout.write(String(performance.now()-t));",
+    'const c=process.cpuUsage();const t=performance.now();await import(process.argv[2]);' +
+      "const u=process.cpuUsage(c);process.stdout.write((performance.now()-t)+' '+(u.user+u.system)/1000);",
   );
   const empty = path.join(dir, 'empty.mjs');
   writeFileSync(empty, 'export const handler = async () => ({});');
   const targets = [...bundles, { id: '(empty module)', file: empty }];
   const times: Record<string, number[]> = Object.fromEntries(targets.map((b) => [b.id, []]));
+  const cpuTimes: Record<string, number[]> = Object.fromEntries(targets.map((b) => [b.id, []]));
   for (let r = 0; r < runs; r++) {
     for (const b of targets) {
       const out = execFileSync(process.execPath, [probe, b.file], {
@@ -66,7 +73,9 @@ export async function runColdStart(quick: boolean): Promise<ColdStartResult> {
           AWS_REGION: 'us-east-1',
         },
       });
-      times[b.id].push(Number(out.toString()));
+      const [wall, cpu] = out.toString().split(' ').map(Number);
+      times[b.id].push(wall);
+      cpuTimes[b.id].push(cpu);
     }
   }
   return {
@@ -74,10 +83,12 @@ export async function runColdStart(quick: boolean): Promise<ColdStartResult> {
     node: process.version,
     runs,
     emptyModuleInitMs: Math.round(median(times['(empty module)']) * 10) / 10,
+    emptyModuleInitCpuMs: Math.round(median(cpuTimes['(empty module)']) * 10) / 10,
     functions: bundles.map((b) => ({
       function: b.id,
       bundleBytes: statSync(b.file).size,
       initMsMedian: Math.round(median(times[b.id]) * 10) / 10,
+      initCpuMsMedian: Math.round(median(cpuTimes[b.id]) * 10) / 10,
       initMsRuns: times[b.id].map((t) => Math.round(t * 10) / 10),
       heaviest: heaviest(b.meta, b.file),
     })),
