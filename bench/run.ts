@@ -86,13 +86,14 @@ function print(r: Parameters<typeof checkBudgets>[0]): void {
   if (r.coldStart) {
     console.log(
       `\nCold start (${r.coldStart.runs} fresh processes each, median; Node ${r.coldStart.node}; SDK ${r.coldStart.sdk}; ` +
-        `an empty module takes ${r.coldStart.emptyModuleInitMs} ms by the same measure)`,
+        `an empty module takes ${r.coldStart.emptyModuleInitMs} ms, ${r.coldStart.emptyModuleInitCpuMs} ms CPU, by the same measure)`,
     );
     console.table(
       r.coldStart.functions.map((f) => ({
         function: f.function,
         'bundle bytes': f.bundleBytes,
         'init ms (median)': f.initMsMedian,
+        'init CPU ms (median)': f.initCpuMsMedian,
         'heaviest (KB)': f.heaviest.slice(0, 4).map((h) => `${h.what} ${(h.bytes / 1024).toFixed(0)}`).join(', '),
       })),
     );

@@ -5,9 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-
-/** Where the function bundles are built from: the project root (lib/constructs → ../..). */
-export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+import { FUNCTION_BUNDLE, PROJECT_ROOT } from './bundling';
 
 /** Settings of one function of the endpoint. */
 export interface NodeFunctionSettings {
@@ -60,16 +58,15 @@ export class NodeFunction extends Construct {
       environment: settings.environment,
       bundling: {
         forceDockerBundling: false,
-        minify: true,
-        format: OutputFormat.ESM,
-        target: 'node22',
-        sourceMap: false,
-        mainFields: ['module', 'main'],
-        // Some bundled CommonJS dependencies call require() for Node built-ins; ESM has none.
-        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-        // Bundle the AWS SDK v3 rather than use the runtime's copy: a pinned version, and
-        // tree-shaking keeps the module load (cold start) small.
-        externalModules: [],
+        minify: FUNCTION_BUNDLE.minify,
+        format: { esm: OutputFormat.ESM }[FUNCTION_BUNDLE.format],
+        target: FUNCTION_BUNDLE.target,
+        sourceMap: FUNCTION_BUNDLE.sourcemap,
+        mainFields: [...FUNCTION_BUNDLE.mainFields],
+        banner: FUNCTION_BUNDLE.banner,
+        externalModules: FUNCTION_BUNDLE.external,
+        // Rendered as one --alias:<package>=<path> argument each.
+        esbuildArgs: { '--alias': Object.entries(FUNCTION_BUNDLE.alias).map(([from, to]) => `${from}=${to}`) },
       },
     });
   }

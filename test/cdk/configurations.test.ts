@@ -1,13 +1,18 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { build } from 'esbuild';
 import { FUNCTION_ROUTES } from '../../lambda/handlers/routes';
+import { esbuildOptions, EXCLUDED_FROM_BUNDLES } from '../../lib/constructs/bundling';
 import { ScimEndpointStack, stackPropsFromContext } from '../../lib/scim-endpoint-stack';
 import { cfnLint } from '../support/cfn-lint';
+import { startRecordingStandIn } from '../support/recording-stand-in';
+import { checkSigV4 } from '../support/sigv4';
 
 /**
  * Every configuration the context can select, synthesized as `cdk synth` does (cdk.json's
@@ -259,24 +264,66 @@ describe('what each setting adds', () => {
 
 describe('the change-event publisher as cdk synth bundles it', () => {
   jest.setTimeout(180_000);
+  let dir: string;
 
-  test('one minified ESM file that loads in a fresh Node process with no node_modules and exports handler', () => {
+  beforeAll(() => {
     const out = path.join(outdir, 'bundled');
     const app = new App({ outdir: out, context: { ...CDK_JSON.context, 'scim-endpoint:changeEvents': true } });
     const stack = new ScimEndpointStack(app, 'ScimEndpointStack', { ...stackPropsFromContext(app), env: { account: '123456789012', region: 'eu-west-1' } });
     const resources = Template.fromStack(stack).toJSON().Resources as Record<string, Resource>;
     const fnId = stack.getLogicalId(stack.endpoint.changeEvents!.publisher.fn.node.defaultChild as never);
     const key: string = resources[fnId].Properties.Code.S3Key;
-    const dir = path.join(out, `asset.${key.replace(/\.zip$/, '')}`);
+    dir = path.join(out, `asset.${key.replace(/\.zip$/, '')}`);
+  });
+
+  test('one minified ESM file that loads in a fresh Node process with no node_modules and exports handler', () => {
     expect(fs.readdirSync(dir)).toEqual(['index.mjs']);
     expect(fs.statSync(path.join(dir, 'index.mjs')).size).toBeLessThan(1024 * 1024);
     const script = `const m = await import(${JSON.stringify(pathToFileURL(path.join(dir, 'index.mjs')).href)}); process.stdout.write(typeof m.handler);`;
     const loaded = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
-      cwd: out,
+      cwd: path.dirname(dir),
       env: { PATH: process.env.PATH, AWS_REGION: 'eu-west-1', EVENT_BUS_NAME: 'bus' },
       encoding: 'utf8',
       timeout: 20_000,
     });
     expect(loaded).toBe('function');
+  });
+
+  test('publishes a stream batch, its PutEvents signed with the credentials Lambda puts in the environment', async () => {
+    const standIn = await startRecordingStandIn('');
+    try {
+      const event = fs.readFileSync(path.join(__dirname, '..', '..', 'events', 'change-events-stream.json'), 'utf8');
+      const script = `const m = await import(${JSON.stringify(pathToFileURL(path.join(dir, 'index.mjs')).href)}); process.stdout.write('\\n' + JSON.stringify(await m.handler(${event})));`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+        cwd: path.dirname(dir),
+        env: {
+          PATH: process.env.PATH,
+          HOME: path.dirname(dir),
+          AWS_REGION: 'eu-west-1',
+          EVENT_BUS_NAME: 'bus',
+          AWS_ENDPOINT_URL: standIn.endpoint,
+          AWS_ACCESS_KEY_ID: 'ASIAEXECUTIONROLE01',
+          AWS_SECRET_ACCESS_KEY: 'execution-role-secret',
+          AWS_SESSION_TOKEN: 'execution-role-session',
+        },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+      expect(JSON.parse(stdout.split('\n').pop()!)).toEqual({ batchItemFailures: [] });
+      expect(standIn.requests.length).toBeGreaterThan(0);
+      for (const request of standIn.requests) {
+        expect(request.headers['x-amz-target']).toBe('AWSEvents.PutEvents');
+        expect(checkSigV4(request, 'execution-role-secret')).toMatchObject({ accessKeyId: 'ASIAEXECUTIONROLE01', valid: true });
+        expect(request.headers['x-amz-security-token']).toBe('execution-role-session');
+      }
+    } finally {
+      await standIn.close();
+    }
+  });
+
+  test('the benchmark\'s build (esbuildOptions) is that bundle byte for byte, with nothing the aliases replace among its inputs', async () => {
+    const { outputFiles, metafile } = await build({ ...esbuildOptions('lambda/handlers/change-events.ts'), outfile: 'index.mjs', write: false, metafile: true });
+    expect(outputFiles[0].text === fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8')).toBe(true);
+    expect(Object.keys(metafile.inputs).filter((input) => EXCLUDED_FROM_BUNDLES.some((re) => re.test(input)))).toEqual([]);
   });
 });

@@ -1,16 +1,24 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { App, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
+import { build } from 'esbuild';
 import { FUNCTION_ROUTES, SCIM_BASE_PATH } from '../../lambda/handlers/routes';
+import { hashToken } from '../../lambda/http/auth';
 import { createTableInput, INDEXES } from '../../lambda/store/table';
+import { esbuildOptions, EXCLUDED_FROM_BUNDLES, FUNCTION_BUNDLE } from '../../lib/constructs/bundling';
 import { ScimEndpoint, type ScimEndpointProps } from '../../lib/constructs/scim-endpoint';
 import { ScimEndpointStack, stackPropsFromContext } from '../../lib/scim-endpoint-stack';
+import { startRecordingStandIn } from '../support/recording-stand-in';
+import { checkSigV4 } from '../support/sigv4';
+
+const execFileAsync = promisify(execFile);
 
 /** The stack as `cdk synth` builds it: cdk.json's context (feature flags, defaults) and real esbuild bundles. */
 const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
@@ -20,7 +28,11 @@ const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cd
 /** Module-load budget proxy: a function bundle (SDK v3 included) must stay below this size. */
 const MAX_BUNDLE_BYTES = 1024 * 1024;
 
-const BANNER = "import { createRequire } from 'module';const require = createRequire(import.meta.url);";
+const BANNER = FUNCTION_BUNDLE.banner;
+/** Written by lambda/handlers/env-credentials.ts, which stands in for the default credential chain. */
+const CREDENTIALS_FROM_ENVIRONMENT = 'a function bundle reads only these';
+/** Strings of the default chain (@aws-sdk/credential-provider-node) and its SSO/STS clients (@aws-sdk/nested-clients). */
+const DEFAULT_CHAIN_MARKERS = ['defaultProvider::fromSSO', 'AssumeRoleWithWebIdentity', 'GetRoleCredentials', 'credential-provider-ini'];
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -203,6 +215,80 @@ describe('the stack as cdk synth builds it', () => {
         expect(out).toBe('function');
       },
     );
+
+    test.each(FUNCTION_ROUTES.map((route) => [route.id]))(
+      '%s: no default credential chain, the environment-variable provider in its place',
+      (id) => {
+        const code = fs.readFileSync(path.join(bundleOf(id), 'index.mjs'), 'utf8');
+        expect(code).toContain(CREDENTIALS_FROM_ENVIRONMENT);
+        for (const marker of DEFAULT_CHAIN_MARKERS) expect(code).not.toContain(marker);
+      },
+    );
+
+    test.each(FUNCTION_ROUTES.map((route) => [route.id, route.entry]))(
+      '%s: esbuildOptions() (the benchmark\'s build) gives the deployed bundle byte for byte, with nothing the aliases replace among its inputs',
+      async (id, entry) => {
+        const { outputFiles, metafile } = await build({ ...esbuildOptions(entry), outfile: 'index.mjs', write: false, metafile: true });
+        const deployed = fs.readFileSync(path.join(bundleOf(id), 'index.mjs'), 'utf8');
+        expect(outputFiles[0].text === deployed).toBe(true);
+        expect(Object.keys(metafile.inputs).filter((input) => EXCLUDED_FROM_BUNDLES.some((re) => re.test(input)))).toEqual([]);
+      },
+    );
+
+    describe('Users, run from its bundle in a fresh Node process against a recording AWS stand-in', () => {
+      const TOKEN = 'bundle-test-token-0123456789abcdef';
+      const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'ASIAEXECUTIONROLE01', AWS_SECRET_ACCESS_KEY: 'execution-role-secret', AWS_SESSION_TOKEN: 'execution-role-session' };
+      let standIn: Awaited<ReturnType<typeof startRecordingStandIn>>;
+      beforeAll(async () => {
+        standIn = await startRecordingStandIn(JSON.stringify({ tokens: [{ id: 't', sha256: hashToken(TOKEN) }] }));
+      });
+      afterAll(() => standIn.close());
+      beforeEach(() => standIn.requests.splice(0));
+
+      /** GET /Users/<id> through the deployed handler, with Lambda's variables but `credentials`. */
+      async function getUser(credentials: Partial<typeof CREDENTIALS>) {
+        const event = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'events', 'users-get.json'), 'utf8'));
+        event.headers.Authorization = `Bearer ${TOKEN}`;
+        const file = pathToFileURL(path.join(bundleOf('Users'), 'index.mjs')).href;
+        const script = `const m = await import(${JSON.stringify(file)}); const r = await m.handler(${JSON.stringify(event)}); process.stdout.write('\\n' + JSON.stringify(r));`;
+        const { stdout, stderr } = await execFileAsync(process.execPath, ['--input-type=module', '-e', script], {
+          cwd: outdir,
+          env: {
+            PATH: process.env.PATH,
+            HOME: outdir,
+            AWS_REGION: 'eu-west-1',
+            TABLE_NAME: 'scim-endpoint',
+            TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:scim-endpoint-tokens-AbCdEf',
+            // Both clients' endpoint (the SDK's AWS_ENDPOINT_URL setting): the stand-in instead of AWS.
+            AWS_ENDPOINT_URL: standIn.endpoint,
+            ...credentials,
+          },
+          timeout: 20_000,
+          encoding: 'utf8',
+        });
+        return { result: JSON.parse(stdout.split('\n').pop()!) as { statusCode: number }, logs: stdout + stderr };
+      }
+
+      test('signs its Secrets Manager and DynamoDB requests with the credentials Lambda puts in the environment', async () => {
+        const { result } = await getUser(CREDENTIALS);
+        expect(result.statusCode).toBe(404);
+        const targets = standIn.requests.map((r) => String(r.headers['x-amz-target']).split('.')[0]);
+        expect(targets).toContain('secretsmanager');
+        expect(targets).toContain('DynamoDB_20120810');
+        for (const request of standIn.requests) {
+          expect(checkSigV4(request, CREDENTIALS.AWS_SECRET_ACCESS_KEY)).toMatchObject({ accessKeyId: CREDENTIALS.AWS_ACCESS_KEY_ID, valid: true });
+          expect(checkSigV4(request, 'another-secret')?.valid).toBe(false);
+          expect(request.headers['x-amz-security-token']).toBe(CREDENTIALS.AWS_SESSION_TOKEN);
+        }
+      });
+
+      test('without credentials in the environment: a bare 500, nothing sent, and a log naming the variables', async () => {
+        const { result, logs } = await getUser({});
+        expect(result.statusCode).toBe(500);
+        expect(standIn.requests).toHaveLength(0);
+        expect(logs).toContain('AWS_ACCESS_KEY_ID');
+      });
+    });
   });
 
   describe('API', () => {
