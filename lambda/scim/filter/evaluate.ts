@@ -47,7 +47,12 @@ export function evaluate(filter: Filter, resource: JsonObject, rt: ResourceTypeD
  * inner filter of a valuePath (`emails[type eq "work"]`), as PATCH (RFC 7644 §3.5.2) needs.
  */
 export function matchesValue(filter: Filter, element: Json, attribute: AttributeDef): boolean {
-  return cached(byAttribute, filter, attribute, () => compile(filter, elementResolver(attribute)))(element);
+  return valueMatcher(filter, attribute)(element);
+}
+
+/** `matchesValue` as a predicate, for testing every value of an attribute with one lookup. */
+export function valueMatcher(filter: Filter, attribute: AttributeDef): FilterPredicate {
+  return cached(byAttribute, filter, attribute, () => compile(filter, elementResolver(attribute)));
 }
 
 /**
