@@ -32,8 +32,29 @@ export function schemaUrnOf(rt: ResourceTypeDef, text: string): string | undefin
   return schemaUrns(rt).find((urn) => urn.toLowerCase() === wanted);
 }
 
+/** Bounds of the resolved-path cache: paths longer than this are resolved each time. */
+export const TARGET_CACHE_LIMITS = { maxEntries: 512, maxPathLength: 256 } as const;
+
+// Resolved PATCH paths per resource type: an IdP sends the same few paths for every user and
+// group, so each is parsed and resolved once. Entries are frozen (they are shared by every
+// request), and the oldest goes first when the cache is full. Failures are not kept.
+const targets = new WeakMap<ResourceTypeDef, Map<string, Target>>();
+
 /** Resolves a PATCH path against `rt`; throws invalidPath for anything it does not name. */
 export function resolveTarget(rt: ResourceTypeDef, text: string): Target {
+  let cache = targets.get(rt);
+  if (!cache) targets.set(rt, (cache = new Map()));
+  const known = cache.get(text);
+  if (known) return known;
+  const target = deepFreeze(parseTarget(rt, text));
+  if (text.length <= TARGET_CACHE_LIMITS.maxPathLength) {
+    if (cache.size >= TARGET_CACHE_LIMITS.maxEntries) cache.delete(cache.keys().next().value as string);
+    cache.set(text, target);
+  }
+  return target;
+}
+
+function parseTarget(rt: ResourceTypeDef, text: string): Target {
   const { attribute: path, filter, subAfterFilter: after } = parsePatchPath(rt, text);
   if (path.sub !== undefined && (filter || after !== undefined)) {
     throw invalidPath(`The path "${text}" is not a valid PATCH path (RFC 7644 §3.5.2).`);
@@ -50,6 +71,17 @@ export function resolveTarget(rt: ResourceTypeDef, text: string): Target {
     throw invalidPath(`A value filter applies only to a multi-valued attribute; "${attribute.name}" is single-valued.`);
   }
   return { text, extension, attribute, sub, filter };
+}
+
+/** Freezes a target and its filter's nodes; the schema definitions it points at are left as they are. */
+function deepFreeze(target: Target): Target {
+  const freeze = (node: object): void => {
+    if (Object.isFrozen(node)) return;
+    Object.freeze(node);
+    for (const value of Object.values(node)) if (typeof value === 'object' && value !== null) freeze(value);
+  };
+  if (target.filter) freeze(target.filter);
+  return Object.freeze(target);
 }
 
 /** The actual key of `obj` that spells `name` case-insensitively (RFC 7643 §2.1). */
