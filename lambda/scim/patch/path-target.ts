@@ -1,3 +1,4 @@
+import { BoundedCache } from '../bounded-cache';
 import { invalidPath } from '../errors';
 import type { Filter } from '../filter/ast';
 import { valueMatcher } from '../filter/evaluate';
@@ -38,20 +39,16 @@ export const TARGET_CACHE_LIMITS = { maxEntries: 512, maxPathLength: 256 } as co
 // Resolved PATCH paths per resource type: an IdP sends the same few paths for every user and
 // group, so each is parsed and resolved once. Entries are frozen (they are shared by every
 // request), and the oldest goes first when the cache is full. Failures are not kept.
-const targets = new WeakMap<ResourceTypeDef, Map<string, Target>>();
+const targets = new WeakMap<ResourceTypeDef, BoundedCache<string, Target>>();
 
 /** Resolves a PATCH path against `rt`; throws invalidPath for anything it does not name. */
 export function resolveTarget(rt: ResourceTypeDef, text: string): Target {
   let cache = targets.get(rt);
-  if (!cache) targets.set(rt, (cache = new Map()));
+  if (!cache) targets.set(rt, (cache = new BoundedCache(TARGET_CACHE_LIMITS.maxEntries)));
   const known = cache.get(text);
   if (known) return known;
   const target = deepFreeze(parseTarget(rt, text));
-  if (text.length <= TARGET_CACHE_LIMITS.maxPathLength) {
-    if (cache.size >= TARGET_CACHE_LIMITS.maxEntries) cache.delete(cache.keys().next().value as string);
-    cache.set(text, target);
-  }
-  return target;
+  return text.length <= TARGET_CACHE_LIMITS.maxPathLength ? cache.set(text, target) : target;
 }
 
 function parseTarget(rt: ResourceTypeDef, text: string): Target {
