@@ -188,8 +188,13 @@ function member(name: string): (from: Json | undefined) => Json | undefined {
   const wanted = name.toLowerCase();
   return (from) => {
     if (from === null || typeof from !== 'object' || Array.isArray(from)) return undefined;
-    if (name in from) return from[name];
-    for (const key in from) if (Object.hasOwn(from, key) && key.toLowerCase() === wanted) return from[key];
+    const value = from[name];
+    if (value !== undefined || name in from) return value;
+    // Lower-casing keeps a key's length unless it holds U+0130 (which grows): other keys cannot match.
+    for (const key in from) {
+      if (key.length !== wanted.length && !(key.length < wanted.length && key.includes('\u0130'))) continue;
+      if (Object.hasOwn(from, key) && key.toLowerCase() === wanted) return from[key];
+    }
     return undefined;
   };
 }
@@ -211,29 +216,94 @@ function isPresent(value: Json): boolean {
 
 /**
  * `compareValues(def, ·, op, expected)` with what depends only on the operand worked out
- * once: its lower-cased form, or its instant for dateTime.
+ * once: its lower-cased form, or its instant for dateTime. Each case is its own function, so
+ * that the engine sees one kind of comparison at each place.
  */
 function comparator(def: AttributeDef, op: CompareOp, expected: Exclude<Literal, null>): (actual: Json) => boolean {
+  if (typeof expected === 'boolean') {
+    // A boolean equals only the same boolean; no other operator applies (RFC 7644 §3.4.2.2).
+    if (op === 'eq') return (actual) => actual === expected;
+    if (op === 'ne') return (actual) => typeof actual === 'boolean' && actual !== expected;
+    return () => false;
+  }
   const general = (actual: Json) => compareValues(def, actual, op, expected);
   if (typeof expected !== 'string') return general;
   if (def.type === 'dateTime' && op !== 'co' && op !== 'sw' && op !== 'ew') return general;
-  const b = def.caseExact ? expected : expected.toLowerCase();
-  const fold = def.caseExact ? (a: string) => a : (a: string) => a.toLowerCase();
-  const string = (match: (a: string) => boolean) => (actual: Json) => typeof actual === 'string' && match(fold(actual));
+  if (def.caseExact) {
+    switch (op) {
+      case 'co':
+        return (a) => typeof a === 'string' && a.includes(expected);
+      case 'sw':
+        return (a) => typeof a === 'string' && a.startsWith(expected);
+      case 'ew':
+        return (a) => typeof a === 'string' && a.endsWith(expected);
+      case 'eq':
+        return (a) => typeof a === 'string' && a === expected;
+      case 'ne':
+        return (a) => typeof a === 'string' && a !== expected;
+      default:
+        return general;
+    }
+  }
+  const b = expected.toLowerCase();
   switch (op) {
     case 'co':
-      return string((a) => a.includes(b));
+      // A value that holds the lower-cased operand as it is holds it once lower-cased too.
+      return (a) => typeof a === 'string' && (a.includes(b) || a.toLowerCase().includes(b));
     case 'sw':
-      return string((a) => a.startsWith(b));
+      return (a) => typeof a === 'string' && foldedStartsWith(a, b);
     case 'ew':
-      return string((a) => a.endsWith(b));
+      return (a) => typeof a === 'string' && foldedEndsWith(a, b);
     case 'eq':
-      return string((a) => a === b);
+      return (a) => typeof a === 'string' && foldedEquals(a, b);
     case 'ne':
-      return string((a) => a !== b);
+      return (a) => typeof a === 'string' && !foldedEquals(a, b);
     default:
       return general;
   }
+}
+
+// `a.toLowerCase()` compared with a lower-cased `b`, without building the lower-cased copy
+// while `a` is ASCII: an ASCII character lower-cases to one character, whatever surrounds it,
+// so it keeps its offset while the characters before it are ASCII too. At the first other
+// character the exact comparison is made instead.
+const foldAscii = (code: number) => (code >= 0x41 && code <= 0x5a ? code | 0x20 : code);
+
+/** `a.toLowerCase().startsWith(b)` for a lower-cased `b`. */
+function foldedStartsWith(a: string, b: string): boolean {
+  for (let i = 0; i < b.length; i++) {
+    // All ASCII so far and `a` is over: its lower-cased form is as short.
+    if (i >= a.length) return false;
+    const code = a.charCodeAt(i);
+    if (code >= 0x80) return a.toLowerCase().startsWith(b);
+    if (foldAscii(code) !== b.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** `a.toLowerCase() === b` for a lower-cased `b`. */
+function foldedEquals(a: string, b: string): boolean {
+  if (a === b) return true;
+  for (let i = 0; i < a.length; i++) {
+    const code = a.charCodeAt(i);
+    if (code >= 0x80) return a.toLowerCase() === b;
+    if (i >= b.length || foldAscii(code) !== b.charCodeAt(i)) return false;
+  }
+  return a.length === b.length;
+}
+
+/** `a.toLowerCase().endsWith(b)` for a lower-cased `b`. */
+function foldedEndsWith(a: string, b: string): boolean {
+  const offset = a.length - b.length;
+  // Shorter than the operand: only a character that grows when lower-cased could make it fit.
+  if (offset < 0) return a.toLowerCase().endsWith(b);
+  // From the end: while every character after it is ASCII, a character keeps its distance from the end.
+  for (let i = b.length - 1; i >= 0; i--) {
+    const code = a.charCodeAt(offset + i);
+    if (code >= 0x80) return a.toLowerCase().endsWith(b);
+    if (foldAscii(code) !== b.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /**
