@@ -14,7 +14,7 @@ export class Draft {
   /** The document being built; its top level belongs to the draft. */
   readonly doc: JsonObject;
   /** Extension objects this draft has copied and may therefore edit in place. */
-  private readonly owned = new Set<JsonObject>();
+  private owned: Set<JsonObject> | undefined;
 
   constructor(source: JsonObject) {
     // Spread defines own properties, so an own "__proto__" key (JSON.parse makes one) stays a key.
@@ -29,10 +29,10 @@ export class Draft {
   container(extension: string | undefined, create: boolean): JsonObject | undefined {
     if (!extension) return this.doc;
     const existing = read(this.doc, extension);
-    if (isObject(existing) && this.owned.has(existing)) return existing;
+    if (isObject(existing) && this.owned?.has(existing)) return existing;
     if (!isObject(existing) && !create) return undefined;
     const own: JsonObject = isObject(existing) ? { ...existing } : {};
-    this.owned.add(own);
+    (this.owned ??= new Set()).add(own);
     // Stored under the canonical spelling, other spellings dropped.
     write(this.doc, extension, own);
     return own;

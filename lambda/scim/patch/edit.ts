@@ -42,12 +42,14 @@ function merge(def: AttributeDef, base: Json | undefined, patch: JsonObject, pat
 /** Stores a value, or erases the attribute when the value is unassigned (null, [] or {}). */
 function store(container: JsonObject, name: string, value: Json | undefined): void {
   const empty =
-    value === undefined ||
-    value === null ||
-    (Array.isArray(value) && value.length === 0) ||
-    (isObject(value) && Object.keys(value).length === 0);
+    value === undefined || value === null || (Array.isArray(value) ? value.length === 0 : isObject(value) && !hasKeys(value));
   if (empty) erase(container, name);
   else write(container, name, value);
+}
+
+function hasKeys(obj: JsonObject): boolean {
+  for (const key in obj) if (Object.hasOwn(obj, key)) return true;
+  return false;
 }
 
 /**
@@ -88,7 +90,7 @@ export function removeAt(draft: Draft, target: Target, selector?: Json): void {
   } else {
     const hits = new Set(matchingIndexes(target, list));
     if (!sub) {
-      next = list.filter((_, i) => !hits.has(i));
+      next = hits.size === 0 ? list : list.filter((_, i) => !hits.has(i));
     } else {
       next = list
         .map((value, i) => {
