@@ -26,6 +26,8 @@ type Selector = (scope: Json, test: (value: Json) => boolean) => Outcome;
 interface Access {
   readonly def: AttributeDef;
   readonly select: Selector;
+  /** For a path without a sub-attribute, its value in a scope: `select` is `each(read(scope), test)`. */
+  readonly read?: (scope: Json | undefined) => Json | undefined;
 }
 
 /** Resolves a path once, at compile time, in a resource or in one element of a valuePath. */
@@ -98,7 +100,8 @@ function compile(filter: Filter, resolve: Resolver): FilterPredicate {
       return (scope) => select(scope, isPresent) === MATCH;
     }
     case 'compare': {
-      const { def, select } = resolveLate(resolve, filter.path);
+      const access = resolveLate(resolve, filter.path);
+      const { def, select } = access;
       const { op, value: expected } = filter;
       if (expected === null) {
         // `eq null` asks for absence, `ne null` for presence; no other operator matches null.
@@ -109,7 +112,13 @@ function compile(filter: Filter, resolve: Resolver): FilterPredicate {
       const test = comparator(def, op, expected);
       // `ne` on an attribute without a value is true: nothing there equals the operand.
       if (op === 'ne') return (scope) => select(scope, test) !== NO_MATCH;
-      return (scope) => select(scope, test) === MATCH;
+      const { read } = access;
+      if (!read) return (scope) => select(scope, test) === MATCH;
+      // The common case, one simple value, tested directly; `each` for arrays and absence.
+      return (scope) => {
+        const value = read(scope);
+        return value !== undefined && value !== null && typeof value !== 'object' ? test(value) : each(value, test) === MATCH;
+      };
     }
     case 'valuePath': {
       // "[...]" holds for one and the same value of the attribute (RFC 7644 §3.4.2.2).
@@ -138,7 +147,7 @@ function resourceResolver(rt: ResourceTypeDef): Resolver {
     const top = member(attribute.name);
     // Extension attributes live under their schema URN (RFC 7643 §3.3).
     const read = extension === undefined ? top : chain(member(extension), top);
-    if (!sub) return { def: attribute, select: (scope, test) => each(read(scope), test) };
+    if (!sub) return { def: attribute, select: (scope, test) => each(read(scope), test), read };
     const inner = member(sub.name);
     return {
       def: sub,
@@ -163,7 +172,7 @@ function elementResolver(parent: AttributeDef): Resolver {
     const def = findAttribute(parent.subAttributes ?? [], path.name);
     if (!def) return { def: parent, select: () => EMPTY };
     const read = member(def.name);
-    return { def, select: (scope, test) => each(read(scope), test) };
+    return { def, select: (scope, test) => each(read(scope), test), read };
   };
 }
 
