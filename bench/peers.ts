@@ -15,6 +15,8 @@ export const PEER_FILTER =
   'userName sw "user1" and (emails[type eq "work" and value co "@example.com"] or title eq "Engineer") and active eq true';
 
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
+/** Batches each contender runs before it is timed (why ten: in runPeers). */
+const WARMUP_BATCHES = 10;
 /** scim-patch's defaults, except that it works on a copy and leaves the input as it was. */
 const SCIM_PATCH_COPY = { mutateDocument: false, treatMissingAsAdd: true };
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -157,6 +159,12 @@ export async function runPeers(quick: boolean): Promise<PeersResult> {
   };
 
   const rows: PeerRow[] = [];
+  // Ten warm-up batches per contender, not three: V8 optimises in a background thread, and on
+  // a loaded 2-core machine ours (all JavaScript) was still reaching its optimised code over
+  // the first ten to twenty timed rounds, while most of scim-patch's time is JSON.stringify
+  // and JSON.parse, native code with nothing to warm. The figures are of code in steady state,
+  // as in a function that serves many requests.
+  //
   // Ours is timed against each peer in its own interleaved pair. In one interleave of three,
   // the garbage scimmy leaves (tens of ms of allocation per batch) is collected during
   // whichever contender runs next, and the rotation made that ours in two rounds of three
@@ -165,7 +173,7 @@ export async function runPeers(quick: boolean): Promise<PeersResult> {
   const add = async (task: string, contenders: readonly Contender[], note: (peer: string) => string) => {
     const [ours, ...peers] = contenders;
     for (const peer of peers) {
-      const result = await interleave([ours, peer], rounds);
+      const result = await interleave([ours, peer], rounds, WARMUP_BATCHES);
       rows.push({
         task,
         ours: 'scim-endpoint',
