@@ -1,10 +1,10 @@
-import { BoundedCache } from '../bounded-cache';
 import { invalidFilter, invalidPath, ScimError } from '../errors';
 import { attr } from '../schema/attribute';
 import { findAttribute, parseAttributePath, resolveAttribute, type AttributePath } from '../schema/registry';
 import type { AttributeDef, ResourceTypeDef } from '../schema/types';
 import type { CompareOp, Filter, Literal, PatchPath } from './ast';
 import { excerpt, Scanner, type ErrorFactory, type Token } from './lexer';
+import { TokenCache } from './token-cache';
 
 /**
  * The recursive-descent parser of RFC 7644 §3.4.2.2 (figure 1) and of PATCH paths (§3.5.2).
@@ -87,13 +87,13 @@ interface SubPath {
 // `schemas`) and sub-attribute names per parent attribute, keyed by the text as written. Filters
 // name the same few attributes over and over; the AST shares these frozen path objects.
 const PATH_CACHE_SIZE = 1024;
-const filterPaths = new WeakMap<ResourceTypeDef, BoundedCache<string, ResourcePath>>();
-const patchPaths = new WeakMap<ResourceTypeDef, BoundedCache<string, ResourcePath>>();
-const subPaths = new WeakMap<AttributeDef, BoundedCache<string, SubPath>>();
+const filterPaths = new WeakMap<ResourceTypeDef, TokenCache<ResourcePath>>();
+const patchPaths = new WeakMap<ResourceTypeDef, TokenCache<ResourcePath>>();
+const subPaths = new WeakMap<AttributeDef, TokenCache<SubPath>>();
 
-function cacheOf<K extends object, V>(caches: WeakMap<K, BoundedCache<string, V>>, key: K): BoundedCache<string, V> {
+function cacheOf<K extends object, V>(caches: WeakMap<K, TokenCache<V>>, key: K): TokenCache<V> {
   let cache = caches.get(key);
-  if (!cache) caches.set(key, (cache = new BoundedCache(PATH_CACHE_SIZE)));
+  if (!cache) caches.set(key, (cache = new TokenCache(PATH_CACHE_SIZE)));
   return cache;
 }
 
@@ -113,7 +113,7 @@ class Parser {
   private depth = 0;
   private comparisons = 0;
   /** The resolved resource-level paths of this resource type, fetched on first use. */
-  private paths: BoundedCache<string, ResourcePath> | undefined;
+  private paths: TokenCache<ResourcePath> | undefined;
 
   constructor(
     private readonly rt: ResourceTypeDef,
@@ -220,7 +220,7 @@ class Parser {
     if (!this.at('literal')) throw this.unexpected(`a value after "${op}"`);
     const value = scan.value as Literal;
     const at = scan.start;
-    const written = scan.tokenText();
+    const atEnd = scan.end;
     this.advance();
     let target = path;
     let type = leaf;
@@ -234,21 +234,21 @@ class Parser {
       target = { ...path, sub: valueSub.name };
       type = valueSub;
     }
-    this.checkOperands(op, type, value, at, written);
+    this.checkOperands(op, type, value, at, atEnd);
     return { kind: 'compare', path: target, op, value };
   }
 
-  /** Type rules of RFC 7644 §3.4.2.2 that can be checked before any resource is seen; `at` and `written` locate the value. */
-  private checkOperands(op: CompareOp, leaf: AttributeDef, value: Literal, at: number, written: string): void {
+  /** Type rules of RFC 7644 §3.4.2.2 that can be checked before any resource is seen; the value is at `at..end`. */
+  private checkOperands(op: CompareOp, leaf: AttributeDef, value: Literal, at: number, end: number): void {
     const ordering = isOrdering(op);
     if (ordering && (leaf.type === 'boolean' || leaf.type === 'binary')) {
       throw this.fail(`"${op}" cannot compare the ${leaf.type} attribute "${leaf.name}" (offset ${at}).`);
     }
     if (ordering && (value === null || typeof value === 'boolean')) {
-      throw this.fail(`"${op}" needs a string or number value, not ${written} (offset ${at}).`);
+      throw this.fail(`"${op}" needs a string or number value, not ${this.text.slice(at, end)} (offset ${at}).`);
     }
     if (isSubstring(op) && typeof value !== 'string') {
-      throw this.fail(`"${op}" needs a string value, not ${excerpt(written)} (offset ${at}).`);
+      throw this.fail(`"${op}" needs a string value, not ${excerpt(this.text.slice(at, end))} (offset ${at}).`);
     }
     const dateOp = op === 'eq' || op === 'ne' || ordering;
     if (leaf.type === 'dateTime' && dateOp && typeof value === 'string' && !isDate(value)) {
@@ -259,11 +259,13 @@ class Parser {
   /** Reads a resource-level attribute path and resolves it against the resource type. */
   resourcePath(): ResourcePath {
     if (!this.at('path')) throw this.unexpected('an attribute path');
-    const written = this.scan.tokenText();
-    const at = this.scan.start;
+    const { start, end } = this.scan;
     this.advance();
     const cache = (this.paths ??= cacheOf(this.what === 'filter' ? filterPaths : patchPaths, this.rt));
-    return cache.get(written) ?? cache.set(written, this.resolvePath(written, at));
+    const known = cache.find(this.text, start, end);
+    if (known) return known;
+    const written = this.text.slice(start, end);
+    return cache.set(written, this.resolvePath(written, start));
   }
 
   private resolvePath(written: string, at: number): ResourcePath {
@@ -289,12 +291,12 @@ class Parser {
   /** Reads a plain sub-attribute name of `parent` (inside brackets, or after `].`). */
   subAttribute(parent: AttributeDef): SubPath {
     if (!this.at('path')) throw this.unexpected(`a sub-attribute of "${parent.name}"`);
-    const written = this.scan.tokenText();
-    const at = this.scan.start;
+    const { start: at, end } = this.scan;
     this.advance();
     const cache = cacheOf(subPaths, parent);
-    const known = cache.get(written);
+    const known = cache.find(this.text, at, end);
     if (known) return known;
+    const written = this.text.slice(at, end);
     const plain = !written.includes('.') && !written.includes(':');
     const def = plain ? findAttribute(parent.subAttributes ?? [], written) : undefined;
     if (!def) throw this.fail(`Unknown sub-attribute ${excerpt(written)} of "${parent.name}" (offset ${at}).`);
