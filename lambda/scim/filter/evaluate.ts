@@ -26,6 +26,8 @@ type Selector = (scope: Json, test: (value: Json) => boolean) => Outcome;
 interface Access {
   readonly def: AttributeDef;
   readonly select: Selector;
+  /** For a path without a sub-attribute, its value in a scope: `select` is `each(read(scope), test)`. */
+  readonly read?: (scope: Json | undefined) => Json | undefined;
 }
 
 /** Resolves a path once, at compile time, in a resource or in one element of a valuePath. */
@@ -47,7 +49,12 @@ export function evaluate(filter: Filter, resource: JsonObject, rt: ResourceTypeD
  * inner filter of a valuePath (`emails[type eq "work"]`), as PATCH (RFC 7644 §3.5.2) needs.
  */
 export function matchesValue(filter: Filter, element: Json, attribute: AttributeDef): boolean {
-  return cached(byAttribute, filter, attribute, () => compile(filter, elementResolver(attribute)))(element);
+  return valueMatcher(filter, attribute)(element);
+}
+
+/** `matchesValue` as a predicate, for testing every value of an attribute with one lookup. */
+export function valueMatcher(filter: Filter, attribute: AttributeDef): FilterPredicate {
+  return cached(byAttribute, filter, attribute, () => compile(filter, elementResolver(attribute)));
 }
 
 /**
@@ -93,7 +100,8 @@ function compile(filter: Filter, resolve: Resolver): FilterPredicate {
       return (scope) => select(scope, isPresent) === MATCH;
     }
     case 'compare': {
-      const { def, select } = resolveLate(resolve, filter.path);
+      const access = resolveLate(resolve, filter.path);
+      const { def, select } = access;
       const { op, value: expected } = filter;
       if (expected === null) {
         // `eq null` asks for absence, `ne null` for presence; no other operator matches null.
@@ -104,7 +112,13 @@ function compile(filter: Filter, resolve: Resolver): FilterPredicate {
       const test = comparator(def, op, expected);
       // `ne` on an attribute without a value is true: nothing there equals the operand.
       if (op === 'ne') return (scope) => select(scope, test) !== NO_MATCH;
-      return (scope) => select(scope, test) === MATCH;
+      const { read } = access;
+      if (!read) return (scope) => select(scope, test) === MATCH;
+      // The common case, one simple value, tested directly; `each` for arrays and absence.
+      return (scope) => {
+        const value = read(scope);
+        return value !== undefined && value !== null && typeof value !== 'object' ? test(value) : each(value, test) === MATCH;
+      };
     }
     case 'valuePath': {
       // "[...]" holds for one and the same value of the attribute (RFC 7644 §3.4.2.2).
@@ -133,7 +147,7 @@ function resourceResolver(rt: ResourceTypeDef): Resolver {
     const top = member(attribute.name);
     // Extension attributes live under their schema URN (RFC 7643 §3.3).
     const read = extension === undefined ? top : chain(member(extension), top);
-    if (!sub) return { def: attribute, select: (scope, test) => each(read(scope), test) };
+    if (!sub) return { def: attribute, select: (scope, test) => each(read(scope), test), read };
     const inner = member(sub.name);
     return {
       def: sub,
@@ -158,7 +172,7 @@ function elementResolver(parent: AttributeDef): Resolver {
     const def = findAttribute(parent.subAttributes ?? [], path.name);
     if (!def) return { def: parent, select: () => EMPTY };
     const read = member(def.name);
-    return { def, select: (scope, test) => each(read(scope), test) };
+    return { def, select: (scope, test) => each(read(scope), test), read };
   };
 }
 
@@ -183,8 +197,13 @@ function member(name: string): (from: Json | undefined) => Json | undefined {
   const wanted = name.toLowerCase();
   return (from) => {
     if (from === null || typeof from !== 'object' || Array.isArray(from)) return undefined;
-    if (name in from) return from[name];
-    for (const key in from) if (Object.hasOwn(from, key) && key.toLowerCase() === wanted) return from[key];
+    const value = from[name];
+    if (value !== undefined || name in from) return value;
+    // Lower-casing keeps a key's length unless it holds U+0130 (which grows): other keys cannot match.
+    for (const key in from) {
+      if (key.length !== wanted.length && !(key.length < wanted.length && key.includes('\u0130'))) continue;
+      if (Object.hasOwn(from, key) && key.toLowerCase() === wanted) return from[key];
+    }
     return undefined;
   };
 }
@@ -206,29 +225,94 @@ function isPresent(value: Json): boolean {
 
 /**
  * `compareValues(def, ·, op, expected)` with what depends only on the operand worked out
- * once: its lower-cased form, or its instant for dateTime.
+ * once: its lower-cased form, or its instant for dateTime. Each case is its own function, so
+ * that the engine sees one kind of comparison at each place.
  */
 function comparator(def: AttributeDef, op: CompareOp, expected: Exclude<Literal, null>): (actual: Json) => boolean {
+  if (typeof expected === 'boolean') {
+    // A boolean equals only the same boolean; no other operator applies (RFC 7644 §3.4.2.2).
+    if (op === 'eq') return (actual) => actual === expected;
+    if (op === 'ne') return (actual) => typeof actual === 'boolean' && actual !== expected;
+    return () => false;
+  }
   const general = (actual: Json) => compareValues(def, actual, op, expected);
   if (typeof expected !== 'string') return general;
   if (def.type === 'dateTime' && op !== 'co' && op !== 'sw' && op !== 'ew') return general;
-  const b = def.caseExact ? expected : expected.toLowerCase();
-  const fold = def.caseExact ? (a: string) => a : (a: string) => a.toLowerCase();
-  const string = (match: (a: string) => boolean) => (actual: Json) => typeof actual === 'string' && match(fold(actual));
+  if (def.caseExact) {
+    switch (op) {
+      case 'co':
+        return (a) => typeof a === 'string' && a.includes(expected);
+      case 'sw':
+        return (a) => typeof a === 'string' && a.startsWith(expected);
+      case 'ew':
+        return (a) => typeof a === 'string' && a.endsWith(expected);
+      case 'eq':
+        return (a) => typeof a === 'string' && a === expected;
+      case 'ne':
+        return (a) => typeof a === 'string' && a !== expected;
+      default:
+        return general;
+    }
+  }
+  const b = expected.toLowerCase();
   switch (op) {
     case 'co':
-      return string((a) => a.includes(b));
+      // A value that holds the lower-cased operand as it is holds it once lower-cased too.
+      return (a) => typeof a === 'string' && (a.includes(b) || a.toLowerCase().includes(b));
     case 'sw':
-      return string((a) => a.startsWith(b));
+      return (a) => typeof a === 'string' && foldedStartsWith(a, b);
     case 'ew':
-      return string((a) => a.endsWith(b));
+      return (a) => typeof a === 'string' && foldedEndsWith(a, b);
     case 'eq':
-      return string((a) => a === b);
+      return (a) => typeof a === 'string' && foldedEquals(a, b);
     case 'ne':
-      return string((a) => a !== b);
+      return (a) => typeof a === 'string' && !foldedEquals(a, b);
     default:
       return general;
   }
+}
+
+// `a.toLowerCase()` compared with a lower-cased `b`, without building the lower-cased copy
+// while `a` is ASCII: an ASCII character lower-cases to one character, whatever surrounds it,
+// so it keeps its offset while the characters before it are ASCII too. At the first other
+// character the exact comparison is made instead.
+const foldAscii = (code: number) => (code >= 0x41 && code <= 0x5a ? code | 0x20 : code);
+
+/** `a.toLowerCase().startsWith(b)` for a lower-cased `b`. */
+function foldedStartsWith(a: string, b: string): boolean {
+  for (let i = 0; i < b.length; i++) {
+    // All ASCII so far and `a` is over: its lower-cased form is as short.
+    if (i >= a.length) return false;
+    const code = a.charCodeAt(i);
+    if (code >= 0x80) return a.toLowerCase().startsWith(b);
+    if (foldAscii(code) !== b.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** `a.toLowerCase() === b` for a lower-cased `b`. */
+function foldedEquals(a: string, b: string): boolean {
+  if (a === b) return true;
+  for (let i = 0; i < a.length; i++) {
+    const code = a.charCodeAt(i);
+    if (code >= 0x80) return a.toLowerCase() === b;
+    if (i >= b.length || foldAscii(code) !== b.charCodeAt(i)) return false;
+  }
+  return a.length === b.length;
+}
+
+/** `a.toLowerCase().endsWith(b)` for a lower-cased `b`. */
+function foldedEndsWith(a: string, b: string): boolean {
+  const offset = a.length - b.length;
+  // Shorter than the operand: only a character that grows when lower-cased could make it fit.
+  if (offset < 0) return a.toLowerCase().endsWith(b);
+  // From the end: while every character after it is ASCII, a character keeps its distance from the end.
+  for (let i = b.length - 1; i >= 0; i--) {
+    const code = a.charCodeAt(offset + i);
+    if (code >= 0x80) return a.toLowerCase().endsWith(b);
+    if (foldAscii(code) !== b.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /**

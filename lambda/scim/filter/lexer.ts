@@ -21,17 +21,15 @@ export type Token =
 /** Builds the error a tokenizer or parser failure becomes: invalidFilter, or invalidPath for PATCH. */
 export type ErrorFactory = (detail: string) => ScimError;
 
-const OPERATORS = new Set<string>(['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr']);
-const LITERALS: Record<string, Literal> = { true: true, false: false, null: null };
 // RFC 7644 §3.4.2.2 separates tokens with SP; other ASCII white space is tolerated.
 const SP = 0x20;
 const TAB = 0x09;
 const LF = 0x0a;
 const CR = 0x0d;
 const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const WORD_CHAR = /[A-Za-z0-9_\-$:.]/;
-const NEEDS_JSON_PARSE = /[\\"\u0000-\u001f]/;
 
 /** Quotes at most ~60 characters of untrusted input for an error detail, control characters escaped. */
 export function excerpt(text: string): string {
@@ -40,71 +38,164 @@ export function excerpt(text: string): string {
 
 /** Splits filter text into tokens, ending with one `eof` token; throws `fail(...)` on a lexical error. */
 export function tokenize(text: string, fail: ErrorFactory = invalidFilter): Token[] {
+  const scanner = new Scanner(text, fail);
   const tokens: Token[] = [];
-  let pos = 0;
-  while (pos < text.length) {
-    const code = text.charCodeAt(pos);
-    if (code === SP || code === TAB || code === LF || code === CR) {
-      pos += 1;
+  for (;;) {
+    scanner.advance();
+    tokens.push(scanner.token());
+    if (scanner.kind === 'eof') return tokens;
+  }
+}
+
+/**
+ * Reads the tokens of a filter one at a time, keeping only the current one in its fields:
+ * the parser asks for the text of a token only when it needs it, so most tokens cost no
+ * object and no substring. `advance()` throws `fail(...)` on a lexical error.
+ */
+export class Scanner {
+  /** The current token's kind; 'eof' before the first `advance()` and at the end. */
+  kind: Token['kind'] = 'eof';
+  /** Offsets of the current token's first character and of the character after it. */
+  start = 0;
+  end = 0;
+  /** The lower-cased operator of an `op` token. */
+  op: CompareOp | 'pr' | undefined;
+  /** The value of a `literal` token. */
+  value: Literal | undefined;
+
+  constructor(
+    readonly text: string,
+    private readonly fail: ErrorFactory,
+  ) {}
+
+  /** The current token's text as written. */
+  tokenText(): string {
+    return this.text.slice(this.start, this.end);
+  }
+
+  /** The current token as an object. */
+  token(): Token {
+    return { kind: this.kind, text: this.tokenText(), pos: this.start, op: this.op, value: this.value } as Token;
+  }
+
+  /** Moves to the next token; stays on `eof` at the end. */
+  advance(): void {
+    const { text } = this;
+    let pos = this.end;
+    let code = text.charCodeAt(pos);
+    while (code === SP || code === TAB || code === LF || code === CR) code = text.charCodeAt(++pos);
+    this.start = pos;
+    this.op = undefined;
+    this.value = undefined;
+    if (pos >= text.length) {
+      this.kind = 'eof';
+      this.end = pos;
     } else if (code === 0x28 || code === 0x29 || code === 0x5b || code === 0x5d || code === 0x2e) {
-      const ch = text[pos] as '(' | ')' | '[' | ']' | '.';
-      tokens.push({ kind: ch, text: ch, pos });
-      pos += 1;
+      this.kind = text[pos] as '(' | ')' | '[' | ']' | '.';
+      this.end = pos + 1;
     } else if (code === QUOTE) {
-      const end = stringEnd(text, pos, fail);
-      const literal = text.slice(pos, end);
-      tokens.push({ kind: 'literal', value: decodeString(literal, pos, fail), text: literal, pos });
-      pos = end;
+      this.kind = 'literal';
+      this.value = this.string(pos);
     } else if (code === 0x2d || (code >= 0x30 && code <= 0x39)) {
       const word = match(NUMBER, text, pos);
       const value = Number(word);
       if (!word || !Number.isFinite(value) || WORD_CHAR.test(text[pos + word.length] ?? '')) {
-        throw fail(`Invalid number at offset ${pos}: ${excerpt(text.slice(pos, pos + 20))}.`);
+        throw this.fail(`Invalid number at offset ${pos}: ${excerpt(text.slice(pos, pos + 20))}.`);
       }
-      tokens.push({ kind: 'literal', value, text: word, pos });
-      pos += word.length;
+      this.kind = 'literal';
+      this.value = value;
+      this.end = pos + word.length;
     } else {
       const end = isWordStart(code) ? wordEnd(text, pos + 1) : pos;
-      if (end === pos) throw fail(`Unexpected character ${excerpt(text[pos])} at offset ${pos}.`);
-      const word = text.slice(pos, end);
-      tokens.push(classify(word, pos));
-      pos = end;
+      if (end === pos) throw this.fail(`Unexpected character ${excerpt(text[pos])} at offset ${pos}.`);
+      this.end = end;
+      this.classify();
     }
   }
-  tokens.push({ kind: 'eof', text: '', pos });
-  return tokens;
+
+  /**
+   * Reads the string literal starting at `start`, decoded by JSON's rules (RFC 7644 §3.4.2.2:
+   * compValue is a JSON value, RFC 8259 §7). One pass finds the closing quote and whether
+   * JSON.parse is needed: without an escape or a control character it would return the
+   * characters between the quotes.
+   */
+  private string(start: number): string {
+    const { text } = this;
+    let plain = true;
+    for (let pos = start + 1; pos < text.length; pos++) {
+      const code = text.charCodeAt(pos);
+      if (code === QUOTE) {
+        const value = plain ? text.slice(start + 1, pos) : decodeEscaped(text.slice(start, pos + 1), start, this.fail);
+        // Only now: after a failure the scanner stays on this token, which scanToEnd reads again.
+        this.end = pos + 1;
+        return value;
+      }
+      if (code === BACKSLASH) {
+        plain = false;
+        pos += 1;
+      } else if (code < 0x20) {
+        plain = false;
+      }
+    }
+    throw this.fail(`Unterminated string starting at offset ${start}: ${excerpt(text.slice(start))}.`);
+  }
+
+  /** Scans the rest of the input, so that a lexical error in it is thrown. */
+  scanToEnd(): void {
+    while (this.kind !== 'eof' || this.end < this.text.length) this.advance();
+  }
+
+  /**
+   * Keywords are recognised case-insensitively (RFC 7644 §3.4.2.2); any other word is a path.
+   * Compared by character code, folding ASCII case: in a word only letters fold onto letters.
+   */
+  private classify(): void {
+    const { text, start, end } = this;
+    this.kind = 'path';
+    const candidates = KEYWORDS[end - start];
+    if (!candidates) return;
+    for (const keyword of candidates) {
+      let i = 0;
+      while (i < keyword.length && (text.charCodeAt(start + i) | 0x20) === keyword.charCodeAt(i)) i += 1;
+      if (i < keyword.length) continue;
+      if (keyword === 'and' || keyword === 'or' || keyword === 'not') {
+        this.kind = keyword;
+      } else if (keyword in LITERALS) {
+        this.kind = 'literal';
+        this.value = LITERALS[keyword];
+      } else {
+        this.kind = 'op';
+        this.op = keyword as CompareOp | 'pr';
+      }
+      return;
+    }
+  }
 }
 
-/** Keywords are recognised case-insensitively (RFC 7644 §3.4.2.2); any other word is a path. */
-function classify(word: string, pos: number): Token {
-  const lower = word.toLowerCase();
-  if (OPERATORS.has(lower)) return { kind: 'op', op: lower as CompareOp | 'pr', text: word, pos };
-  if (lower === 'and' || lower === 'or' || lower === 'not') return { kind: lower, text: word, pos };
-  if (lower in LITERALS) return { kind: 'literal', value: LITERALS[lower], text: word, pos };
-  return { kind: 'path', text: word, pos };
-}
+/** The keywords of the grammar by length, lower-cased: operators, logical operators and literals. */
+const KEYWORDS: readonly (readonly string[] | undefined)[] = [
+  undefined,
+  undefined,
+  ['eq', 'ne', 'co', 'sw', 'ew', 'gt', 'ge', 'lt', 'le', 'pr', 'or'],
+  ['and', 'not'],
+  ['true', 'null'],
+  ['false'],
+];
+const LITERALS: Record<string, Literal> = { true: true, false: false, null: null };
 
 // ATTRNAME = ALPHA *(nameChar) plus "$ref" (RFC 7643 §2.1), URIs add ":" and "." (RFC 7644 §3.10):
 // a word is [A-Za-z$][A-Za-z0-9_\-$:.]*, scanned by character code (the lexer's hot loop).
 function isWordStart(code: number): boolean {
-  return (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x24;
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a) || code === 0x24;
 }
 
-function isWordChar(code: number): boolean {
-  return (
-    isWordStart(code) ||
-    (code >= 0x30 && code <= 0x39) ||
-    code === 0x5f || // _
-    code === 0x2d || // -
-    code === 0x3a || // :
-    code === 0x2e // .
-  );
-}
+const WORD_CHARS = new Uint8Array(128);
+for (const ch of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-$:.') WORD_CHARS[ch.charCodeAt(0)] = 1;
 
 /** The offset just after the word whose second character is at `from`. */
 function wordEnd(text: string, from: number): number {
   let end = from;
-  while (end < text.length && isWordChar(text.charCodeAt(end))) end += 1;
+  while (end < text.length && WORD_CHARS[text.charCodeAt(end)] === 1) end += 1;
   return end;
 }
 
@@ -113,21 +204,8 @@ function match(re: RegExp, text: string, pos: number): string | undefined {
   return re.exec(text)?.[0];
 }
 
-/** The offset just after the closing quote of the string starting at `start`. */
-function stringEnd(text: string, start: number, fail: ErrorFactory): number {
-  let pos = start + 1;
-  while (pos < text.length) {
-    const ch = text[pos];
-    if (ch === '"') return pos + 1;
-    pos += ch === '\\' ? 2 : 1;
-  }
-  throw fail(`Unterminated string starting at offset ${start}: ${excerpt(text.slice(start))}.`);
-}
-
-/** Decodes a string literal by JSON's rules (RFC 7644 §3.4.2.2: compValue is a JSON value, RFC 8259 §7). */
-function decodeString(literal: string, pos: number, fail: ErrorFactory): string {
-  // Without an escape or a control character, JSON.parse would return the characters between the quotes.
-  if (!NEEDS_JSON_PARSE.test(literal.slice(1, -1))) return literal.slice(1, -1);
+/** Decodes a string literal with escapes or control characters by JSON's rules. */
+function decodeEscaped(literal: string, pos: number, fail: ErrorFactory): string {
   try {
     return JSON.parse(literal) as string;
   } catch {

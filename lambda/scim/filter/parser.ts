@@ -3,7 +3,8 @@ import { attr } from '../schema/attribute';
 import { findAttribute, parseAttributePath, resolveAttribute, type AttributePath } from '../schema/registry';
 import type { AttributeDef, ResourceTypeDef } from '../schema/types';
 import type { CompareOp, Filter, Literal, PatchPath } from './ast';
-import { excerpt, tokenize, type ErrorFactory, type Token } from './lexer';
+import { excerpt, Scanner, type ErrorFactory, type Token } from './lexer';
+import { TokenCache } from './token-cache';
 
 /**
  * The recursive-descent parser of RFC 7644 §3.4.2.2 (figure 1) and of PATCH paths (§3.5.2).
@@ -37,9 +38,11 @@ export function resolveFilterAttribute(rt: ResourceTypeDef, path: AttributePath)
 /** Parses a `filter` query parameter (RFC 7644 §3.4.2.2); every failure is a 400 invalidFilter. */
 export function parseFilter(rt: ResourceTypeDef, text: string): Filter {
   const parser = new Parser(rt, text, invalidFilter, 'filter');
-  const filter = parser.parseOr(undefined);
-  parser.expect('eof', 'the end of the filter');
-  return filter;
+  return parser.whole(() => {
+    const filter = parser.parseOr(undefined);
+    parser.expect('eof', 'the end of the filter');
+    return filter;
+  });
 }
 
 /**
@@ -48,32 +51,73 @@ export function parseFilter(rt: ResourceTypeDef, text: string): Filter {
  */
 export function parsePatchPath(rt: ResourceTypeDef, text: string): PatchPath {
   const parser = new Parser(rt, text, invalidPath, 'PATCH path');
-  const { path, resolved } = parser.resourcePath();
-  if (!parser.accept('[')) {
+  return parser.whole((): PatchPath => {
+    const { path, resolved } = parser.resourcePath();
+    if (!parser.accept('[')) {
+      parser.expect('eof', 'the end of the path');
+      return { attribute: path };
+    }
+    const filter = parser.valueFilter(path, resolved);
+    let subAfterFilter: string | undefined;
+    if (parser.accept('.')) subAfterFilter = parser.subAttribute(resolved.attribute).def.name;
     parser.expect('eof', 'the end of the path');
-    return { attribute: path };
-  }
-  const filter = parser.valueFilter(path, resolved);
-  let subAfterFilter: string | undefined;
-  if (parser.accept('.')) subAfterFilter = parser.subAttribute(resolved.attribute).def.name;
-  parser.expect('eof', 'the end of the path');
-  return subAfterFilter === undefined ? { attribute: path, filter } : { attribute: path, filter, subAfterFilter };
+    return subAfterFilter === undefined ? { attribute: path, filter } : { attribute: path, filter, subAfterFilter };
+  });
 }
 
-const ORDERING: ReadonlySet<CompareOp> = new Set(['gt', 'ge', 'lt', 'le']);
-const SUBSTRING: ReadonlySet<CompareOp> = new Set(['co', 'sw', 'ew']);
+const isOrdering = (op: CompareOp) => op === 'gt' || op === 'ge' || op === 'lt' || op === 'le';
+const isSubstring = (op: CompareOp) => op === 'co' || op === 'sw' || op === 'ew';
 // RFC 3339 full-date, optionally followed by a time; Date.parse then decides the rest.
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:[Tt ].*)?$/;
+const isDate = (v: string) => DATE_TIME.test(v) && Number.isFinite(Date.parse(v));
+
+/** A resource-level path as the AST holds it, with what it resolved to. */
+interface ResourcePath {
+  readonly path: AttributePath;
+  readonly resolved: FilterAttribute;
+}
+
+/** A sub-attribute path as the AST holds it, with its definition. */
+interface SubPath {
+  readonly path: AttributePath;
+  readonly def: AttributeDef;
+}
+
+// Attribute paths resolved per resource type (filters and PATCH paths apart: only filters know
+// `schemas`) and sub-attribute names per parent attribute, keyed by the text as written. Filters
+// name the same few attributes over and over; the AST shares these frozen path objects.
+const PATH_CACHE_SIZE = 1024;
+const filterPaths = new WeakMap<ResourceTypeDef, TokenCache<ResourcePath>>();
+const patchPaths = new WeakMap<ResourceTypeDef, TokenCache<ResourcePath>>();
+const subPaths = new WeakMap<AttributeDef, TokenCache<SubPath>>();
+
+function cacheOf<K extends object, V>(caches: WeakMap<K, TokenCache<V>>, key: K): TokenCache<V> {
+  let cache = caches.get(key);
+  if (!cache) caches.set(key, (cache = new TokenCache(PATH_CACHE_SIZE)));
+  return cache;
+}
+
+/** True when `text` is empty or white space only (what String#trim removes). */
+function isBlank(text: string): boolean {
+  const first = text.charCodeAt(0);
+  // A printable ASCII character first: not blank, without trimming a copy.
+  if (first > 0x20 && first < 0x7f) return false;
+  return text.trim() === '';
+}
 
 class Parser {
-  private readonly tokens: Token[];
-  private index = 0;
+  private readonly scan: Scanner;
+  /** Offsets of the token consumed last, for messages. */
+  private previousStart = 0;
+  private previousEnd = 0;
   private depth = 0;
   private comparisons = 0;
+  /** The resolved resource-level paths of this resource type, fetched on first use. */
+  private paths: TokenCache<ResourcePath> | undefined;
 
   constructor(
     private readonly rt: ResourceTypeDef,
-    text: string,
+    private readonly text: string,
     private readonly fail: ErrorFactory,
     /** What is parsed, for messages; only filters accept the `schemas` pseudo-attribute. */
     private readonly what: 'filter' | 'PATCH path',
@@ -81,8 +125,24 @@ class Parser {
     if (text.length > FILTER_LIMITS.maxLength) {
       throw fail(`The ${this.what} is longer than ${FILTER_LIMITS.maxLength} characters.`);
     }
-    if (text.trim() === '') throw fail(`The ${this.what} is empty.`);
-    this.tokens = tokenize(text, fail);
+    if (isBlank(text)) throw fail(`The ${this.what} is empty.`);
+    this.scan = new Scanner(text, fail);
+    this.scan.advance();
+  }
+
+  /**
+   * Runs a parse over the whole input. Tokens are read as the parser needs them, but a
+   * lexical error anywhere in the input is reported before any other error, as when the
+   * input is tokenized first: when the parse fails, the rest is scanned and its first
+   * lexical error, if any, is thrown instead.
+   */
+  whole<T>(parse: () => T): T {
+    try {
+      return parse();
+    } catch (error) {
+      this.scan.scanToEnd();
+      throw error;
+    }
   }
 
   /** `FILTER = FILTER "or" FILTER / ...`: "or" binds loosest (RFC 7644 §3.4.2.2, table 4). */
@@ -134,9 +194,8 @@ class Parser {
 
   /** `attrPath "[" valFilter "]"`, the "[" already consumed; inner paths are sub-attributes. */
   valueFilter(path: AttributePath, resolved: FilterAttribute): Filter {
-    const at = this.previous();
     if (path.sub !== undefined || resolved.attribute.type !== 'complex') {
-      throw this.fail(`A value filter needs a complex attribute, not ${excerpt(this.source(path))} (offset ${at.pos}).`);
+      throw this.fail(`A value filter needs a complex attribute, not ${excerpt(this.source(path))} (offset ${this.previousStart}).`);
     }
     this.enter();
     const filter = this.parseOr(resolved.attribute);
@@ -147,18 +206,22 @@ class Parser {
 
   /** `attrPath SP "pr"` or `attrPath SP compareOp SP compValue`, with the checks of §3.4.2.2. */
   private attrExp(path: AttributePath, leaf: AttributeDef): Filter {
-    const at = this.previous();
+    const scan = this.scan;
     this.comparisons += 1;
     if (this.comparisons > FILTER_LIMITS.maxComparisons) {
       throw this.fail(`The ${this.what} has more than ${FILTER_LIMITS.maxComparisons} comparisons.`);
     }
-    const token = this.next();
-    if (token.kind !== 'op') throw this.unexpected(token, `an operator after ${excerpt(at.text)}`);
-    if (token.op === 'pr') return { kind: 'present', path };
-    const op = token.op;
-    const valueToken = this.next();
-    if (valueToken.kind !== 'literal') throw this.unexpected(valueToken, `a value after "${op}"`);
-    const value = valueToken.value;
+    if (!this.at('op')) {
+      throw this.unexpected(`an operator after ${excerpt(this.text.slice(this.previousStart, this.previousEnd))}`);
+    }
+    const op = scan.op as CompareOp | 'pr';
+    this.advance();
+    if (op === 'pr') return { kind: 'present', path };
+    if (!this.at('literal')) throw this.unexpected(`a value after "${op}"`);
+    const value = scan.value as Literal;
+    const at = scan.start;
+    const atEnd = scan.end;
+    this.advance();
     let target = path;
     let type = leaf;
     // Sub-attributes are never complex (RFC 7643 §2.3.8), so only a resource-level path gets here.
@@ -171,35 +234,43 @@ class Parser {
       target = { ...path, sub: valueSub.name };
       type = valueSub;
     }
-    this.checkOperands(op, type, value, valueToken);
+    this.checkOperands(op, type, value, at, atEnd);
     return { kind: 'compare', path: target, op, value };
   }
 
-  /** Type rules of RFC 7644 §3.4.2.2 that can be checked before any resource is seen. */
-  private checkOperands(op: CompareOp, leaf: AttributeDef, value: Literal, token: Token): void {
-    if (ORDERING.has(op) && (leaf.type === 'boolean' || leaf.type === 'binary')) {
-      throw this.fail(`"${op}" cannot compare the ${leaf.type} attribute "${leaf.name}" (offset ${token.pos}).`);
+  /** Type rules of RFC 7644 §3.4.2.2 that can be checked before any resource is seen; the value is at `at..end`. */
+  private checkOperands(op: CompareOp, leaf: AttributeDef, value: Literal, at: number, end: number): void {
+    const ordering = isOrdering(op);
+    if (ordering && (leaf.type === 'boolean' || leaf.type === 'binary')) {
+      throw this.fail(`"${op}" cannot compare the ${leaf.type} attribute "${leaf.name}" (offset ${at}).`);
     }
-    if (ORDERING.has(op) && (value === null || typeof value === 'boolean')) {
-      throw this.fail(`"${op}" needs a string or number value, not ${token.text} (offset ${token.pos}).`);
+    if (ordering && (value === null || typeof value === 'boolean')) {
+      throw this.fail(`"${op}" needs a string or number value, not ${this.text.slice(at, end)} (offset ${at}).`);
     }
-    if (SUBSTRING.has(op) && typeof value !== 'string') {
-      throw this.fail(`"${op}" needs a string value, not ${excerpt(token.text)} (offset ${token.pos}).`);
+    if (isSubstring(op) && typeof value !== 'string') {
+      throw this.fail(`"${op}" needs a string value, not ${excerpt(this.text.slice(at, end))} (offset ${at}).`);
     }
-    const dateOp = op === 'eq' || op === 'ne' || ORDERING.has(op);
-    const isDate = (v: string) => DATE_TIME.test(v) && Number.isFinite(Date.parse(v));
+    const dateOp = op === 'eq' || op === 'ne' || ordering;
     if (leaf.type === 'dateTime' && dateOp && typeof value === 'string' && !isDate(value)) {
-      throw this.fail(`${excerpt(value)} is not a dateTime for "${leaf.name}" (offset ${token.pos}).`);
+      throw this.fail(`${excerpt(value)} is not a dateTime for "${leaf.name}" (offset ${at}).`);
     }
   }
 
   /** Reads a resource-level attribute path and resolves it against the resource type. */
-  resourcePath(): { path: AttributePath; resolved: FilterAttribute } {
-    const token = this.next();
-    if (token.kind !== 'path') throw this.unexpected(token, 'an attribute path');
-    const raw = parseAttributePath(this.rt, token.text);
-    const unknown = () =>
-      this.fail(`Unknown attribute ${excerpt(token.text)} for the ${this.rt.name} resource (offset ${token.pos}).`);
+  resourcePath(): ResourcePath {
+    if (!this.at('path')) throw this.unexpected('an attribute path');
+    const { start, end } = this.scan;
+    this.advance();
+    const cache = (this.paths ??= cacheOf(this.what === 'filter' ? filterPaths : patchPaths, this.rt));
+    const known = cache.find(this.text, start, end);
+    if (known) return known;
+    const written = this.text.slice(start, end);
+    return cache.set(written, this.resolvePath(written, start));
+  }
+
+  private resolvePath(written: string, at: number): ResourcePath {
+    const raw = parseAttributePath(this.rt, written);
+    const unknown = () => this.fail(`Unknown attribute ${excerpt(written)} for the ${this.rt.name} resource (offset ${at}).`);
     if (raw.name === '') throw unknown();
     let resolved: FilterAttribute;
     try {
@@ -209,24 +280,27 @@ class Parser {
       if (error instanceof ScimError) throw unknown();
       throw error;
     }
-    const path: AttributePath = {
+    const path: AttributePath = Object.freeze({
       ...(resolved.extension ? { uri: resolved.extension } : {}),
       name: resolved.attribute.name,
       ...(resolved.sub ? { sub: resolved.sub.name } : {}),
-    };
-    return { path, resolved };
+    });
+    return Object.freeze({ path, resolved: Object.freeze({ ...resolved }) });
   }
 
   /** Reads a plain sub-attribute name of `parent` (inside brackets, or after `].`). */
-  subAttribute(parent: AttributeDef): { path: AttributePath; def: AttributeDef } {
-    const token = this.next();
-    if (token.kind !== 'path') throw this.unexpected(token, `a sub-attribute of "${parent.name}"`);
-    const plain = !token.text.includes('.') && !token.text.includes(':');
-    const def = plain ? findAttribute(parent.subAttributes ?? [], token.text) : undefined;
-    if (!def) {
-      throw this.fail(`Unknown sub-attribute ${excerpt(token.text)} of "${parent.name}" (offset ${token.pos}).`);
-    }
-    return { path: { name: def.name }, def };
+  subAttribute(parent: AttributeDef): SubPath {
+    if (!this.at('path')) throw this.unexpected(`a sub-attribute of "${parent.name}"`);
+    const { start: at, end } = this.scan;
+    this.advance();
+    const cache = cacheOf(subPaths, parent);
+    const known = cache.find(this.text, at, end);
+    if (known) return known;
+    const written = this.text.slice(at, end);
+    const plain = !written.includes('.') && !written.includes(':');
+    const def = plain ? findAttribute(parent.subAttributes ?? [], written) : undefined;
+    if (!def) throw this.fail(`Unknown sub-attribute ${excerpt(written)} of "${parent.name}" (offset ${at}).`);
+    return cache.set(written, Object.freeze({ path: Object.freeze({ name: def.name }), def }));
   }
 
   private enter(): void {
@@ -234,29 +308,32 @@ class Parser {
     if (this.depth > FILTER_LIMITS.maxDepth) throw this.fail(`The ${this.what} nests deeper than ${FILTER_LIMITS.maxDepth} levels.`);
   }
 
-  private next(): Token {
-    const token = this.tokens[this.index];
-    if (token.kind !== 'eof') this.index += 1;
-    return token;
+  /** Consumes the current token. */
+  private advance(): void {
+    this.previousStart = this.scan.start;
+    this.previousEnd = this.scan.end;
+    this.scan.advance();
   }
 
-  private previous(): Token {
-    return this.tokens[Math.max(0, this.index - 1)];
+  /** Whether the current token is of this kind (a call, so that TypeScript does not narrow across advances). */
+  private at(kind: Token['kind']): boolean {
+    return this.scan.kind === kind;
   }
 
   accept(kind: Token['kind']): boolean {
-    if (this.tokens[this.index].kind !== kind) return false;
-    this.index += 1;
+    if (this.scan.kind !== kind) return false;
+    this.advance();
     return true;
   }
 
   expect(kind: Token['kind'], wanted: string): void {
-    const token = this.tokens[this.index];
-    if (!this.accept(kind)) throw this.unexpected(token, wanted);
+    if (!this.accept(kind)) throw this.unexpected(wanted);
   }
 
-  private unexpected(token: Token, wanted: string): ScimError {
-    const found = token.kind === 'eof' ? 'the end of the input' : `${excerpt(token.text)} at offset ${token.pos}`;
+  /** The error for a current token that is not what the grammar wants here. */
+  private unexpected(wanted: string): ScimError {
+    const { scan } = this;
+    const found = scan.kind === 'eof' ? 'the end of the input' : `${excerpt(scan.tokenText())} at offset ${scan.start}`;
     return this.fail(`Expected ${wanted}, found ${found}.`);
   }
 

@@ -1,6 +1,7 @@
 import { ScimError, invalidPath, invalidValue, mutability, noTarget } from '../errors';
 import type { Json, JsonObject, ResourceTypeDef } from '../schema/types';
 import { detachedChange } from './detached';
+import { Draft } from './draft';
 import { removeAt, writeAt } from './edit';
 import { erase, read, resolveTarget, schemaUrnOf, type Target } from './path-target';
 import type { DetachedChange, PatchOperation, PatchOptions, PatchResult } from './types';
@@ -8,63 +9,45 @@ import { coerceElements, coerceSingle, isObject } from './values';
 
 /**
  * Applies PATCH operations (RFC 7644 §3.5.2) to a resource document. All operations are
- * applied in order to a copy, or none is: the first failure throws a ScimError and the
+ * applied in order to a draft, or none is: the first failure throws a ScimError and the
  * caller still holds the untouched input (RFC 7644 §3.5.2: PATCH is atomic).
  */
 
 interface Context {
   readonly rt: ResourceTypeDef;
-  readonly doc: JsonObject;
-  readonly detached: ReadonlySet<string>;
+  readonly draft: Draft;
+  /** Lower-cased names of the detached attributes; usually none. */
+  readonly detached: ReadonlySet<string> | undefined;
   readonly changes: DetachedChange[];
   /** Extension URNs whose object an operation may have created or emptied. */
   readonly extensions: Set<string>;
 }
 
-/** Applies `operations` to a copy of `resource` and returns it with the changes to detached attributes. */
+/**
+ * Applies `operations` to `resource` and returns the new document with the changes to
+ * detached attributes. The input is never written to; the result is a new object that
+ * shares the values no operation touched with the input, so neither may be changed in place
+ * afterwards (the services validate the result into a new canonical document).
+ */
 export function applyPatch(
   rt: ResourceTypeDef,
   resource: JsonObject,
   operations: readonly PatchOperation[],
   options: PatchOptions = {},
 ): PatchResult {
-  const ctx: Context = {
-    rt,
-    doc: cloneDocument(resource),
-    detached: new Set((options.detached ?? []).map((name) => name.toLowerCase())),
-    changes: [],
-    extensions: new Set(),
-  };
-  operations.forEach((operation, index) => {
+  const detached = options.detached?.length ? new Set(options.detached.map((name) => name.toLowerCase())) : undefined;
+  const ctx: Context = { rt, draft: new Draft(resource), detached, changes: [], extensions: new Set() };
+  for (let index = 0; index < operations.length; index++) {
     try {
-      applyOperation(ctx, operation);
+      applyOperation(ctx, operations[index]);
     } catch (error) {
       // Say which operation failed when there are several.
       if (!(error instanceof ScimError) || operations.length === 1) throw error;
       throw new ScimError(error.status, error.scimType, `Operations[${index}]: ${error.detail}`, error.headers);
     }
-  });
-  syncSchemas(ctx);
-  return { resource: ctx.doc, detached: ctx.changes };
-}
-
-/**
- * A deep copy of a JSON document; several times faster than structuredClone on the plain
- * objects and arrays a resource is made of. Anything else is left to structuredClone.
- */
-function cloneDocument<T extends Json>(value: T): T {
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(cloneDocument) as T;
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return structuredClone(value);
-  const copy: JsonObject = {};
-  for (const key of Object.keys(value)) {
-    const item = cloneDocument((value as JsonObject)[key]);
-    // An own "__proto__" key (JSON.parse makes one) must stay a key, not set the prototype.
-    if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
-    else copy[key] = item;
   }
-  return copy as T;
+  syncSchemas(ctx);
+  return { resource: ctx.draft.doc, detached: ctx.changes };
 }
 
 function applyOperation(ctx: Context, { op, path, value }: PatchOperation): void {
@@ -111,7 +94,7 @@ function applyToSchema(ctx: Context, op: PatchOperation['op'], urn: string, valu
   if (op === 'remove' || (op === 'replace' && value === null)) {
     if (isCore) throw invalidPath(`The core schema "${urn}" cannot be removed.`);
     ctx.extensions.add(urn);
-    erase(ctx.doc, urn);
+    erase(ctx.draft.doc, urn);
     return;
   }
   if (!isCore) ctx.extensions.add(urn);
@@ -126,7 +109,7 @@ function applyToSchema(ctx: Context, op: PatchOperation['op'], urn: string, valu
  */
 function applyToTarget(ctx: Context, op: PatchOperation['op'], target: Target, value: Json | undefined, lenient: boolean): void {
   const { attribute, sub, extension } = target;
-  if (!extension && ctx.detached.has(attribute.name.toLowerCase())) {
+  if (!extension && ctx.detached?.has(attribute.name.toLowerCase())) {
     const change = detachedChange(op, target, value);
     if (change) ctx.changes.push(change);
     return;
@@ -145,13 +128,13 @@ function applyToTarget(ctx: Context, op: PatchOperation['op'], target: Target, v
     }
     return;
   }
-  if (op === 'remove') return removeAt(ctx.doc, target, value);
+  if (op === 'remove') return removeAt(ctx.draft, target, value);
   if (value === undefined || value === null) {
     // RFC 7643 §2.5: null is "unassigned", so replace with null removes; add has nothing to add.
-    if (op === 'replace') return removeAt(ctx.doc, target);
+    if (op === 'replace') return removeAt(ctx.draft, target);
     throw invalidValue(`"add" on "${target.text}" needs a value; use "remove" to unassign it.`);
   }
-  writeAt(ctx.doc, op, target, value);
+  writeAt(ctx.draft, op, target, value);
 }
 
 /**
@@ -160,15 +143,16 @@ function applyToTarget(ctx: Context, op: PatchOperation['op'], target: Target, v
  */
 function syncSchemas(ctx: Context): void {
   if (ctx.extensions.size === 0) return;
-  const before = read(ctx.doc, 'schemas');
+  const { doc } = ctx.draft;
+  const before = read(doc, 'schemas');
   let schemas = Array.isArray(before) ? [...before] : [ctx.rt.schema.id];
   for (const urn of ctx.extensions) {
-    const holder = read(ctx.doc, urn);
+    const holder = read(doc, urn);
     const present = isObject(holder) && Object.keys(holder).length > 0;
-    if (!present) erase(ctx.doc, urn);
+    if (!present) erase(doc, urn);
     const listed = schemas.some((s) => typeof s === 'string' && s.toLowerCase() === urn.toLowerCase());
     if (present && !listed) schemas.push(urn);
     if (!present && listed) schemas = schemas.filter((s) => !(typeof s === 'string' && s.toLowerCase() === urn.toLowerCase()));
   }
-  if (Array.isArray(before) || schemas.length > 1) ctx.doc.schemas = schemas;
+  if (Array.isArray(before) || schemas.length > 1) doc.schemas = schemas;
 }

@@ -1,12 +1,14 @@
 import { invalidPath, invalidValue, mutability, noTarget } from '../errors';
 import type { AttributeDef, Json, JsonObject } from '../schema/types';
 import { addValues, checkOnePrimary, keepOnePrimary, removeValues } from './multi-valued';
-import { containerOf, erase, matchingIndexes, read, templateOf, write, type Target } from './path-target';
+import type { Draft } from './draft';
+import { erase, matchingIndexes, read, templateOf, write, type Target } from './path-target';
 import { coerceComplex, coerceElements, coerceSingle, isObject, jsonEqual, withoutNulls } from './values';
 
 /**
  * The document edits behind add, replace and remove (RFC 7644 §3.5.2.1-3) on one resolved
- * target. They change `doc` in place; `applyPatch` hands them a copy.
+ * target. They write to the draft's containers and build every other value anew: values
+ * inside them are shared with the stored resource and never changed in place.
  */
 
 const asList = (v: Json | undefined): Json[] => (Array.isArray(v) ? v : v === undefined || v === null ? [] : [v]);
@@ -40,12 +42,14 @@ function merge(def: AttributeDef, base: Json | undefined, patch: JsonObject, pat
 /** Stores a value, or erases the attribute when the value is unassigned (null, [] or {}). */
 function store(container: JsonObject, name: string, value: Json | undefined): void {
   const empty =
-    value === undefined ||
-    value === null ||
-    (Array.isArray(value) && value.length === 0) ||
-    (isObject(value) && Object.keys(value).length === 0);
+    value === undefined || value === null || (Array.isArray(value) ? value.length === 0 : isObject(value) && !hasKeys(value));
   if (empty) erase(container, name);
   else write(container, name, value);
+}
+
+function hasKeys(obj: JsonObject): boolean {
+  for (const key in obj) if (Object.hasOwn(obj, key)) return true;
+  return false;
 }
 
 /**
@@ -53,8 +57,8 @@ function store(container: JsonObject, name: string, value: Json | undefined): vo
  * matches nothing, is a no-op. `selector` is the value array Entra ID and JumpCloud send
  * with `remove` on a multi-valued attribute: only those values go.
  */
-export function removeAt(doc: JsonObject, target: Target, selector?: Json): void {
-  const container = containerOf(doc, target.extension, false);
+export function removeAt(draft: Draft, target: Target, selector?: Json): void {
+  const container = draft.container(target.extension, false);
   if (!container) return;
   const { attribute, sub, filter, text } = target;
   const current = read(container, attribute.name);
@@ -86,7 +90,7 @@ export function removeAt(doc: JsonObject, target: Target, selector?: Json): void
   } else {
     const hits = new Set(matchingIndexes(target, list));
     if (!sub) {
-      next = list.filter((_, i) => !hits.has(i));
+      next = hits.size === 0 ? list : list.filter((_, i) => !hits.has(i));
     } else {
       next = list
         .map((value, i) => {
@@ -107,8 +111,8 @@ export function removeAt(doc: JsonObject, target: Target, selector?: Json): void
 }
 
 /** add (RFC 7644 §3.5.2.1) and replace (§3.5.2.3) of a non-null value. */
-export function writeAt(doc: JsonObject, op: 'add' | 'replace', target: Target, value: Json): void {
-  const container = containerOf(doc, target.extension, true) as JsonObject;
+export function writeAt(draft: Draft, op: 'add' | 'replace', target: Target, value: Json): void {
+  const container = draft.container(target.extension, true) as JsonObject;
   const { attribute, sub, text } = target;
   const current = read(container, attribute.name);
 
@@ -121,11 +125,11 @@ export function writeAt(doc: JsonObject, op: 'add' | 'replace', target: Target, 
       // RFC 7644 §3.5.2.1/§3.5.2.3: sub-attributes not in the value are left unchanged.
       const patch = coerceSingle(attribute, value, text);
       // `[]` is no value (RFC 7643 §2.5): replace unassigns, add adds nothing.
-      if (patch === null) return op === 'replace' ? removeAt(doc, target) : undefined;
+      if (patch === null) return op === 'replace' ? removeAt(draft, target) : undefined;
       store(container, attribute.name, merge(attribute, current, patch as JsonObject, text));
     } else {
       const next = coerceSingle(attribute, value, text);
-      if (next === null) return op === 'replace' ? removeAt(doc, target) : undefined;
+      if (next === null) return op === 'replace' ? removeAt(draft, target) : undefined;
       checkImmutable(attribute, current ?? undefined, next, text);
       write(container, attribute.name, next);
     }

@@ -1,6 +1,6 @@
 import { invalidValue } from '../errors';
 import { findAttribute } from '../schema/registry';
-import type { AttributeDef, Json, JsonObject } from '../schema/types';
+import type { AttributeDef, Json } from '../schema/types';
 import { isObject, jsonEqual } from './values';
 
 /**
@@ -65,10 +65,16 @@ export function checkOnePrimary(list: readonly Json[], path: string): void {
  * are changed, to `false`; values without the sub-attribute are left as stored.
  */
 export function keepOnePrimary(list: Json[], touched: readonly number[], path: string): void {
-  const written = [...new Set(touched)].filter((i) => isObject(list[i]) && (list[i] as JsonObject).primary === true);
-  if (written.length > 1) throw invalidValue(`At most one value of "${path}" may have "primary": true (RFC 7643 §2.4).`);
-  if (written.length === 0) return;
-  list.forEach((value, i) => {
-    if (i !== written[0] && isObject(value) && value.primary === true) list[i] = { ...value, primary: false };
-  });
+  let written = -1;
+  for (const i of touched) {
+    const value = list[i];
+    if (i === written || !isObject(value) || value.primary !== true) continue;
+    if (written >= 0) throw invalidValue(`At most one value of "${path}" may have "primary": true (RFC 7643 §2.4).`);
+    written = i;
+  }
+  if (written < 0) return;
+  for (let i = 0; i < list.length; i++) {
+    const value = list[i];
+    if (i !== written && isObject(value) && value.primary === true) list[i] = { ...value, primary: false };
+  }
 }

@@ -1,10 +1,11 @@
+import { BoundedCache } from '../bounded-cache';
 import { invalidPath } from '../errors';
 import type { Filter } from '../filter/ast';
-import { matchesValue } from '../filter/evaluate';
+import { valueMatcher } from '../filter/evaluate';
 import { parsePatchPath } from '../filter/parser';
 import { findAttribute, resolveAttribute, schemaUrns } from '../schema/registry';
 import type { AttributeDef, Json, JsonObject, ResourceTypeDef } from '../schema/types';
-import { coerceSimple, isObject } from './values';
+import { coerceSimple } from './values';
 
 /**
  * What a PATCH path (RFC 7644 §3.5.2, `attrPath` or `valuePath ["." subAttr]`) points at,
@@ -26,12 +27,31 @@ export interface Target {
 
 /** The canonical schema URN when `text` is a schema URN alone (`urn:...:enterprise:2.0:User`). */
 export function schemaUrnOf(rt: ResourceTypeDef, text: string): string | undefined {
+  // Every schema URN has a colon; most paths have none.
+  if (!text.includes(':')) return undefined;
   const wanted = text.trim().toLowerCase();
   return schemaUrns(rt).find((urn) => urn.toLowerCase() === wanted);
 }
 
+/** Bounds of the resolved-path cache: paths longer than this are resolved each time. */
+export const TARGET_CACHE_LIMITS = { maxEntries: 512, maxPathLength: 256 } as const;
+
+// Resolved PATCH paths per resource type: an IdP sends the same few paths for every user and
+// group, so each is parsed and resolved once. Entries are frozen (they are shared by every
+// request), and the oldest goes first when the cache is full. Failures are not kept.
+const targets = new WeakMap<ResourceTypeDef, BoundedCache<string, Target>>();
+
 /** Resolves a PATCH path against `rt`; throws invalidPath for anything it does not name. */
 export function resolveTarget(rt: ResourceTypeDef, text: string): Target {
+  let cache = targets.get(rt);
+  if (!cache) targets.set(rt, (cache = new BoundedCache(TARGET_CACHE_LIMITS.maxEntries)));
+  const known = cache.get(text);
+  if (known) return known;
+  const target = deepFreeze(parseTarget(rt, text));
+  return text.length <= TARGET_CACHE_LIMITS.maxPathLength ? cache.set(text, target) : target;
+}
+
+function parseTarget(rt: ResourceTypeDef, text: string): Target {
   const { attribute: path, filter, subAfterFilter: after } = parsePatchPath(rt, text);
   if (path.sub !== undefined && (filter || after !== undefined)) {
     throw invalidPath(`The path "${text}" is not a valid PATCH path (RFC 7644 §3.5.2).`);
@@ -50,11 +70,22 @@ export function resolveTarget(rt: ResourceTypeDef, text: string): Target {
   return { text, extension, attribute, sub, filter };
 }
 
+/** Freezes a target and its filter's nodes; the schema definitions it points at are left as they are. */
+function deepFreeze(target: Target): Target {
+  const freeze = (node: object): void => {
+    if (Object.isFrozen(node)) return;
+    Object.freeze(node);
+    for (const value of Object.values(node)) if (typeof value === 'object' && value !== null) freeze(value);
+  };
+  if (target.filter) freeze(target.filter);
+  return Object.freeze(target);
+}
+
 /** The actual key of `obj` that spells `name` case-insensitively (RFC 7643 §2.1). */
 export function keyOf(obj: JsonObject, name: string): string | undefined {
   if (Object.hasOwn(obj, name)) return name;
   const wanted = name.toLowerCase();
-  for (const key of Object.keys(obj)) if (sameName(key, wanted)) return key;
+  for (const key in obj) if (sameName(key, wanted) && Object.hasOwn(obj, key)) return key;
   return undefined;
 }
 
@@ -67,48 +98,35 @@ export function read(obj: JsonObject, name: string): Json | undefined {
 /** Removes every spelling of `name` from `obj`. */
 export function erase(obj: JsonObject, name: string): void {
   const wanted = name.toLowerCase();
-  for (const key of Object.keys(obj)) if (sameName(key, wanted)) delete obj[key];
+  // for...in allocates no key list; deleting the key being visited is allowed.
+  for (const key in obj) if (sameName(key, wanted)) delete obj[key];
 }
 
 /**
- * `key.toLowerCase() === wanted`, skipping the lower-casing for keys longer than `wanted`:
- * lower-casing never shortens a string (only U+0130 changes length, and it grows), so those
- * cannot match. Most keys of a document are ruled out this way.
+ * `key.toLowerCase() === wanted` without lower-casing most keys. Lower-casing keeps a
+ * string's length except for U+0130 (İ → i̇, which grows), so a longer key cannot match and a
+ * shorter one only when it holds U+0130.
  */
 function sameName(key: string, wanted: string): boolean {
-  return key.length <= wanted.length && key.toLowerCase() === wanted;
+  if (key.length === wanted.length) return key === wanted || key.toLowerCase() === wanted;
+  return key.length < wanted.length && key.includes('\u0130') && key.toLowerCase() === wanted;
 }
 
 /** Writes `value` under the canonical spelling `name`, dropping other spellings. */
 export function write(obj: JsonObject, name: string, value: Json): void {
-  erase(obj, name);
+  // The canonical key is overwritten, not deleted first: a delete turns the object into a
+  // slow dictionary-mode object for every later read.
+  const wanted = name.toLowerCase();
+  for (const key in obj) if (key !== name && sameName(key, wanted)) delete obj[key];
   obj[name] = value;
-}
-
-/**
- * The object that holds the target's attribute: the document itself, or the extension
- * object keyed by its URN (RFC 7643 §3.3). Creates the extension object when asked.
- */
-export function containerOf(doc: JsonObject, extension: string | undefined, create: boolean): JsonObject | undefined {
-  if (!extension) return doc;
-  const existing = read(doc, extension);
-  if (isObject(existing)) {
-    write(doc, extension, existing);
-    return existing;
-  }
-  if (!create) return undefined;
-  const fresh: JsonObject = {};
-  write(doc, extension, fresh);
-  return fresh;
 }
 
 /** The indexes of the values of a multi-valued attribute that the target's filter selects (all without one). */
 export function matchingIndexes(target: Target, values: readonly Json[]): number[] {
   const { filter, attribute } = target;
   const indexes: number[] = [];
-  values.forEach((value, i) => {
-    if (!filter || matchesValue(filter, value, attribute)) indexes.push(i);
-  });
+  const matches = filter ? valueMatcher(filter, attribute) : undefined;
+  for (let i = 0; i < values.length; i++) if (!matches || matches(values[i])) indexes.push(i);
   return indexes;
 }
 

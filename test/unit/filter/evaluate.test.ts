@@ -83,3 +83,44 @@ describe('compileFilter', () => {
     expect(() => predicate({ userName: 'a' })).toThrow(/noSuchAttribute/);
   });
 });
+
+describe('compiled comparisons agree with compareValues', () => {
+  // Case folding without lower-casing copies must give what toLowerCase gives, including for
+  // characters that change length (U+0130), fold onto ASCII (U+212A Kelvin) or depend on context (Σ).
+  const words = ['', 'a', 'A', 'ab', 'AB', 'Ab', 'abc', 'user1', 'USER1@x', 'User10', 'xuser1', 'İ', 'i̇', 'İx', 'xİ', 'K', '\u212a', 'k',
+    'ΟΔΟΣ', 'οδος', 'οδος', 'ΣΑ', 'straße', 'STRASSE', '@Example.COM', 'a@example.com', 'é', 'É', 'e\u0301'];
+  // And random short strings over an alphabet of such characters.
+  const alphabet = ['a', 'A', 'x', 'İ', 'i', '\u0307', 'K', '\u212a', 'k', 'Σ', 'σ', 'ς', ' ', 'é', 'ß'];
+  let seed = 11;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  for (let i = 0; i < 80; i++) {
+    words.push(Array.from({ length: Math.floor(random() * 5) }, () => alphabet[Math.floor(random() * alphabet.length)]).join(''));
+  }
+  const ops = ['eq', 'ne', 'co', 'sw', 'ew'] as const;
+  const rt = userResourceType;
+  test.each(ops)('%s', (op) => {
+    const title = findAttribute(rt.schema.attributes, 'title')!;
+    const external = { ...title, caseExact: true };
+    for (const operand of words) {
+      const folded = compileFilter({ kind: 'compare', path: { name: 'title' }, op, value: operand }, rt);
+      const exact = compileFilter({ kind: 'compare', path: { name: 'externalId' }, op, value: operand }, rt);
+      const got = words.map((value) => [value, folded({ title: value }), exact({ externalId: value })]);
+      const want = words.map((value) => [value, compareValues(title, value, op, operand), compareValues(external, value, op, operand)]);
+      expect([operand, got]).toEqual([operand, want]);
+    }
+  });
+
+  test('booleans', () => {
+    const active = findAttribute(userResourceType.schema.attributes, 'active')!;
+    for (const op of ['eq', 'ne'] as const) {
+      for (const operand of [true, false]) {
+        const filter = { kind: 'compare', path: { name: 'active' }, op, value: operand } as const;
+        for (const value of [true, false, 'true', 1, null, undefined]) {
+          const resource = value === undefined ? {} : { active: value };
+          const expected = value === null || value === undefined ? op === 'ne' : compareValues(active, value, op, operand);
+          expect([op, operand, value, compileFilter(filter, userResourceType)(resource as JsonObject)]).toEqual([op, operand, value, expected]);
+        }
+      }
+    }
+  });
+});

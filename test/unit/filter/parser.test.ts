@@ -17,6 +17,24 @@ describe('parseFilter', () => {
     expect(parseFilter(rtOf(c), c.filter as string)).toEqual(c.ast);
   });
 
+  test('a lexical error anywhere wins over a syntax or schema error before it, as if tokenized first', () => {
+    expect(failure(() => parseFilter(userResourceType, 'userName xx "unterminated')).detail).toContain('Unterminated string');
+    expect(failure(() => parseFilter(userResourceType, 'nosuch eq "a" and title eq "\\x"')).detail).toContain('Invalid string at offset 27');
+    expect(failure(() => parseFilter(userResourceType, 'title eq "\\x" and title eq "\\y"')).detail).toContain('Invalid string at offset 9');
+    expect(failure(() => parseFilter(userResourceType, '(title pr and é')).detail).toContain('Unexpected character "é"');
+  });
+
+  test('resolved paths are frozen and shared by the ASTs of later parses, which they do not change', () => {
+    const first = parseFilter(userResourceType, 'USERNAME eq "a"');
+    const second = parseFilter(userResourceType, 'USERNAME eq "b"');
+    expect(first.kind === 'compare' && second.kind === 'compare' && first.path === second.path).toBe(true);
+    expect(first.kind === 'compare' && Object.isFrozen(first.path)).toBe(true);
+    expect(first).toEqual({ kind: 'compare', path: { name: 'userName' }, op: 'eq', value: 'a' });
+    // A complex attribute compared by its value gets its own path object; the shared one is untouched.
+    expect(parseFilter(userResourceType, 'emails co "x"')).toEqual({ kind: 'compare', path: { name: 'emails', sub: 'value' }, op: 'co', value: 'x' });
+    expect(parseFilter(userResourceType, 'emails pr')).toEqual({ kind: 'present', path: { name: 'emails' } });
+  });
+
   test.each(invalid(filterCases as Case[]))('rejects %j', (_, c) => {
     const error = failure(() => parseFilter(rtOf(c), c.filter as string));
     expect([error.status, error.scimType]).toEqual([400, c.error]);

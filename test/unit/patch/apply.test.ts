@@ -73,11 +73,54 @@ describe.each(files)('applyPatch: %s', (file) => {
 describe('applyPatch beyond the fixtures', () => {
   const user = resources.user;
 
-  test('returns a new object that shares nothing with the input', () => {
-    const result = patch(userResourceType, user, [{ op: 'replace', path: 'title', value: 'x' }]);
-    expect(result.resource).not.toBe(user);
-    (result.resource.name as JsonObject).givenName = 'Mutated';
-    expect((user.name as JsonObject).givenName).toBe('Barbara');
+  test('returns a new object; touched values are new, untouched ones are shared, the input is never written', () => {
+    const input = deepFreeze(structuredClone(user));
+    const result = patch(userResourceType, input, [{ op: 'replace', path: 'name.givenName', value: 'Babs' }]);
+    expect(result.resource).not.toBe(input);
+    expect(result.resource.name).not.toBe(input.name);
+    expect(result.resource.name).toStrictEqual({ familyName: 'Jensen', givenName: 'Babs' });
+    // Copy-on-write: what no operation touched is the input's own value (callers treat both as read-only).
+    expect(result.resource.emails).toBe(input.emails);
+    expect(input).toStrictEqual(user);
+  });
+
+  test('an extension object is copied once and edited by several operations, the input untouched', () => {
+    const input = deepFreeze(structuredClone(resources.enterpriseUser));
+    const urn = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+    const result = patch(userResourceType, input, [
+      { op: 'replace', path: `${urn}:department`, value: 'Sales' },
+      { op: 'replace', path: `${urn}:costCenter`, value: '42' },
+    ]);
+    expect(result.resource[urn]).toMatchObject({ department: 'Sales', costCenter: '42' });
+    expect(result.resource[urn]).not.toBe(input[urn]);
+    expect(input).toStrictEqual(resources.enterpriseUser);
+  });
+
+  test('atomic: when the 3rd of 3 operations fails, a frozen input is untouched and can be patched again', () => {
+    const input = deepFreeze(structuredClone(resources.enterpriseUser));
+    const urn = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+    const good = [
+      { op: 'replace', path: 'emails[type eq "work"].value', value: 'new@example.com' },
+      { op: 'replace', path: `${urn}:department`, value: 'Sales' },
+    ];
+    const error = thrown(() => patch(userResourceType, input, [...good, { op: 'replace', path: 'meta.created', value: '2020-01-01T00:00:00Z' }]));
+    expect(error.scimType).toBe('mutability');
+    expect(error.detail).toMatch(/^Operations\[2\]: /);
+    expect(input).toStrictEqual(resources.enterpriseUser);
+    const result = patch(userResourceType, input, good);
+    expect((result.resource.emails as JsonObject[])[0].value).toBe('new@example.com');
+    expect((result.resource[urn] as JsonObject).department).toBe('Sales');
+  });
+
+  test('a result patched again is left as it was', () => {
+    const first = patch(userResourceType, user, [{ op: 'replace', path: 'emails[type eq "work"].value', value: 'one@example.com' }]).resource;
+    const snapshot = structuredClone(first);
+    const second = patch(userResourceType, first, [
+      { op: 'replace', path: 'emails[type eq "work"].value', value: 'two@example.com' },
+      { op: 'remove', path: 'name.givenName' },
+    ]).resource;
+    expect(first).toStrictEqual(snapshot);
+    expect((second.emails as JsonObject[])[0].value).toBe('two@example.com');
   });
 
   test('atomic: the failing operation is named, and the input is unchanged', () => {
