@@ -32,5 +32,5 @@ export const FUNCTION_ROUTES: readonly FunctionRoute[] = [
   { id: 'Bulk', entry: 'lambda/handlers/bulk.ts', resources: ['Bulk', '.search'], withChildren: false },
 ];
 
-/** The path below which SCIM is served, on API Gateway and locally. */
-export const SCIM_BASE_PATH = '/scim/v2';
+/** The path below which SCIM is served, on API Gateway and locally (defined where requests are read). */
+export { SCIM_BASE_PATH } from '../http/request';

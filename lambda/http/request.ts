@@ -1,7 +1,9 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { invalidSyntax, invalidValue, notFound, payloadTooLarge, unsupportedMediaType } from '../scim/errors';
-import { SCIM_BASE_PATH } from '../handlers/routes';
 import type { ScimRequest } from './types';
+
+/** The path below which SCIM is served, on API Gateway and locally. */
+export const SCIM_BASE_PATH = '/scim/v2';
 
 /** Bodies above this are refused with 413 before parsing (API Gateway itself allows 10 MB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
