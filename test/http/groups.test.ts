@@ -334,7 +334,12 @@ describe('/Groups over HTTP against the local endpoint', () => {
       const group = await newGroup([a]);
       expect((await scim('DELETE', `/Groups/${group.id}`)).status).toBe(204);
       expect((await scim('GET', `/Groups/${group.id}`)).status).toBe(404);
-      expect((await scim('GET', `/Users/${a}`)).json.groups).toBeUndefined();
+      const user = await scim('GET', `/Users/${a}`);
+      expect(user.json.groups).toBeUndefined();
+      // The user's item still names the group (a group's DELETE leaves memberOf): reads drop it.
+      const byName = await filter('Users', `userName eq "${user.json.userName}"`);
+      expect(byName.json.Resources.map((u: { id: string; groups?: unknown }) => [u.id, u.groups])).toEqual([[a, undefined]]);
+      expect((await filter('Users', `groups.value eq "${group.id}"`)).json.totalResults).toBe(0);
       expect((await filter('Groups', `members eq "${a}"`)).json.totalResults).toBe(0);
       expect((await scim('POST', '/Groups', { schemas: [GROUP], displayName: group.displayName })).status).toBe(201);
     });
