@@ -1,5 +1,6 @@
 import { TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { StoreUnavailable } from './types';
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 /** One action of a TransactWriteItems request. */
@@ -21,8 +22,9 @@ const MAX_CONFLICT_RETRIES = 4;
 /**
  * Runs TransactWriteItems. A cancellation caused only by another transaction touching the
  * same item (TransactionConflict, which real DynamoDB raises and DynamoDB Local may not) is
- * retried with jitter, since nothing was written. A failed condition is reported as
- * TransactionCancelled with the indexes of the items whose condition failed.
+ * retried with jitter, since nothing was written; if it persists, the request is refused as
+ * throttled (429, retry later). A failed condition is reported as TransactionCancelled with
+ * the indexes of the items whose condition failed.
  */
 export async function transactWrite(client: DynamoDBDocumentClient, items: TransactItems): Promise<void> {
   for (let attempt = 0; ; attempt++) {
@@ -35,7 +37,10 @@ export async function transactWrite(client: DynamoDBDocumentClient, items: Trans
       const failed = reasons.flatMap((code, i) => (code === 'ConditionalCheckFailed' ? [i] : []));
       if (failed.length > 0) throw new TransactionCancelled(failed);
       const onlyConflicts = reasons.every((code) => code === 'None' || code === 'TransactionConflict');
-      if (!onlyConflicts || attempt >= MAX_CONFLICT_RETRIES) throw error;
+      if (!onlyConflicts) throw error;
+      // Still colliding after the retries (many requests on the same users or group at once):
+      // nothing was written, and the client's own retry after a pause is the way out.
+      if (attempt >= MAX_CONFLICT_RETRIES) throw new StoreUnavailable('throttled', 'Other requests are changing the same items.');
       await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt + Math.random() * 20));
     }
   }

@@ -116,6 +116,26 @@ describe('fault injection: throttling and timeouts from DynamoDB (SDK middleware
     await expectConsistent(server.table.client, server.table.tableName);
   });
 
+  it('member changes colliding with other transactions on the same user: retried, then 429 with nothing written', async () => {
+    const uid = await createUser('contended@example.com');
+    const gid = (await send('POST', '/Groups', { schemas: [GROUP], displayName: 'Contended' })).json.id;
+    const add = () => send('PATCH', `/Groups/${gid}`, { schemas: [PATCH_OP], Operations: [{ op: 'add', path: 'members', value: [{ value: uid }] }] });
+    // A conflict or two is absorbed by the store's own retries.
+    faults.set({ kind: 'conflict', commands: ['TransactWriteItemsCommand'], times: 2 });
+    expect((await add()).status).toBe(204);
+    expect(faults.count('conflict')).toBe(2);
+    await send('PATCH', `/Groups/${gid}`, { schemas: [PATCH_OP], Operations: [{ op: 'remove', path: `members[value eq "${uid}"]` }] });
+    // A conflict that persists is a retryable refusal, never a 500.
+    faults.set({ kind: 'conflict', commands: ['TransactWriteItemsCommand'] });
+    const refused = await add();
+    faults.clear();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect((await send('GET', `/Users/${uid}`)).json.groups).toBeUndefined();
+    expect((await send('GET', `/Groups/${gid}`)).json.members ?? []).toEqual([]);
+    await expectConsistent(server.table.client, server.table.tableName);
+  });
+
   it('a create whose answer is lost is retried by the SDK with its ClientRequestToken: one user, 201', async () => {
     faults.set({ kind: 'lost-response', commands: ['TransactWriteItemsCommand'], times: 1 });
     const created = await send('POST', '/Users', userBody('lost-answer@example.com'));

@@ -11,7 +11,9 @@ export type FaultKind =
   /** The socket timed out before an answer: TimeoutError (nothing was written). */
   | 'timeout'
   /** The request reached DynamoDB and was applied, but the answer was lost: TimeoutError after the write. */
-  | 'lost-response';
+  | 'lost-response'
+  /** Another transaction held one of the items: TransactionCanceledException, TransactionConflict (nothing written). */
+  | 'conflict';
 
 export interface FaultRule {
   readonly kind: FaultKind;
@@ -44,6 +46,7 @@ export class FaultInjector {
           await next(args);
           throw timeoutError();
         }
+        if (fault === 'conflict') throw conflictError(args.input as Record<string, unknown>);
         throw fault === 'throttle' ? throttleError() : timeoutError();
       },
       // Below the retry middleware (finalizeRequest): every SDK attempt meets the fault.
@@ -93,6 +96,18 @@ function throttleError(): Error {
     name: 'ProvisionedThroughputExceededException',
     $fault: 'client',
     $metadata: { httpStatusCode: 400, attempts: 1 },
+  });
+}
+
+/** What DynamoDB answers when another transaction holds one of the items (the first, here). */
+function conflictError(input: Record<string, unknown>): Error {
+  const count = Array.isArray(input.TransactItems) ? input.TransactItems.length : 1;
+  const codes = Array.from({ length: count }, (_, i) => (i === 0 ? 'TransactionConflict' : 'None'));
+  return Object.assign(new Error(`Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(', ')}] (injected)`), {
+    name: 'TransactionCanceledException',
+    $fault: 'client',
+    $metadata: { httpStatusCode: 400, attempts: 1 },
+    CancellationReasons: codes.map((Code) => ({ Code })),
   });
 }
 
