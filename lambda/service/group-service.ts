@@ -1,4 +1,4 @@
-import { invalidValue, ScimError, tooMany } from '../scim/errors';
+import { invalidValue, notFound, ScimError, tooMany } from '../scim/errors';
 import { queryParam } from '../scim/list';
 import type { Filter } from '../scim/filter/ast';
 import { leaves, mentions } from '../scim/filter/walk';
@@ -11,8 +11,8 @@ import type { Json, JsonObject } from '../scim/schema/types';
 import { validateResource } from '../scim/validate';
 import { isObject, jsonEqual } from '../scim/values';
 import { mapConcurrently } from '../store/concurrency';
-import type { GroupStore, MemberChange, ResourceStore, StoredResource } from '../store/types';
-import { ResourceService, type CallContext, type ServiceOptions, type ServiceResult } from './resource-service';
+import type { GroupStore, MemberChange, MemberCheck, ResourceStore, StoredResource } from '../store/types';
+import { ResourceService, truncate, type CallContext, type ServiceOptions, type ServiceResult } from './resource-service';
 
 const MEMBERS = findAttribute(groupResourceType.schema.attributes, 'members')!;
 
@@ -38,6 +38,10 @@ const CONCURRENCY = 8;
 export class GroupService extends ResourceService {
   /** Member lists read along with a group in this request. */
   private readonly loaded = new WeakMap<CallContext, Map<string, string[]>>();
+  /** The users a PATCH's member operations name: read together with the group. */
+  private readonly named = new WeakMap<CallContext, string[]>();
+  /** What that read told about them, for the attempt that made it. */
+  private readonly readWith = new WeakMap<CallContext, { ids: Set<string>; check: MemberCheck }>();
 
   constructor(
     private readonly groups: GroupStore,
@@ -73,12 +77,15 @@ export class GroupService extends ResourceService {
     const operations = normalizePatchRequest(body);
     const withBody = queryParam(ctx.query ?? {}, 'attributes') !== undefined || queryParam(ctx.query ?? {}, 'excludedAttributes') !== undefined;
     let exactVersion = true;
-    const result = await this.readModifyWrite(id, { ...ctx, render: withBody }, async (current) => {
+    const call = { ...ctx, render: withBody };
+    const named = this.membersNamed(operations);
+    if (named.length > 0) this.named.set(call, named);
+    const result = await this.readModifyWrite(id, call, async (current) => {
       const { resource, detached } = applyPatch(this.rt, toScimResource(this.rt, current, ctx.baseUrl), operations, {
         detached: ['members'],
       });
       const document = this.checked(validateResource(this.rt, resource, { existing: current.document as JsonObject }));
-      const change = await this.memberChange(current.id, detached);
+      const change = await this.memberChange(current.id, detached, call);
       const docChanged = !jsonEqual(document, current.document as JsonObject);
       this.forget(ctx, id);
       if (!docChanged && change.add.length === 0 && change.remove.length === 0) return current;
@@ -105,6 +112,33 @@ export class GroupService extends ResourceService {
     } catch (error) {
       if (error instanceof ScimError && error.status === 404) await this.guard(() => this.groups.deleteLeftoverMembers(id));
       throw error;
+    }
+  }
+
+  /**
+   * For a PATCH that names users in member operations, the group and those users come from
+   * one batch read: adding or removing a member is that read and one transaction.
+   */
+  protected override async require(id: string, ctx: CallContext): Promise<StoredResource> {
+    const named = this.named.get(ctx);
+    if (!named) return super.require(id, ctx);
+    const { group, check } = await this.guard(() => this.groups.getWithUsers(id, named));
+    if (!group) throw notFound(`${this.rt.name} "${truncate(id)}" not found.`);
+    this.readWith.set(ctx, { ids: new Set(named), check });
+    return group;
+  }
+
+  /**
+   * The users the member operations of a PATCH name (adds and removes by value), found by
+   * applying the operations to an empty group: member changes do not depend on the group's
+   * document. None when there are none, or when the operations need the real group to apply.
+   */
+  private membersNamed(operations: ReturnType<typeof normalizePatchRequest>): string[] {
+    try {
+      const { detached } = applyPatch(this.rt, { schemas: [this.rt.schema.id] }, operations, { detached: ['members'] });
+      return [...new Set(detached.flatMap((change) => ('values' in change && change.op !== 'replace' ? change.values : [])).map((v) => v.value).filter((v): v is string => typeof v === 'string'))];
+    } catch {
+      return [];
     }
   }
 
@@ -204,7 +238,7 @@ export class GroupService extends ResourceService {
    * Folds PATCH's ordered member changes into one set of adds and removes, and keeps only
    * what changes something: adding a member or removing a non-member is a no-op.
    */
-  private async memberChange(groupId: string, changes: DetachedChange[]): Promise<MemberChange> {
+  private async memberChange(groupId: string, changes: DetachedChange[], ctx: CallContext): Promise<MemberChange> {
     const adds = new Set<string>();
     const removes = new Set<string>();
     let replaceWith: Set<string> | undefined;
@@ -238,7 +272,12 @@ export class GroupService extends ResourceService {
       return this.towards(groupId, replaceWith);
     }
     if (adds.size === 0 && removes.size === 0) return { add: [], remove: [] };
-    const { existingUsers, currentMembers } = await this.guard(() => this.groups.check(groupId, [...adds, ...removes]));
+    const named = [...adds, ...removes];
+    // Read with the group by this attempt (a retry reads afresh), or now.
+    const prefetched = this.readWith.get(ctx);
+    this.readWith.delete(ctx);
+    const { existingUsers, currentMembers } =
+      prefetched && named.every((uid) => prefetched.ids.has(uid)) ? prefetched.check : await this.guard(() => this.groups.check(groupId, named));
     const add = [...adds].filter((id) => !currentMembers.has(id));
     refuseUnknown(add.filter((id) => !existingUsers.has(id)));
     return { add, remove: [...removes].filter((id) => currentMembers.has(id)) };

@@ -43,7 +43,8 @@ export class DynamoGroupStore extends DynamoResourceStore implements GroupStore 
     try {
       return await this.writeWithMembers(next, head, change, now);
     } catch (error) {
-      throw this.conflict(error, { 2: 'uniqueness' });
+      // Item 2 is the new name's guard only in a rename; otherwise it is a member change.
+      throw this.conflict(error, head.length > 2 ? { 2: 'uniqueness' } : {});
     }
   }
 
@@ -88,16 +89,34 @@ export class DynamoGroupStore extends DynamoResourceStore implements GroupStore 
   }
 
   async check(groupId: string, userIds: readonly string[]): Promise<MemberCheck> {
+    return (await this.readForChange(groupId, userIds, false)).check;
+  }
+
+  async getWithUsers(groupId: string, userIds: readonly string[]): Promise<{ group?: StoredResource; check: MemberCheck }> {
+    return this.readForChange(groupId, userIds, true);
+  }
+
+  /** One consistent batch read of the users (and the group, when asked): which exist, which are members. */
+  private async readForChange(groupId: string, userIds: readonly string[], withGroup: boolean): Promise<{ group?: StoredResource; check: MemberCheck }> {
     const keys = [...new Set(userIds)]
       .filter((uid) => Buffer.byteLength(uid, 'utf8') <= MAX_ID_BYTES)
       .map((uid) => ({ pk: resourcePk(this.directory, 'User', uid), sk: resourceSk('User') }));
+    const withKey = withGroup && Buffer.byteLength(groupId, 'utf8') <= MAX_ID_BYTES;
+    if (withKey) keys.push(this.key(groupId));
+    // The group needs its whole item; users only their id and groups.
+    const items = await batchGet(this.client, this.tableName, keys, withKey ? undefined : 'id, memberOf');
+    let group: StoredResource | undefined;
     const users = new Set<string>();
     const members = new Set<string>();
-    for (const item of await batchGet(this.client, this.tableName, keys, 'id, memberOf')) {
+    for (const item of items) {
+      if (item.sk === resourceSk('Group')) {
+        group = this.fromItem(item);
+        continue;
+      }
       users.add(String(item.id));
       if (item.memberOf instanceof Set && item.memberOf.has(groupId)) members.add(String(item.id));
     }
-    return { existingUsers: users, currentMembers: members };
+    return { group, check: { existingUsers: users, currentMembers: members } };
   }
 
   /**

@@ -133,6 +133,8 @@ export interface GroupStore extends ResourceStore {
   members(groupId: string): Promise<string[]>;
   /** One batch read of the users: which ids are users, which of them are members of the group. */
   check(groupId: string, userIds: readonly string[]): Promise<MemberCheck>;
+  /** The group (consistent) and `check` of these users, in the same batch read. */
+  getWithUsers(groupId: string, userIds: readonly string[]): Promise<{ group?: StoredResource; check: MemberCheck }>;
   /** Deletes member items left behind by a group DELETE that was cut short; returns how many. */
   deleteLeftoverMembers(groupId: string): Promise<number>;
 }
