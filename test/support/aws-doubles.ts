@@ -89,7 +89,8 @@ export async function startAwsDoubles(): Promise<AwsDoubles> {
   };
 }
 
-function read(req: IncomingMessage): Promise<string> {
+/** The whole body of a request to a stand-in, as text. */
+export function read(req: IncomingMessage): Promise<string> {
   return new Promise((done, fail) => {
     let text = '';
     req.on('data', (c: Buffer) => (text += c.toString('utf8')));

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { read } from './aws-doubles';
 import type { ReceivedRequest } from './sigv4';
 
 /**
@@ -36,13 +37,4 @@ export async function startRecordingStandIn(secretString: string) {
     requests,
     close: () => new Promise<void>((done) => server.close(() => done())),
   };
-}
-
-function read(req: IncomingMessage): Promise<string> {
-  return new Promise((done, fail) => {
-    let text = '';
-    req.on('data', (c: Buffer) => (text += c.toString('utf8')));
-    req.on('end', () => done(text));
-    req.on('error', fail);
-  });
 }
