@@ -1,4 +1,4 @@
-import { invalidValue, notFound, ScimError, tooMany } from '../scim/errors';
+import { invalidValue, ScimError, tooMany } from '../scim/errors';
 import { queryParam } from '../scim/list';
 import type { Filter } from '../scim/filter/ast';
 import { leaves, mentions } from '../scim/filter/walk';
@@ -12,7 +12,7 @@ import { validateResource } from '../scim/validate';
 import { isObject, jsonEqual } from '../scim/values';
 import { mapConcurrently } from '../store/concurrency';
 import type { GroupStore, MemberChange, MemberCheck, ResourceStore, StoredResource } from '../store/types';
-import { ResourceService, truncate, type CallContext, type ServiceOptions, type ServiceResult } from './resource-service';
+import { ResourceService, type CallContext, type ServiceOptions, type ServiceResult } from './resource-service';
 
 const MEMBERS = findAttribute(groupResourceType.schema.attributes, 'members')!;
 
@@ -123,7 +123,7 @@ export class GroupService extends ResourceService {
     const named = this.named.get(ctx);
     if (!named) return super.require(id, ctx);
     const { group, check } = await this.guard(() => this.groups.getWithUsers(id, named));
-    if (!group) throw notFound(`${this.rt.name} "${truncate(id)}" not found.`);
+    if (!group) throw this.missing(id);
     this.readWith.set(ctx, { ids: new Set(named), check });
     return group;
   }
@@ -131,15 +131,19 @@ export class GroupService extends ResourceService {
   /**
    * The users the member operations of a PATCH name (adds and removes by value), found by
    * applying the operations to an empty group: member changes do not depend on the group's
-   * document. None when there are none, or when the operations need the real group to apply.
+   * document. None when there are none, when the operations need the real group to apply, or
+   * when they name more than a request may change (refused before anything is read).
    */
   private membersNamed(operations: ReturnType<typeof normalizePatchRequest>): string[] {
+    let detached: DetachedChange[];
     try {
-      const { detached } = applyPatch(this.rt, { schemas: [this.rt.schema.id] }, operations, { detached: ['members'] });
-      return [...new Set(detached.flatMap((change) => ('values' in change && change.op !== 'replace' ? change.values : [])).map((v) => v.value).filter((v): v is string => typeof v === 'string'))];
+      detached = applyPatch(this.rt, { schemas: [this.rt.schema.id] }, operations, { detached: ['members'] }).detached;
     } catch {
       return [];
     }
+    const values = detached.flatMap((change) => ('values' in change && change.op !== 'replace' ? change.values : []));
+    const ids = new Set(values.map((v) => v.value).filter((v): v is string => typeof v === 'string'));
+    return ids.size <= MAX_MEMBER_CHANGES ? [...ids] : [];
   }
 
   /** Deletes the group, then its member items (no read shows them once the group is gone). */

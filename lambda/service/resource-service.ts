@@ -266,8 +266,13 @@ export class ResourceService {
   /** Reads a resource or answers 404; subclasses may start related reads for `ctx` alongside. */
   protected async require(id: string, _ctx: CallContext): Promise<StoredResource> {
     const found = await this.guard(() => this.store.get(id));
-    if (!found) throw notFound(`${this.rt.name} "${truncate(id)}" not found.`);
+    if (!found) throw this.missing(id);
     return found;
+  }
+
+  /** The 404 for a resource that does not exist. */
+  protected missing(id: string): ScimError {
+    return notFound(`${this.rt.name} "${truncate(id)}" not found.`);
   }
 
   protected projectionOf(ctx: CallContext): Projection {

@@ -228,6 +228,15 @@ describe('/Groups over HTTP against the local endpoint', () => {
       expect(await memberIds(group.id)).toEqual(users.slice(120).sort());
     }, 120_000);
 
+    it('refuses a PATCH of more than 10,000 member changes with 400 tooMany, reading no user', async () => {
+      const group = await newGroup();
+      const value = Array.from({ length: 10_001 }, (_, i) => ({ value: `u${i}` }));
+      const { result, calls } = await server.table.countCalls(() => patch(group.id, [{ op: 'add', path: 'members', value }]));
+      expect(result.status).toBe(400);
+      expect(result.json.scimType).toBe('tooMany');
+      expect(calls).toEqual(['GetItemCommand']);
+    });
+
     it('costs the same DynamoDB calls to add one member whatever the group size', async () => {
       const small = await newGroup();
       const big = await newGroup();
