@@ -11,6 +11,7 @@ import type { Json, JsonObject } from '../scim/schema/types';
 import { validateResource } from '../scim/validate';
 import { isObject, jsonEqual } from '../scim/values';
 import { mapConcurrently } from '../store/concurrency';
+import { MAX_GROUPS_PER_USER } from '../store/memberships';
 import type { GroupStore, MemberChange, MemberCheck, ResourceStore, StoredResource } from '../store/types';
 import { ResourceService, type CallContext, type ServiceOptions, type ServiceResult } from './resource-service';
 
@@ -53,8 +54,9 @@ export class GroupService extends ResourceService {
 
   override async create(body: unknown, ctx: CallContext): Promise<ServiceResult> {
     const { document, members } = this.split(body, validateResource(this.rt, body));
-    await this.requireUsers(members);
-    const stored = await this.guard(() => this.groups.createWithMembers(this.newId(), this.write(document), members, this.now()));
+    const id = this.newId();
+    await this.requireUsers(id, members);
+    const stored = await this.guard(() => this.groups.createWithMembers(id, this.write(document), members, this.now()));
     this.remember(ctx, stored.id, members);
     return this.result(stored, ctx);
   }
@@ -234,7 +236,7 @@ export class GroupService extends ResourceService {
     const current = new Set(await this.guard(() => this.groups.members(groupId)));
     const add = [...wanted].filter((id) => !current.has(id));
     const remove = [...current].filter((id) => !wanted.has(id));
-    await this.requireUsers(add);
+    await this.requireUsers(groupId, add);
     return { add, remove };
   }
 
@@ -280,17 +282,17 @@ export class GroupService extends ResourceService {
     // Read with the group by this attempt (a retry reads afresh), or now.
     const prefetched = this.readWith.get(ctx);
     this.readWith.delete(ctx);
-    const { existingUsers, currentMembers } =
+    const check =
       prefetched && named.every((uid) => prefetched.ids.has(uid)) ? prefetched.check : await this.guard(() => this.groups.check(groupId, named));
-    const add = [...adds].filter((id) => !currentMembers.has(id));
-    refuseUnknown(add.filter((id) => !existingUsers.has(id)));
-    return { add, remove: [...removes].filter((id) => currentMembers.has(id)) };
+    const add = [...adds].filter((id) => !check.currentMembers.has(id));
+    refuseUnable(add, check);
+    return { add, remove: [...removes].filter((id) => check.currentMembers.has(id)) };
   }
 
-  private async requireUsers(ids: readonly string[]): Promise<void> {
+  /** Refuses new members that are not users, or are in as many groups as a user may be. */
+  private async requireUsers(groupId: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    const found = await this.guard(() => this.users.existing(ids));
-    refuseUnknown(ids.filter((id) => !found.has(id)));
+    refuseUnable(ids, await this.guard(() => this.groups.check(groupId, ids)));
   }
 
   private async membersOf(groupId: string, ctx: CallContext): Promise<string[]> {
@@ -339,6 +341,15 @@ function memberIds(values: readonly Json[]): string[] {
     ids.add(member.value);
   }
   return [...ids];
+}
+
+/** Refuses when some of `adds` cannot become members: not users, or in too many groups. */
+function refuseUnable(adds: readonly string[], check: MemberCheck): void {
+  refuseUnknown(adds.filter((id) => !check.existingUsers.has(id)));
+  const full = adds.filter((id) => check.full.has(id));
+  if (full.length > 0) {
+    throw tooMany(`User "${full[0].slice(0, 64)}" is in ${MAX_GROUPS_PER_USER} groups, the most one user may be in; remove it from another group first.`);
+  }
 }
 
 function refuseUnknown(missing: string[]): void {

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchDelete, batchGet } from './batch';
 import { DynamoResourceStore, MAX_ID_BYTES } from './dynamo-resources';
 import { resourcePk, resourceSk } from './keys';
-import { bumpGroup, memberKey, memberOfChange } from './memberships';
+import { bumpGroup, MAX_GROUPS_PER_USER, memberKey, memberOfChange } from './memberships';
 import { MAX_TRANSACT_ITEMS, transactWrite, type TransactItem } from './transact';
 import type { GroupStore, MemberChange, MemberCheck, ResourceWrite, StoredResource } from './types';
 
@@ -108,15 +108,18 @@ export class DynamoGroupStore extends DynamoResourceStore implements GroupStore 
     let group: StoredResource | undefined;
     const users = new Set<string>();
     const members = new Set<string>();
+    const full = new Set<string>();
     for (const item of items) {
       if (item.sk === resourceSk('Group')) {
         group = this.fromItem(item);
         continue;
       }
       users.add(String(item.id));
-      if (item.memberOf instanceof Set && item.memberOf.has(groupId)) members.add(String(item.id));
+      if (!(item.memberOf instanceof Set)) continue;
+      if (item.memberOf.has(groupId)) members.add(String(item.id));
+      if (item.memberOf.size >= MAX_GROUPS_PER_USER) full.add(String(item.id));
     }
-    return { group, check: { existingUsers: users, currentMembers: members } };
+    return { group, check: { existingUsers: users, currentMembers: members, full } };
   }
 
   /**

@@ -8,6 +8,12 @@ import type { TransactItem } from './transact';
  * group's id in the `memberOf` set of the user's item.
  */
 
+/**
+ * The groups one user may be in: each adds an id (36 bytes) to the user's item, which with
+ * the largest document a user may have (300,000 characters) stays inside DynamoDB's 400 KB.
+ */
+export const MAX_GROUPS_PER_USER = 2_000;
+
 /** The key of the member item of `userId` in group `groupId`. */
 export function memberKey(directory: string, groupId: string, userId: string) {
   return { pk: resourcePk(directory, 'Group', groupId), sk: memberSk(userId) };

@@ -110,6 +110,8 @@ export interface MemberCheck {
   readonly existingUsers: Set<string>;
   /** Which of the ids are members of the group now. */
   readonly currentMembers: Set<string>;
+  /** Which of the ids are users already in as many groups as one user may be. */
+  readonly full: Set<string>;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ERROR, GROUP, PATCH_OP, startTestServer, userBody } from '../support/server';
 
 const ENTRA_GROUP = 'http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group';
@@ -227,6 +227,22 @@ describe('/Groups over HTTP against the local endpoint', () => {
       await patch(group.id, [{ op: 'remove', path: 'members', value: users.slice(0, 120).map((value) => ({ value })) }]);
       expect(await memberIds(group.id)).toEqual(users.slice(120).sort());
     }, 120_000);
+
+    it('refuses to add a user already in 2,000 groups (400 tooMany), by PATCH and by POST', async () => {
+      const uid = await newUser('joiner');
+      const group = await newGroup();
+      // As if the user had joined 2,000 groups: ids in its memberOf (reads drop groups that do not exist).
+      const ids = Array.from({ length: 2_000 }, (_, i) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+      await server.table.client.send(
+        new UpdateCommand({ TableName: server.table.tableName, Key: { pk: `default#USER#${uid}`, sk: 'USER' }, UpdateExpression: 'ADD memberOf :g', ExpressionAttributeValues: { ':g': new Set(ids) } }),
+      );
+      const added = await patch(group.id, [{ op: 'add', path: 'members', value: [{ value: uid }] }]);
+      expect([added.status, added.json.scimType]).toEqual([400, 'tooMany']);
+      expect(added.json.detail).toContain('2000 groups');
+      const created = await scim('POST', '/Groups', { schemas: [GROUP], displayName: unique('Full'), members: [{ value: uid }] });
+      expect([created.status, created.json.scimType]).toEqual([400, 'tooMany']);
+      expect(await memberIds(group.id)).toEqual([]);
+    });
 
     it('refuses a PATCH of more than 10,000 member changes with 400 tooMany, reading no user', async () => {
       const group = await newGroup();

@@ -85,7 +85,7 @@ function lookupFor(filter: Filter, rt: ResourceTypeDef): Lookup | undefined {
   return undefined;
 }
 
-/** Group `members` and User `groups`, the two sides of the membership index. */
+/** Group `members` and User `groups`, the two sides of a membership (member items, and a user's memberOf). */
 function relationLookup(rt: ResourceTypeDef, name: string, value: string): Lookup | undefined {
   if (rt.id === 'Group' && name === 'members') return { kind: 'member', userId: value };
   if (rt.id === 'User' && name === 'groups') return { kind: 'memberOf', groupId: value };
