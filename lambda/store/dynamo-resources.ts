@@ -96,14 +96,6 @@ export class DynamoResourceStore implements ResourceStore {
     }
   }
 
-  /** Which of `ids` name stored resources of this kind (BatchGetItem, 100 keys a call). */
-  async existing(ids: readonly string[]): Promise<Set<string>> {
-    const found = new Set<string>();
-    const keys = ids.filter((id) => Buffer.byteLength(id, 'utf8') <= MAX_ID_BYTES).map((id) => this.key(id));
-    for (const item of await batchGet(this.client, this.tableName, keys, 'id')) found.add(String(item.id));
-    return found;
-  }
-
   /** The resources named by `ids` that exist, in no particular order. */
   async getMany(ids: readonly string[]): Promise<StoredResource[]> {
     const keys = ids.filter((id) => Buffer.byteLength(id, 'utf8') <= MAX_ID_BYTES).map((id) => this.key(id));

@@ -67,8 +67,6 @@ export interface ResourceStore {
   delete(current: StoredResource): Promise<void>;
   findByUniqueValue(value: string): Promise<StoredResource | undefined>;
   findByExternalId(externalId: string): Promise<StoredResource[]>;
-  /** Which of `ids` name stored resources of this kind. */
-  existing(ids: readonly string[]): Promise<Set<string>>;
   /** The resources named by `ids` that exist (batch reads), in no particular order. */
   getMany(ids: readonly string[]): Promise<StoredResource[]>;
   /** One page in the listing order; totalResults from the counter (one read). */
