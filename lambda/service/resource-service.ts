@@ -166,7 +166,7 @@ export class ResourceService {
 
   /** Deletes a resource read at its current version (subclasses clean up around it). */
   protected async remove(current: StoredResource, _ctx: CallContext): Promise<void> {
-    await this.guard(() => this.store.delete(current));
+    await this.guard(() => this.store.delete(current, this.now()));
   }
 
   /**

@@ -88,7 +88,7 @@ export class DynamoResourceStore implements ResourceStore {
     return next;
   }
 
-  async delete(current: StoredResource): Promise<void> {
+  async delete(current: StoredResource, _now?: string): Promise<void> {
     try {
       await transactWrite(this.client, this.deleteItems(current));
     } catch (error) {

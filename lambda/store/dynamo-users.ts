@@ -34,8 +34,7 @@ export class DynamoUserStore extends DynamoResourceStore implements UserStore {
    * meanwhile cancels the deletion (the caller re-reads) instead of being left behind. A
    * group deleted since the user joined it only loses the member item, if any is left.
    */
-  override async delete(current: StoredResource): Promise<void> {
-    const now = new Date().toISOString();
+  override async delete(current: StoredResource, now = new Date().toISOString()): Promise<void> {
     const gone = new Set<string>();
     let groups = [...(current.groupIds ?? [])];
     for (let round = 0; ; round++) {

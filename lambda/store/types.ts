@@ -63,8 +63,11 @@ export interface ResourceStore {
   get(id: string): Promise<StoredResource | undefined>;
   /** Replaces the resource if its version is still `expectedVersion`. */
   replace(current: StoredResource, write: ResourceWrite, now: string): Promise<StoredResource>;
-  /** Deletes the resource if its version is still `current.version`. */
-  delete(current: StoredResource): Promise<void>;
+  /**
+   * Deletes the resource if its version is still `current.version`; `now` stamps what else
+   * the deletion changes (the groups a deleted user leaves; the time of the call when absent).
+   */
+  delete(current: StoredResource, now?: string): Promise<void>;
   findByUniqueValue(value: string): Promise<StoredResource | undefined>;
   findByExternalId(externalId: string): Promise<StoredResource[]>;
   /** The resources named by `ids` that exist (batch reads), in no particular order. */

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { groupsService, usersService } from '../../lambda/handlers/services';
+import { createDocumentClient } from '../../lambda/store/client';
 import { checkTable, repairOrphans, type FindingKind } from '../../lambda/store/consistency';
 import { counterPk, counterSk, memberSk, resourcePk, uniquePk } from '../../lambda/store/keys';
 import { freshTable } from '../support/dynamo';
@@ -131,5 +132,12 @@ describe('the consistency checker', () => {
     const repaired = await run(TSX, [...args, '--repair']);
     expect(repaired.stdout).toContain('repaired 1 item(s)');
     expect(repaired.stdout).toContain('consistent: no findings');
+    // Only the id of a deleted group left in a user's memberOf: no finding, exit 0, and --repair still removes it.
+    const writer = createDocumentClient({ endpoint: other.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+    await writer.send(new UpdateCommand({ TableName: other.tableName, Key: { pk: resourcePk('default', 'User', dir.ids[0]), sk: 'USER' }, UpdateExpression: 'ADD memberOf :g', ExpressionAttributeValues: { ':g': new Set(['deleted-group']) } }));
+    writer.destroy();
+    expect((await run(TSX, args)).stdout).toContain('consistent: no findings');
+    const swept = await run(TSX, [...args, '--repair', '--json']);
+    expect(JSON.parse(swept.stdout.trim().split('\n').pop()!).scanned.staleGroupIds).toBe(0);
   });
 });

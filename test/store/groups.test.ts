@@ -129,10 +129,12 @@ describe('DynamoGroupStore against DynamoDB Local', () => {
     );
     const current = (await users.get(uid)) as StoredResource;
     expect(current.groupIds).toEqual(['deleted-group', 'g2']);
-    const { calls } = await table.countCalls(() => users.delete(current));
+    const LATER = '2026-11-28T13:00:00.000Z';
+    const { calls } = await table.countCalls(() => users.delete(current, LATER));
     // The first try names the deleted group's count and is cancelled; the second leaves it out.
     expect(calls).toEqual(['TransactWriteItemsCommand', 'TransactWriteItemsCommand']);
     expect((await groups.get('g2'))?.memberCount).toBe(149);
+    expect((await groups.get('g2'))?.lastModified).toBe(LATER);
     expect(await rawMembers('g2')).not.toContain(uid);
     expect(await users.get(uid)).toBeUndefined();
   });
