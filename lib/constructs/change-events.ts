@@ -7,6 +7,7 @@ import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { MEMBER_PREFIX, resourceSk } from '../../lambda/store/keys';
 import { NodeFunction } from './node-function';
 
 /** What {@link ChangeEvents} reads from and how its function is set up. */
@@ -82,7 +83,7 @@ export class ChangeEvents extends Construct {
       // Only resources and memberships: guards and counters never wake the function.
       filters: [
         lambda.FilterCriteria.filter({
-          dynamodb: { Keys: { sk: { S: ['USER', 'GROUP', { prefix: 'MEMBER#' }] } } },
+          dynamodb: { Keys: { sk: { S: [resourceSk('User'), resourceSk('Group'), { prefix: MEMBER_PREFIX }] } } },
         }),
       ],
     });
