@@ -25,8 +25,8 @@ export async function serve(app: App, request: ScimRequest): Promise<ScimRespons
   const profile = app.profile ?? 'rfc';
   let response: ScimResponse;
   try {
-    await authenticate(request, app.verifier);
-    const profiled = profileRequest(profile, request);
+    const caller = await authenticate(request, app.verifier);
+    const profiled = profileRequest(profile, { ...request, caller });
     const { route, params } = match(app.routes, profiled);
     response = await route.handle(profiled, params);
   } catch (error) {

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hashToken, type TokenRecord } from '../../lambda/http/auth';
+import { isTokenRecord } from '../../lambda/http/secret-tokens';
 
 /**
  * The rules of the token list, as in AWS IAM Identity Center: at most two active tokens (so a
@@ -104,14 +105,8 @@ export function parseTokenSecretStrict(text: string): TokenRecord[] {
     throw new TokenSetError('The token store is not JSON; refusing to change it.');
   }
   const tokens = (parsed as { tokens?: unknown })?.tokens;
-  const valid = (t: unknown): t is TokenRecord =>
-    typeof t === 'object' &&
-    t !== null &&
-    typeof (t as TokenRecord).id === 'string' &&
-    typeof (t as TokenRecord).sha256 === 'string' &&
-    ((t as TokenRecord).expiresAt === undefined || typeof (t as TokenRecord).expiresAt === 'string');
-  if (!Array.isArray(tokens) || !tokens.every(valid)) {
-    throw new TokenSetError('The token store is not {"tokens":[{id, sha256, createdAt, expiresAt}]}; refusing to change it.');
+  if (!Array.isArray(tokens) || !tokens.every(isTokenRecord)) {
+    throw new TokenSetError('The token store is not {"tokens":[{id, sha256, createdAt, expiresAt, name?, scope?, directory?}]}; refusing to change it.');
   }
   return tokens;
 }
