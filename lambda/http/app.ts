@@ -12,6 +12,8 @@ export interface App {
   readonly routes: readonly Route[];
   readonly verifier: TokenVerifier;
   readonly logger: Logger;
+  /** The Base URL every Location and meta.location is built on (configuration, not request headers). */
+  readonly baseUrl: string;
   /** The compatibility profile applied around every route. @default 'rfc' */
   readonly profile?: ProfileName;
 }

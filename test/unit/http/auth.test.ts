@@ -301,6 +301,7 @@ describe('serve carries the caller to the route', () => {
       routes: [route('GET', 'Users', async (req) => (seen.push(req.caller), { status: 200, body: {} }))],
       verifier: new RecordsTokenVerifier([record('tok-1', ALPHA, { name: 'jumpcloud', directory: 'employees' })]),
       logger: silentLogger,
+      baseUrl: 'https://scim.example.com/v1/scim/v2',
     };
     const response = await serve(app, requestWith(`Bearer ${ALPHA}`));
     expect(response.status).toBe(200);
