@@ -24,10 +24,12 @@ export class SecretTokenVerifier implements TokenVerifier {
     private readonly secretId: string,
     private readonly client: SecretsManagerClient = new SecretsManagerClient({}),
     private readonly now: () => number = Date.now,
+    /** How long a fetched copy is trusted; the edge authorizer uses less, since API Gateway caches its answers too. */
+    private readonly ttlMs: number = TOKEN_CACHE_TTL_MS,
   ) {}
 
   async verify(token: string): Promise<TokenRecord | undefined> {
-    if (this.now() - this.fetchedAt > TOKEN_CACHE_TTL_MS) {
+    if (this.now() - this.fetchedAt > this.ttlMs) {
       await this.refresh().catch(() => {
         throw unavailable('The token list cannot be read right now; retry shortly.', SECRETS_RETRY_AFTER_SECONDS);
       });
