@@ -30,7 +30,9 @@ export class SecretTokenVerifier implements TokenVerifier {
 
   async verify(token: string): Promise<TokenRecord | undefined> {
     if (this.now() - this.fetchedAt > this.ttlMs) {
-      await this.refresh().catch(() => {
+      await this.refresh().catch((error: unknown) => {
+        // No credentials is this function's own misconfiguration, not an outage: an unexpected error (logged, 500).
+        if (isMissingCredentials(error)) throw error;
         throw unavailable('The token list cannot be read right now; retry shortly.', SECRETS_RETRY_AFTER_SECONDS);
       });
     }
@@ -51,6 +53,12 @@ export class SecretTokenVerifier implements TokenVerifier {
     this.records = parseTokenSecret(SecretString ?? '');
     this.fetchedAt = this.now();
   }
+}
+
+/** The SDK's own "no credentials" error, or the function bundles' wrapper of it (lambda/handlers/env-credentials.ts). */
+function isMissingCredentials(error: unknown): boolean {
+  const named = (e: unknown) => e instanceof Error && e.name === 'CredentialsProviderError';
+  return named(error) || (error instanceof Error && named(error.cause));
 }
 
 /** Whether `value` is a well-formed token record; the optional fields, when present, must have their types. */
