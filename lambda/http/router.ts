@@ -5,12 +5,16 @@ import type { ScimRequest, ScimResponse } from './types';
 export interface Route {
   readonly method: string;
   readonly pattern: readonly string[];
+  /** The pattern as logs and metrics name it, e.g. `Users/{id}`: never a value from the request. */
+  readonly template: string;
   readonly handle: (request: ScimRequest, params: Record<string, string>) => Promise<ScimResponse>;
 }
 
 /** Builds a route; `path` such as "Users/:id". */
 export function route(method: string, path: string, handle: Route['handle']): Route {
-  return { method, pattern: path.split('/').filter(Boolean), handle };
+  const pattern = path.split('/').filter(Boolean);
+  const template = pattern.map((part) => (part.startsWith(':') ? `{${part.slice(1)}}` : part)).join('/');
+  return { method, pattern, template, handle };
 }
 
 /**
@@ -27,6 +31,14 @@ export function match(routes: readonly Route[], request: ScimRequest): { route: 
   }
   if (allowed.length > 0) throw methodNotAllowed(`${request.method} is not supported on this path.`, allowed);
   throw notFound('No SCIM endpoint at this path.');
+}
+
+/**
+ * The template of the path a request names (whatever its method), or undefined when no route
+ * owns the path: what a log line may say about a path without repeating what the client sent.
+ */
+export function templateOf(routes: readonly Route[], segments: readonly string[]): string | undefined {
+  return routes.find((candidate) => matchPattern(candidate.pattern, segments))?.template;
 }
 
 function matchPattern(pattern: readonly string[], segments: readonly string[]): Record<string, string> | undefined {
