@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { ApplicationLogLevel } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ProfileName } from '../lambda/scim/profiles/profile';
@@ -20,6 +21,7 @@ export class ScimEndpointStack extends Stack {
     super(scope, id, props);
     const { stageName, memorySize, logRetention, throttlingRateLimit, throttlingBurstLimit, directoryId, compatibilityProfile } = props;
     const { customDomain, allowedSourceCidrs, webAcl, requestRateLimit, alarmEmail, changeEvents, apiGatewayCloudWatchRole } = props;
+    const { dashboard, tracing, logLevel, metricsNamespace } = props;
     this.endpoint = new ScimEndpoint(this, 'ScimEndpoint', {
       stageName,
       memorySize,
@@ -35,6 +37,10 @@ export class ScimEndpointStack extends Stack {
       alarmEmail,
       changeEvents,
       apiGatewayCloudWatchRole,
+      dashboard,
+      tracing,
+      logLevel,
+      metricsNamespace,
     });
 
     new CfnOutput(this, 'ScimBaseUrl', {
@@ -82,6 +88,10 @@ export const CONTEXT_KEYS = {
   alarmEmail: 'scim-endpoint:alarmEmail',
   changeEvents: 'scim-endpoint:changeEvents',
   apiGatewayCloudWatchRole: 'scim-endpoint:apiGatewayCloudWatchRole',
+  dashboard: 'scim-endpoint:dashboard',
+  tracing: 'scim-endpoint:tracing',
+  logLevel: 'scim-endpoint:logLevel',
+  metricsNamespace: 'scim-endpoint:metricsNamespace',
 } as const;
 
 /** Reads the stack's settings from CDK context once; an unset key leaves the construct default. */
@@ -104,6 +114,10 @@ export function stackPropsFromContext(scope: Construct): ScimEndpointStackProps 
       alarmEmail: optionalString(CONTEXT_KEYS.alarmEmail, read(CONTEXT_KEYS.alarmEmail)),
       changeEvents: optionalBoolean(CONTEXT_KEYS.changeEvents, read(CONTEXT_KEYS.changeEvents)),
       apiGatewayCloudWatchRole: optionalBoolean(CONTEXT_KEYS.apiGatewayCloudWatchRole, read(CONTEXT_KEYS.apiGatewayCloudWatchRole)),
+      dashboard: optionalBoolean(CONTEXT_KEYS.dashboard, read(CONTEXT_KEYS.dashboard)),
+      tracing: optionalBoolean(CONTEXT_KEYS.tracing, read(CONTEXT_KEYS.tracing)),
+      logLevel: logLevel(read(CONTEXT_KEYS.logLevel)),
+      metricsNamespace: optionalString(CONTEXT_KEYS.metricsNamespace, read(CONTEXT_KEYS.metricsNamespace)),
     }),
   };
 }
@@ -161,6 +175,17 @@ function optionalNumber(key: string, value: unknown): number | undefined {
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isFinite(number)) throw new Error(`Context ${key} must be a number; got ${String(value)}`);
   return number;
+}
+
+/** One of Lambda's application log levels, in any case (`info`, `DEBUG`). */
+function logLevel(value: unknown): ApplicationLogLevel | undefined {
+  const level = optionalString(CONTEXT_KEYS.logLevel, value);
+  if (level === undefined) return undefined;
+  const allowed = Object.values(ApplicationLogLevel) as string[];
+  if (!allowed.includes(level.toUpperCase())) {
+    throw new Error(`Context ${CONTEXT_KEYS.logLevel} must be one of ${allowed.join(', ')}; got ${level}`);
+  }
+  return level.toUpperCase() as ApplicationLogLevel;
 }
 
 function retentionDays(value: unknown): RetentionDays | undefined {

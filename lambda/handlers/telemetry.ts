@@ -4,42 +4,11 @@ import type { Context } from 'aws-lambda';
 import type { LogFields, Logger } from '../http/log';
 import { operationOf, statusClassOf, type RequestObserver, type RequestSummary } from '../http/observe';
 import type { CallRecord } from '../store/client';
-
-/**
- * The names the functions publish under, in one place: the stack's dashboard
- * (lib/constructs/dashboard.ts) reads the same ones. Every dimension has a few dozen values at
- * most (route templates, status classes, scimTypes, DynamoDB commands), so that the number of
- * CloudWatch metrics, and the bill, stays fixed however many users and groups there are.
- */
-export const METRICS = {
-  /** Count of requests and their latency, by `Operation` and `StatusClass`. */
-  requests: 'Requests',
-  latency: 'Latency',
-  /** Count of error answers by `ScimType` (`none` for errors that have none, e.g. 401 or 404). */
-  scimErrors: 'ScimErrors',
-  /** Count and latency of DynamoDB calls (retries included), by `DynamoDBOperation`. */
-  dynamoCalls: 'DynamoDBCalls',
-  dynamoLatency: 'DynamoDBLatency',
-  /** Member items written and deleted (group PATCH, PUT, DELETE; a user's DELETE), no dimension. */
-  membersAdded: 'MembersAdded',
-  membersRemoved: 'MembersRemoved',
-  /** Reads of the token secret: the token cache's refreshes (at most one a minute, more on unknown tokens). */
-  tokenCacheRefreshes: 'TokenCacheRefreshes',
-} as const;
-
-/** The dimensions, besides Powertools' own `service` (one value per deployment). */
-export const DIMENSIONS = {
-  operation: 'Operation',
-  statusClass: 'StatusClass',
-  scimType: 'ScimType',
-  dynamoOperation: 'DynamoDBOperation',
-} as const;
+import { DEFAULT_NAMESPACE, DIMENSIONS, METRICS } from './metric-names';
 
 /** Values of one metric in one EMF line, at most (CloudWatch's limit, which Powertools enforces by flushing). */
 const EMF_MAX_VALUES = 100;
 
-/** The namespace when POWERTOOLS_METRICS_NAMESPACE is unset. */
-export const DEFAULT_NAMESPACE = 'ScimEndpoint';
 
 /** The service name logs and metrics carry: one per deployment (the stack sets it). */
 const serviceName = (env: NodeJS.ProcessEnv) => env.POWERTOOLS_SERVICE_NAME || 'scim-endpoint';

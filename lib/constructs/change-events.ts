@@ -8,12 +8,15 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { NodeFunction } from './node-function';
+import type { FunctionObservability } from './observability';
 
 /** What {@link ChangeEvents} reads from and how its function is set up. */
 export interface ChangeEventsProps {
   /** The SCIM table; its stream (NEW_AND_OLD_IMAGES) is the source. */
   readonly table: dynamodb.Table;
   readonly logRetention: logs.RetentionDays;
+  /** The endpoint's log level, tracing and Powertools variables. @default INFO, no tracing, service `scim-endpoint` */
+  readonly observability?: FunctionObservability;
 }
 
 /**
@@ -55,7 +58,11 @@ export class ChangeEvents extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(60),
       logRetention: props.logRetention,
-      environment: { EVENT_BUS_NAME: this.bus.eventBusName },
+      observability: props.observability,
+      environment: {
+        EVENT_BUS_NAME: this.bus.eventBusName,
+        ...(props.observability ? { POWERTOOLS_SERVICE_NAME: props.observability.serviceName } : {}),
+      },
     });
     this.publisher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

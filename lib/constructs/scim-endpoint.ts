@@ -3,7 +3,7 @@ import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
@@ -15,8 +15,10 @@ import { INDEXES, TABLE_KEYS, type IndexDefinition } from '../../lambda/store/ta
 import { ApiGatewayAccount } from './api-gateway-account';
 import { ApiWebAcl, apiResourcePolicy } from './api-protection';
 import { ChangeEvents } from './change-events';
+import { ScimDashboard } from './dashboard';
 import { Monitoring } from './monitoring';
 import { NodeFunction } from './node-function';
+import { functionObservability, validateObservabilityProps, type FunctionObservability, type ScimObservabilityProps } from './observability';
 import { validateNetworkProps } from './validate-network-props';
 
 /** A custom domain for the Base URL, served with TLS 1.2 as the minimum. */
@@ -38,7 +40,7 @@ export interface ScimCustomDomain {
 }
 
 /** Properties of {@link ScimEndpoint}. Every one is optional: the defaults deploy a working endpoint. */
-export interface ScimEndpointProps {
+export interface ScimEndpointProps extends ScimObservabilityProps {
   /**
    * API Gateway stage name; it is the first path segment of the Base URL.
    * @default 'v1'
@@ -160,7 +162,8 @@ const ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(
     sourceIp: apigateway.AccessLogField.contextIdentitySourceIp(),
     userAgent: apigateway.AccessLogField.contextIdentityUserAgent(),
     httpMethod: apigateway.AccessLogField.contextHttpMethod(),
-    path: apigateway.AccessLogField.contextPath(),
+    // The resource template (/scim/v2/Users/{proxy+}), not the path: an id in a path may be an e-mail.
+    resourcePath: apigateway.AccessLogField.contextResourcePath(),
     protocol: apigateway.AccessLogField.contextProtocol(),
     status: apigateway.AccessLogField.contextStatus(),
     responseLength: apigateway.AccessLogField.contextResponseLength(),
@@ -189,7 +192,7 @@ export class ScimEndpoint extends Construct {
   /** Holds `{"tokens":[...]}`: hashes of the bearer tokens the functions accept. */
   public readonly tokenSecret: secretsmanager.Secret;
   /** The SCIM functions, keyed by FunctionRoute id (e.g. "Users"). */
-  public readonly functions: Readonly<Record<string, NodejsFunction>>;
+  public readonly functions: Readonly<Record<string, lambda.Function>>;
   /** The log group of each function, keyed like {@link functions}. */
   public readonly logGroups: Readonly<Record<string, logs.LogGroup>>;
   /** The REST API serving `/scim/v2/...`. */
@@ -204,6 +207,8 @@ export class ScimEndpoint extends Construct {
   public readonly changeEvents?: ChangeEvents;
   /** The custom domain, when given. */
   public readonly domain?: apigateway.DomainName;
+  /** The CloudWatch dashboard, unless `dashboard` is false. */
+  public readonly dashboard?: ScimDashboard;
   /** The SCIM Base URL to give the identity provider, without a trailing slash. */
   public readonly baseUrl: string;
 
@@ -214,6 +219,7 @@ export class ScimEndpoint extends Construct {
     const stageName = props.stageName ?? 'v1';
     const directoryId = props.directoryId ?? 'default';
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const observability = functionObservability(this, props);
 
     this.table = this.createTable();
     this.tokenSecret = new secretsmanager.Secret(this, 'TokenSecret', {
@@ -223,10 +229,10 @@ export class ScimEndpoint extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
-    const functions: Record<string, NodejsFunction> = {};
+    const functions: Record<string, lambda.Function> = {};
     const logGroups: Record<string, logs.LogGroup> = {};
     for (const route of FUNCTION_ROUTES) {
-      const fn = this.createFunction(route, { memorySize: props.memorySize ?? 512, directoryId, logRetention, profile: props.compatibilityProfile });
+      const fn = this.createFunction(route, { memorySize: props.memorySize ?? 512, directoryId, logRetention, profile: props.compatibilityProfile, observability });
       functions[route.id] = fn.fn;
       logGroups[route.id] = fn.logGroup;
     }
@@ -253,6 +259,7 @@ export class ScimEndpoint extends Construct {
         loggingLevel: apigateway.MethodLoggingLevel.OFF,
         dataTraceEnabled: false,
         metricsEnabled: true,
+        tracingEnabled: observability.tracing,
       },
     });
     if (props.apiGatewayCloudWatchRole ?? true) {
@@ -273,7 +280,7 @@ export class ScimEndpoint extends Construct {
       });
     }
     if (props.changeEvents) {
-      this.changeEvents = new ChangeEvents(this, 'ChangeEvents', { table: this.table, logRetention });
+      this.changeEvents = new ChangeEvents(this, 'ChangeEvents', { table: this.table, logRetention, observability });
     }
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api,
@@ -294,6 +301,18 @@ export class ScimEndpoint extends Construct {
         'Change events are more than 5 minutes behind the table',
         300_000,
       );
+    }
+
+    if (props.dashboard ?? true) {
+      // The live list of alarms: those added after this line (Monitoring.add) are shown too.
+      this.dashboard = new ScimDashboard(this, 'Dashboard', {
+        api: this.api,
+        table: this.table,
+        functions,
+        alarms: this.monitoring.alarms,
+        namespace: observability.namespace,
+        serviceName: observability.serviceName,
+      });
     }
 
     const scimPath = SCIM_BASE_PATH.replace(/^\//, '');
@@ -331,7 +350,7 @@ export class ScimEndpoint extends Construct {
 
   private createFunction(
     route: FunctionRoute,
-    settings: { memorySize: number; directoryId: string; logRetention: logs.RetentionDays; profile?: ProfileName },
+    settings: { memorySize: number; directoryId: string; logRetention: logs.RetentionDays; profile?: ProfileName; observability: FunctionObservability },
   ): NodeFunction {
     const usesTable = route.usesTable ?? true;
     const fn = new NodeFunction(this, route.id, {
@@ -340,6 +359,7 @@ export class ScimEndpoint extends Construct {
       memorySize: settings.memorySize,
       timeout: FUNCTION_TIMEOUT,
       logRetention: settings.logRetention,
+      observability: settings.observability,
       environment: {
         // A function that reads no table (Discovery) is not told its name either.
         ...(usesTable ? { TABLE_NAME: this.table.tableName, DIRECTORY_ID: settings.directoryId } : {}),
@@ -349,6 +369,7 @@ export class ScimEndpoint extends Construct {
         DYNAMODB_ENDPOINT: '',
         // Only when set, so that a default deployment's environment stays as it was.
         ...(settings.profile ? { SCIM_PROFILE: settings.profile } : {}),
+        ...settings.observability.environment,
       },
     });
     if (usesTable) {
@@ -459,4 +480,5 @@ function validateProps(props: ScimEndpointProps): void {
     throw new Error(`directoryId must be 1-64 letters, digits, '_' or '-'; got '${directoryId}'`);
   }
   validateNetworkProps(props);
+  validateObservabilityProps(props);
 }
