@@ -17,7 +17,7 @@ const started = Date.now();
 
 for (const part of ['lib', 'lambda', 'functions', 'bin']) rmSync(path.join(DIST, part), { recursive: true, force: true });
 
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(PROJECT_ROOT, 'tsconfig.lib.json')], { stdio: 'inherit' });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(PROJECT_ROOT, 'tsconfig.lib.json')], { stdio: ['ignore', process.stderr, process.stderr] });
 
 for (const { entry } of FUNCTION_ENTRIES) buildFunctionSync(entry, path.join(DIST, 'functions', bundleName(entry)));
 
@@ -39,4 +39,5 @@ buildSync({
 });
 chmodSync(cli, 0o755);
 
-process.stdout.write(`dist/ built for the package in ${Date.now() - started} ms\n`);
+// On stderr: `npm pack --json` prints its answer on stdout.
+process.stderr.write(`dist/ built for the package in ${Date.now() - started} ms\n`);
