@@ -5,7 +5,7 @@ import type { ProfileName } from '../scim/profiles/profile';
 import { profileRequest, profileResponse } from './profile';
 import { errorResponse, internalErrorResponse } from './response';
 import { ownId, type RequestObserver, type RequestSummary } from './observe';
-import { match, templateOf, type Route } from './router';
+import { describeRoute, match, type Route } from './router';
 import type { ScimRequest, ScimResponse } from './types';
 
 /** What one function serves: its routes, how tokens are checked, where logs go. */
@@ -47,11 +47,13 @@ export async function serve(app: App, request: ScimRequest): Promise<ScimRespons
     }
   }
   response = profileResponse(profile, request, response);
-  // The template is looked up whatever the outcome, so that a 401 names its endpoint too.
+  // The route is looked up whatever the outcome, so that a 401 names its endpoint too.
+  const { template, routed } = describeRoute(app.routes, request.method, request.segments);
   const summary: RequestSummary = {
     requestId: request.requestId,
     method: request.method,
-    route: templateOf(app.routes, request.segments),
+    route: template,
+    routed,
     id,
     status: response.status,
     scimType,

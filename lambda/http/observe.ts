@@ -9,6 +9,8 @@ export interface RequestSummary {
   readonly method: string;
   /** The route template, e.g. `Users/{id}`; undefined when no route owns the path. */
   readonly route?: string;
+  /** Whether a route takes this method on that path (a 405 is not routed). */
+  readonly routed?: boolean;
   /** The id in the path, only when it has the form of the ids this service assigns (see ownId). */
   readonly id?: string;
   readonly status: number;
@@ -34,9 +36,12 @@ export function ownId(value: string | undefined): string | undefined {
   return value !== undefined && OWN_ID.test(value) ? value : undefined;
 }
 
-/** The operation a metric is counted under: method and route template, a few dozen values in all. */
-export function operationOf(summary: Pick<RequestSummary, 'method' | 'route'>): string {
-  return summary.route === undefined ? 'unrouted' : `${summary.method} ${summary.route}`;
+/**
+ * The operation a metric is counted under: method and route template when a route takes them,
+ * otherwise `unrouted`. Its values are the route table's, 32 in all, whatever clients send.
+ */
+export function operationOf(summary: Pick<RequestSummary, 'method' | 'route' | 'routed'>): string {
+  return summary.route !== undefined && summary.routed ? `${summary.method} ${summary.route}` : 'unrouted';
 }
 
 /** 2xx, 3xx, 4xx or 5xx. */

@@ -34,11 +34,13 @@ export function match(routes: readonly Route[], request: ScimRequest): { route: 
 }
 
 /**
- * The template of the path a request names (whatever its method), or undefined when no route
- * owns the path: what a log line may say about a path without repeating what the client sent.
+ * What logs and metrics may say about a request's path without repeating what the client sent:
+ * the template of the route that owns the path (whatever the method), and whether one of its
+ * routes takes the method, so that the operations counted are those of the route table.
  */
-export function templateOf(routes: readonly Route[], segments: readonly string[]): string | undefined {
-  return routes.find((candidate) => matchPattern(candidate.pattern, segments))?.template;
+export function describeRoute(routes: readonly Route[], method: string, segments: readonly string[]): { template?: string; routed: boolean } {
+  const owners = routes.filter((candidate) => matchPattern(candidate.pattern, segments));
+  return { template: owners[0]?.template, routed: owners.some((candidate) => candidate.method === method) };
 }
 
 function matchPattern(pattern: readonly string[], segments: readonly string[]): Record<string, string> | undefined {

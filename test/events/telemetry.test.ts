@@ -101,6 +101,11 @@ describe('the deployed handlers publish Powertools logs and EMF metrics', () => 
     expect(emfOf(conflict.lines).find((m) => m.ScimErrors !== undefined)).toMatchObject({ ScimType: 'uniqueness' });
     const unknown = await captureOutput(() => functions.request('GET', '/Users/not/a/route'));
     expect(emfOf(unknown.lines).find((m) => m.Requests !== undefined)).toMatchObject({ Operation: 'unrouted', StatusClass: '4xx' });
+    // A method no route takes on a known path: counted as unrouted too, so clients cannot mint operations.
+    const wrongMethod = await captureOutput(() => functions.request('DELETE', '/Users'));
+    expect(wrongMethod.result.status).toBe(405);
+    expect(emfOf(wrongMethod.lines).find((m) => m.Requests !== undefined)).toMatchObject({ Operation: 'unrouted', StatusClass: '4xx' });
+    expect(logsOf(wrongMethod.lines).find((l) => l.message === 'request')).toMatchObject({ route: 'Users', routed: false, status: 405 });
   });
 
   test('member changes: added on create and PATCH, removed on PATCH and DELETE of the group', async () => {
