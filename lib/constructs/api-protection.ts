@@ -36,7 +36,7 @@ export interface ApiWebAclProps {
   /** Requests per source IP in any 5-minute window above which WAF blocks that IP. */
   readonly requestRateLimit: number;
   /** When given, only these sources are let through (IPv4 and IPv6 CIDRs). */
-  readonly allowedSourceCidrs?: readonly string[];
+  readonly allowedSourceCidrs?: string[];
 }
 
 /**

@@ -16,9 +16,9 @@ export interface ScimDashboardProps {
    * The alarms whose states the dashboard shows. Read when the template is written, not when
    * the dashboard is made: an alarm added to this list afterwards (Monitoring.add) appears too.
    */
-  readonly alarms: readonly cloudwatch.IAlarm[];
+  readonly alarms: cloudwatch.IAlarm[];
   /** Namespace and `service` dimension of the functions' metrics (lib/constructs/observability.ts). */
-  readonly namespace: string;
+  readonly metricsNamespace: string;
   readonly serviceName: string;
   /**
    * Name of the dashboard in the console.
@@ -44,7 +44,7 @@ export class ScimDashboard extends Construct {
 
   constructor(scope: Construct, id: string, props: ScimDashboardProps) {
     super(scope, id);
-    const { api, table, functions, namespace, serviceName } = props;
+    const { api, table, functions, metricsNamespace: namespace, serviceName } = props;
     /** Every metric of ours with these dimensions, whatever their values: one line per value. */
     const search = (metric: string, dimensions: string[], statistic: string) =>
       new cloudwatch.MathExpression({

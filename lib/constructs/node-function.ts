@@ -14,9 +14,9 @@ export interface NodeFunctionSettings {
   readonly memorySize: number;
   readonly timeout: Duration;
   readonly logRetention: logs.RetentionDays;
-  readonly environment: Record<string, string>;
+  readonly environment: { readonly [name: string]: string };
   /** Log level and tracing (lib/constructs/observability.ts). @default INFO, no tracing */
-  readonly observability?: Pick<FunctionObservability, 'logLevel' | 'tracing'>;
+  readonly observability?: FunctionObservability;
 }
 
 /**
@@ -58,7 +58,7 @@ export class NodeFunction extends Construct {
       applicationLogLevelV2: settings.observability?.logLevel ?? lambda.ApplicationLogLevel.INFO,
       // ACTIVE also grants xray:PutTraceSegments and PutTelemetryRecords (Resource "*", as X-Ray requires).
       tracing: settings.observability?.tracing ? lambda.Tracing.ACTIVE : undefined,
-      environment: settings.environment,
+      environment: { ...settings.environment },
     });
   }
 }

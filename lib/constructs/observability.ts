@@ -40,9 +40,9 @@ export interface FunctionObservability {
   readonly logLevel: lambda.ApplicationLogLevel;
   readonly tracing: boolean;
   /** POWERTOOLS_* variables. */
-  readonly environment: Record<string, string>;
+  readonly environment: { readonly [name: string]: string };
   /** The metrics' namespace and `service` dimension (one value per endpoint). */
-  readonly namespace: string;
+  readonly metricsNamespace: string;
   readonly serviceName: string;
 }
 
@@ -53,16 +53,16 @@ export interface FunctionObservability {
 export function functionObservability(endpoint: Construct, props: ScimObservabilityProps): FunctionObservability {
   const stackName = Stack.of(endpoint).stackName;
   const serviceName = Token.isUnresolved(stackName) ? endpoint.node.id : `${stackName}-${endpoint.node.id}`;
-  const namespace = props.metricsNamespace ?? DEFAULT_NAMESPACE;
+  const metricsNamespace = props.metricsNamespace ?? DEFAULT_NAMESPACE;
   const tracing = props.tracing ?? false;
   return {
     logLevel: props.logLevel ?? lambda.ApplicationLogLevel.INFO,
     tracing,
-    namespace,
+    metricsNamespace,
     serviceName,
     environment: {
       POWERTOOLS_SERVICE_NAME: serviceName,
-      POWERTOOLS_METRICS_NAMESPACE: namespace,
+      POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
       // Read by lambda/handlers/tracing.ts: without it the Tracer is not even loaded.
       POWERTOOLS_TRACE_ENABLED: String(tracing),
     },

@@ -310,7 +310,7 @@ export class ScimEndpoint extends Construct {
         table: this.table,
         functions,
         alarms: this.monitoring.alarms,
-        namespace: observability.namespace,
+        metricsNamespace: observability.metricsNamespace,
         serviceName: observability.serviceName,
       });
     }
