@@ -1,11 +1,12 @@
 /**
- * The benchmark suite: cold start, DynamoDB calls and capacity per operation, load, and the
- * SCIM core against peer libraries. Prints tables and the budgets met or not, and writes
- * bench/results/latest.json. Read bench/README.md for how to read the figures.
+ * The benchmark suite: cold start (and what Powertools adds), DynamoDB calls and capacity per
+ * operation, load, the SCIM core against peer libraries, and the log bytes per request.
+ * Prints tables and the budgets met or not, and writes bench/results/latest.json. Read
+ * bench/README.md for how to read the figures.
  *
  *   npm run bench                 # the full run (a few minutes)
  *   npm run bench -- --quick      # fewer samples, under a minute
- *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, load or peers
+ *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, load, peers or logBytes
  *
  * A run without --quick also rewrites its figures in bench/README.md (bench/lib/readme.ts).
  */
@@ -15,10 +16,11 @@ import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { runColdStart, type ColdStartResult } from './cold-start';
 import { runDynamoCalls, type DynamoResult } from './dynamo-calls';
 import { runLoad, type LoadResult } from './load';
+import { runLogBytes, type LogBytesResult } from './log-bytes';
 import { runPeers, type PeersResult } from './peers';
 import { updateReadme } from './lib/readme';
 
-const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'load', 'peers'] as const;
+const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'load', 'peers', 'logBytes'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Budget {
@@ -43,7 +45,7 @@ async function main(): Promise<void> {
   if (only && !SECTIONS.includes(only)) throw new Error(`--only takes one of ${SECTIONS.join(', ')}`);
   const wanted = (s: Section) => !only || only === s;
   const started = Date.now();
-  const results: Partial<{ coldStart: ColdStartResult; dynamoCallsPerOp: DynamoResult; load: LoadResult; peers: PeersResult }> = {};
+  const results: Partial<{ coldStart: ColdStartResult; dynamoCallsPerOp: DynamoResult; load: LoadResult; peers: PeersResult; logBytes: LogBytesResult }> = {};
   let last = Date.now();
   const say = (text: string) => {
     process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)} s, +${((Date.now() - last) / 1000).toFixed(0)} s] ${text}\n`);
@@ -69,6 +71,11 @@ async function main(): Promise<void> {
     results.load = await withDynamoDbLocal((endpoint) => runLoad(endpoint, quick));
   }
 
+  if (wanted('logBytes')) {
+    say('logBytes: what the deployed handlers write to CloudWatch Logs per request (log line, EMF metrics)...');
+    results.logBytes = await withDynamoDbLocal((endpoint) => runLogBytes(endpoint, quick));
+  }
+
   say('done');
   print(results);
   const budgets = checkBudgets(results);
@@ -91,7 +98,11 @@ async function main(): Promise<void> {
   if (!quick) console.log(`bench/README.md: figures of ${updateReadme(out).join(', ')} rewritten`);
 }
 
-function print(r: Parameters<typeof checkBudgets>[0]): void {
+function print(r: Parameters<typeof checkBudgets>[0] & { logBytes?: LogBytesResult }): void {
+  if (r.logBytes) {
+    console.log(`\nCloudWatch Logs bytes per request written by the deployed handlers (mix of 70% reads, 30% writes: ${r.logBytes.mixBytesPerRequest} bytes)`);
+    console.table(r.logBytes.rows.map((x) => ({ operation: x.operation, 'log line bytes': x.logBytes, 'EMF bytes': x.emfBytes, 'EMF lines': x.emfLines })));
+  }
   if (r.coldStart) {
     console.log(
       `\nCold start (${r.coldStart.runs} fresh processes each, median; Node ${r.coldStart.node}; SDK ${r.coldStart.sdk}; ` +

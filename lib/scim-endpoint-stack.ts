@@ -59,6 +59,12 @@ export class ScimEndpointStack extends Stack {
       description: 'SNS topic every alarm notifies (subscribe on-call here)',
       value: this.endpoint.monitoring.topic.topicArn,
     });
+    if (this.endpoint.dashboard) {
+      new CfnOutput(this, 'DashboardName', {
+        description: 'CloudWatch dashboard of the endpoint (docs/operations.md, Monitoring)',
+        value: this.endpoint.dashboard.dashboard.dashboardName,
+      });
+    }
     if (this.endpoint.changeEvents) {
       new CfnOutput(this, 'ChangeEventBusName', {
         description: 'EventBridge bus receiving SCIM change events (source "scim-endpoint")',

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { ColdStartResult } from '../cold-start';
 import type { DynamoResult } from '../dynamo-calls';
 import type { LoadResult } from '../load';
+import type { LogBytesResult } from '../log-bytes';
 import type { PeersResult } from '../peers';
 
 export const README = path.join(__dirname, '..', 'README.md');
@@ -21,6 +22,7 @@ export interface RunFigures {
   readonly dynamoCallsPerOp?: DynamoResult;
   readonly load?: LoadResult;
   readonly peers?: PeersResult;
+  readonly logBytes?: LogBytesResult;
   readonly budgets: readonly { readonly budget: string; readonly met: boolean | 'reported'; readonly detail: string }[];
 }
 
@@ -92,6 +94,14 @@ export function renderSections(run: RunFigures): Record<string, string> {
       `*${when}; ${p.rounds} interleaved rounds; speedup = median of per-round peer time / our time.*`,
       '',
       table(['task', 'peer', 'ours µs', 'peer µs', 'speedup', 'note'], p.rows.map((x) => [x.task, x.peer, Math.round(x.oursMicros), Math.round(x.peerMicros), `${x.speedup.toFixed(2)}x`, x.note])),
+    ].join('\n');
+  }
+  const b = run.logBytes;
+  if (b) {
+    sections.logBytes = [
+      `*${when}; per request, after each function's first (cold) invocation; a mix of 70% reads and 30% writes writes ${b.mixBytesPerRequest} bytes.*`,
+      '',
+      table(['operation', 'requests', 'log line bytes', 'EMF bytes', 'EMF lines'], b.rows.map((x) => [x.operation, x.requests, x.logBytes, x.emfBytes, x.emfLines])),
     ].join('\n');
   }
   if (!run.coldStart || !run.dynamoCallsPerOp || !run.load || !run.peers) return sections;

@@ -454,9 +454,10 @@ describe('the stack as cdk synth builds it', () => {
   });
 
   describe('outputs', () => {
-    test('exactly the Base URL (no trailing slash), the token secret, the table and the alarm topic', () => {
+    test('exactly the Base URL (no trailing slash), the token secret, the table, the alarm topic and the dashboard', () => {
       const outputs = template.toJSON().Outputs;
-      expect(Object.keys(outputs).sort()).toEqual(['AlarmTopicArn', 'ScimBaseUrl', 'TableName', 'TokenSecretArn']);
+      expect(Object.keys(outputs).sort()).toEqual(['AlarmTopicArn', 'DashboardName', 'ScimBaseUrl', 'TableName', 'TokenSecretArn']);
+      expect(outputs.DashboardName.Value).toEqual(ref(stack.endpoint.dashboard!.dashboard));
       expect(outputs.AlarmTopicArn.Value).toEqual(ref(stack.endpoint.monitoring.topic));
       const urlParts: unknown[] = outputs.ScimBaseUrl.Value['Fn::Join'][1];
       expect(urlParts[0]).toBe('https://');
