@@ -99,7 +99,7 @@ export function renderSections(run: RunFigures): Record<string, string> {
   const b = run.logBytes;
   if (b) {
     sections.logBytes = [
-      `*${when}; per request, after each function's first (cold) invocation; a mix of 70% reads and 30% writes writes ${b.mixBytesPerRequest} bytes.*`,
+      `*${when}; per request, after each function's first (cold) invocation; a mix of 70% reads and 30% writes: ${b.mixBytesPerRequest} bytes per request.*`,
       '',
       table(['operation', 'requests', 'log line bytes', 'EMF bytes', 'EMF lines'], b.rows.map((x) => [x.operation, x.requests, x.logBytes, x.emfBytes, x.emfLines])),
     ].join('\n');

@@ -1,9 +1,10 @@
 /**
- * The names the functions publish under, in one place: the stack's dashboard
- * (lib/constructs/dashboard.ts) reads the same ones. No import: the CDK
- * construct reads this file at synth time without loading Powertools. Every dimension has a few dozen values at
- * most (route templates, status classes, scimTypes, DynamoDB commands), so that the number of
- * CloudWatch metrics, and the bill, stays fixed however many users and groups there are.
+ * The names the functions publish under (lambda/handlers/telemetry.ts), in one place: the
+ * stack's dashboard (lib/constructs/dashboard.ts) reads the same ones. No import, so that the
+ * CDK construct reads this file at synth time without loading Powertools. Every dimension has
+ * a few dozen values at most (route templates, status classes, scimTypes, DynamoDB commands),
+ * so that the number of CloudWatch metrics, and the bill, stays fixed however many users and
+ * groups there are (docs/deploy.md).
  */
 export const METRICS = {
   /** Count of requests and their latency, by `Operation` and `StatusClass`. */

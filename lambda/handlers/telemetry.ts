@@ -9,7 +9,6 @@ import { DEFAULT_NAMESPACE, DIMENSIONS, METRICS } from './metric-names';
 /** Values of one metric in one EMF line, at most (CloudWatch's limit, which Powertools enforces by flushing). */
 const EMF_MAX_VALUES = 100;
 
-
 /** The service name logs and metrics carry: one per deployment (the stack sets it). */
 const serviceName = (env: NodeJS.ProcessEnv) => env.POWERTOOLS_SERVICE_NAME || 'scim-endpoint';
 
