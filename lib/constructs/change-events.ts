@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { MEMBER_PREFIX, resourceSk } from '../../lambda/store/keys';
 import { viaService } from './encryption';
 import { NodeFunction } from './node-function';
+import type { FunctionObservability } from './observability';
 
 /** What {@link ChangeEvents} reads from and how its function is set up. */
 export interface ChangeEventsProps {
@@ -18,6 +19,8 @@ export interface ChangeEventsProps {
   readonly logRetention: logs.RetentionDays;
   /** Encrypts the dead-letter queue and the publisher's log group; the publisher may decrypt the stream with it. */
   readonly encryptionKey?: kms.IKey;
+  /** The endpoint's log level, tracing and Powertools variables. @default INFO, no tracing, service `scim-endpoint` */
+  readonly observability?: FunctionObservability;
 }
 
 /**
@@ -62,7 +65,11 @@ export class ChangeEvents extends Construct {
       timeout: Duration.seconds(60),
       logRetention: props.logRetention,
       encryptionKey: props.encryptionKey,
-      environment: { EVENT_BUS_NAME: this.bus.eventBusName },
+      observability: props.observability,
+      environment: {
+        EVENT_BUS_NAME: this.bus.eventBusName,
+        ...(props.observability ? { POWERTOOLS_SERVICE_NAME: props.observability.serviceName } : {}),
+      },
     });
     this.publisher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -4,7 +4,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
@@ -16,11 +16,13 @@ import { INDEXES, TABLE_KEYS, type IndexDefinition } from '../../lambda/store/ta
 import { ApiGatewayAccount } from './api-gateway-account';
 import { ApiWebAcl, apiResourcePolicy } from './api-protection';
 import { ChangeEvents } from './change-events';
+import { ScimDashboard } from './dashboard';
 import { EdgeAuth } from './edge-auth';
 import { EncryptionKey, SECRET_READ_KMS_ACTIONS, TABLE_KMS_ACTIONS, viaService } from './encryption';
 import { addGatewayResponses } from './gateway-responses';
 import { Monitoring } from './monitoring';
 import { NodeFunction } from './node-function';
+import { functionObservability, validateObservabilityProps, type FunctionObservability, type ScimObservabilityProps } from './observability';
 import { TokenAlarms } from './token-alarms';
 import { EDGE_DEFAULTS, type TlsSecurityPolicy } from './edge-defaults';
 import { validateEdgeProps, validateNetworkProps } from './validate-network-props';
@@ -44,7 +46,7 @@ export interface ScimCustomDomain {
 }
 
 /** Properties of {@link ScimEndpoint}. Every one is optional: the defaults deploy a working endpoint. */
-export interface ScimEndpointProps {
+export interface ScimEndpointProps extends ScimObservabilityProps {
   /**
    * API Gateway stage name; it is the first path segment of the Base URL.
    * @default 'v1'
@@ -242,7 +244,8 @@ const ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(
     sourceIp: apigateway.AccessLogField.contextIdentitySourceIp(),
     userAgent: apigateway.AccessLogField.contextIdentityUserAgent(),
     httpMethod: apigateway.AccessLogField.contextHttpMethod(),
-    path: apigateway.AccessLogField.contextPath(),
+    // The resource template (/scim/v2/Users/{proxy+}), not the path: an id in a path may be an e-mail.
+    resourcePath: apigateway.AccessLogField.contextResourcePath(),
     protocol: apigateway.AccessLogField.contextProtocol(),
     tlsVersion: '$context.tlsVersion',
     cipherSuite: '$context.cipherSuite',
@@ -275,7 +278,7 @@ export class ScimEndpoint extends Construct {
   /** Holds `{"tokens":[...]}`: hashes of the bearer tokens the functions accept. */
   public readonly tokenSecret: secretsmanager.Secret;
   /** The SCIM functions, keyed by FunctionRoute id (e.g. "Users"). */
-  public readonly functions: Readonly<Record<string, NodejsFunction>>;
+  public readonly functions: Readonly<Record<string, lambda.Function>>;
   /** The log group of each function, keyed like {@link functions}. */
   public readonly logGroups: Readonly<Record<string, logs.LogGroup>>;
   /** The REST API serving `/scim/v2/...`. */
@@ -296,6 +299,8 @@ export class ScimEndpoint extends Construct {
   public readonly changeEvents?: ChangeEvents;
   /** The custom domain, when given. */
   public readonly domain?: apigateway.DomainName;
+  /** The CloudWatch dashboard, unless `dashboard` is false. */
+  public readonly dashboard?: ScimDashboard;
   /** The SCIM Base URL to give the identity provider, without a trailing slash. */
   public readonly baseUrl: string;
 
@@ -310,6 +315,7 @@ export class ScimEndpoint extends Construct {
     const reserved = props.reservedConcurrency ?? {};
     const key = props.customerManagedKey ? new EncryptionKey(this, 'EncryptionKey').key : undefined;
     this.encryptionKey = key;
+    const observability = functionObservability(this, props);
 
     this.table = this.createTable(key);
     this.tokenSecret = new secretsmanager.Secret(this, 'TokenSecret', {
@@ -344,6 +350,7 @@ export class ScimEndpoint extends Construct {
         loggingLevel: apigateway.MethodLoggingLevel.OFF,
         dataTraceEnabled: false,
         metricsEnabled: true,
+        tracingEnabled: observability.tracing,
       },
     });
     // TLS 1.2 or better on the execute-api endpoint too (its own default is TLS 1.0).
@@ -363,7 +370,7 @@ export class ScimEndpoint extends Construct {
       ? `https://${props.customDomain.domainName}/${scimPath}`
       : `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${stageName}/${scimPath}`;
 
-    const functions: Record<string, NodejsFunction> = {};
+    const functions: Record<string, lambda.Function> = {};
     const logGroups: Record<string, logs.LogGroup> = {};
     for (const route of FUNCTION_ROUTES) {
       const fn = this.createFunction(route, {
@@ -373,6 +380,7 @@ export class ScimEndpoint extends Construct {
         profile: props.compatibilityProfile,
         key,
         reservedConcurrency: reserved[route.id],
+        observability,
       });
       functions[route.id] = fn.fn;
       logGroups[route.id] = fn.logGroup;
@@ -407,7 +415,7 @@ export class ScimEndpoint extends Construct {
       });
     }
     if (props.changeEvents) {
-      this.changeEvents = new ChangeEvents(this, 'ChangeEvents', { table: this.table, logRetention, encryptionKey: key });
+      this.changeEvents = new ChangeEvents(this, 'ChangeEvents', { table: this.table, logRetention, encryptionKey: key, observability });
     }
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api,
@@ -442,6 +450,18 @@ export class ScimEndpoint extends Construct {
         'Change events are more than 5 minutes behind the table',
         300_000,
       );
+    }
+
+    if (props.dashboard ?? true) {
+      // The live list of alarms: those added after this line (Monitoring.add) are shown too.
+      this.dashboard = new ScimDashboard(this, 'Dashboard', {
+        api: this.api,
+        table: this.table,
+        functions,
+        alarms: this.monitoring.alarms,
+        metricsNamespace: observability.metricsNamespace,
+        serviceName: observability.serviceName,
+      });
     }
 
     if (props.customDomain) this.domain = this.addCustomDomain(props.customDomain, tlsSecurityPolicy, props.endpointAccessMode ?? EDGE_DEFAULTS.endpointAccessMode);
@@ -480,6 +500,7 @@ export class ScimEndpoint extends Construct {
       profile?: ProfileName;
       key?: kms.IKey;
       reservedConcurrency?: number;
+      observability: FunctionObservability;
     },
   ): NodeFunction {
     const usesTable = route.usesTable ?? true;
@@ -491,6 +512,7 @@ export class ScimEndpoint extends Construct {
       logRetention: settings.logRetention,
       encryptionKey: settings.key,
       reservedConcurrentExecutions: settings.reservedConcurrency,
+      observability: settings.observability,
       environment: {
         // A function that reads no table (Discovery) is not told its name either.
         ...(usesTable ? { TABLE_NAME: this.table.tableName, DIRECTORY_ID: settings.directoryId } : {}),
@@ -501,6 +523,7 @@ export class ScimEndpoint extends Construct {
         DYNAMODB_ENDPOINT: '',
         // Only when set, so that a default deployment's environment stays as it was.
         ...(settings.profile ? { SCIM_PROFILE: settings.profile } : {}),
+        ...settings.observability.environment,
       },
     });
     if (usesTable) {
@@ -590,4 +613,5 @@ function validateProps(props: ScimEndpointProps): void {
   }
   validateNetworkProps(props);
   validateEdgeProps(props, [...FUNCTION_ROUTES.map((r) => r.id), 'Authorizer']);
+  validateObservabilityProps(props);
 }

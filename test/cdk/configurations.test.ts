@@ -38,6 +38,9 @@ const CONFIGURATIONS: Record<string, Record<string, unknown>> = {
     'scim-endpoint:requestRateLimit': 500,
     'scim-endpoint:alarmEmail': 'ops@example.com',
     'scim-endpoint:changeEvents': true,
+    'scim-endpoint:tracing': true,
+    'scim-endpoint:logLevel': 'debug',
+    'scim-endpoint:metricsNamespace': 'Acme/Scim',
   },
   // As given on the command line: -c key=value, every value a string.
   wafWithoutAllowList: {
@@ -59,6 +62,7 @@ const CONFIGURATIONS: Record<string, Record<string, unknown>> = {
     'scim-endpoint:compatibilityProfile': 'aws-iam-identity-center',
     'scim-endpoint:reservedConcurrency': 'Users=20,Groups=20,Authorizer=10',
   },
+  noDashboardTracingOn: { 'scim-endpoint:dashboard': 'false', 'scim-endpoint:tracing': 'true' },
 };
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
@@ -81,6 +85,9 @@ function synth(name: string) {
   return synthesized[name];
 }
 
+/** What Lambda's active tracing needs; X-Ray offers no resource-level permission for them (docs/security.md). */
+const XRAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+
 const ofType = (resources: Record<string, Resource>, type: string) => Object.values(resources).filter((r) => r.Type === type);
 const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
@@ -98,7 +105,7 @@ describe.each(Object.keys(CONFIGURATIONS))('configuration %s', (name) => {
     expect(findings.filter((f) => f.Rule.Id !== 'W3005').map((f) => `${f.Rule.Id} ${f.Message}`)).toEqual([]);
   });
 
-  test('no wildcard action and no "*" resource in any IAM statement', () => {
+  test('no wildcard action and no "*" resource in any IAM statement but X-Ray\'s (which has no resource-level permissions)', () => {
     const { resources } = synth(name);
     const statements = [
       ...ofType(resources, 'AWS::IAM::Policy').flatMap((r) => r.Properties.PolicyDocument.Statement),
@@ -109,7 +116,8 @@ describe.each(Object.keys(CONFIGURATIONS))('configuration %s', (name) => {
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
       for (const action of asArray(statement.Action)) expect(action).not.toContain('*');
-      if (statement.Effect === 'Allow') for (const resource of asArray(statement.Resource)) expect(resource).not.toBe('*');
+      const xrayOnly = asArray(statement.Action).every((action: string) => XRAY_ACTIONS.includes(action));
+      if (statement.Effect === 'Allow' && !xrayOnly) for (const resource of asArray(statement.Resource)) expect(resource).not.toBe('*');
     }
     for (const role of ofType(resources, 'AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
   });
@@ -128,6 +136,9 @@ describe.each(Object.keys(CONFIGURATIONS))('configuration %s', (name) => {
     // Nothing from a header or body; of the authorizer's answer only the token id (never the token) and its status.
     expect(stage.Properties.AccessLogSetting.Format).not.toMatch(/header|\$input|authorization|principalId/i);
     expect(format).toMatchObject({ tlsVersion: '$context.tlsVersion', cipherSuite: '$context.cipherSuite', tokenId: '$context.authorizer.tokenId' });
+    // The resource template, never the raw path, which may hold an e-mail used as an id.
+    expect(format.resourcePath).toBe('$context.resourcePath');
+    expect(stage.Properties.AccessLogSetting.Format).not.toContain('$context.path');
     for (const setting of stage.Properties.MethodSettings) {
       expect(setting.LoggingLevel).toBe('OFF');
       expect(setting.DataTraceEnabled).toBe(false);
@@ -464,8 +475,8 @@ describe('the change-event publisher as cdk synth bundles it', () => {
     dir = path.join(out, `asset.${key.replace(/\.zip$/, '')}`);
   });
 
-  test('one minified ESM file that loads in a fresh Node process with no node_modules and exports handler', () => {
-    expect(fs.readdirSync(dir)).toEqual(['index.mjs']);
+  test('one minified ESM entry (and its lazy chunks) that loads in a fresh Node process with no node_modules and exports handler', () => {
+    expect(fs.readdirSync(dir).sort()).toEqual(['chunks', 'index.mjs']);
     expect(fs.statSync(path.join(dir, 'index.mjs')).size).toBeLessThan(1024 * 1024);
     const script = `const m = await import(${JSON.stringify(pathToFileURL(path.join(dir, 'index.mjs')).href)}); process.stdout.write(typeof m.handler);`;
     const loaded = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
@@ -510,8 +521,9 @@ describe('the change-event publisher as cdk synth bundles it', () => {
   });
 
   test('the benchmark\'s build (esbuildOptions) is that bundle byte for byte, with nothing the aliases replace among its inputs', async () => {
-    const { outputFiles, metafile } = await build({ ...esbuildOptions('lambda/handlers/change-events.ts'), outfile: 'index.mjs', write: false, metafile: true });
-    expect(outputFiles[0].text === fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8')).toBe(true);
+    const { outputFiles, metafile } = await build({ ...esbuildOptions('lambda/handlers/change-events.ts', dir), write: false, metafile: true });
+    expect(outputFiles.length).toBeGreaterThan(0);
+    for (const file of outputFiles) expect(file.text === fs.readFileSync(file.path, 'utf8')).toBe(true);
     expect(Object.keys(metafile.inputs).filter((input) => EXCLUDED_FROM_BUNDLES.some((re) => re.test(input)))).toEqual([]);
   });
 });
