@@ -34,6 +34,7 @@ export async function runLogBytes(endpoint: string, quick: boolean): Promise<Log
     TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: endpoint,
     TOKEN_SECRET_ARN: `sha256:${hashToken(token)}`,
+    SCIM_BASE_URL: 'https://abc123.execute-api.us-east-1.amazonaws.com/v1/scim/v2',
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',

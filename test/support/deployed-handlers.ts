@@ -18,6 +18,8 @@ export function loadDeployedHandlers(options: { endpoint: string; tableName: str
     DYNAMODB_ENDPOINT: options.endpoint,
     TOKEN_SECRET_ARN: `sha256:${hashToken(options.token)}`,
     DIRECTORY_ID: 'default',
+    // As the stack sets it: the stage URL of the API the requests below are sent to.
+    SCIM_BASE_URL: `https://api.example.com/v1${SCIM_BASE_PATH}`,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
