@@ -14,5 +14,7 @@ export { ScimDashboard, type ScimDashboardProps } from './constructs/dashboard';
 export { Monitoring, type MonitoringProps } from './constructs/monitoring';
 export { ChangeEvents, type ChangeEventsProps } from './constructs/change-events';
 export { ApiWebAcl, type ApiWebAclProps } from './constructs/api-protection';
+export { EdgeAuth, type EdgeAuthProps } from './constructs/edge-auth';
+export { TokenAlarms, type TokenAlarmsProps } from './constructs/token-alarms';
 export { NodeFunction, type NodeFunctionSettings } from './constructs/node-function';
 export { ScimEndpointStack, type ScimEndpointStackProps } from './scim-endpoint-stack';

@@ -5,9 +5,14 @@ import { FUNCTION_ROUTES } from '../../lambda/handlers/routes';
 /** Where the function bundles are built from: the project root (lib/constructs → ../..). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
-/** Every function the stack can deploy: the SCIM ones and the change-event publisher (change-events.ts, opt-in). */
+/**
+ * Every function the stack can deploy: the SCIM ones, the edge authorizer (edge-auth.ts), the
+ * daily token expiry check (token-alarms.ts) and the change-event publisher (change-events.ts, opt-in).
+ */
 export const FUNCTION_ENTRIES: readonly { readonly id: string; readonly entry: string }[] = [
   ...FUNCTION_ROUTES.map(({ id, entry }) => ({ id, entry })),
+  { id: 'Authorizer', entry: 'lambda/handlers/authorizer.ts' },
+  { id: 'TokenExpiryCheck', entry: 'lambda/handlers/token-expiry.ts' },
   { id: 'ChangeEvents', entry: 'lambda/handlers/change-events.ts' },
 ];
 

@@ -50,6 +50,21 @@ new CfnOutput(stack, 'ScimTokenSecretArn', { value: scim.tokenSecret.secretArn }
 app.synth();
 `;
 
+/**
+ * The functions of the consumer's endpoint (no change events), by the start of their logical
+ * id: the SCIM ones, the edge authorizer and the daily token expiry check.
+ */
+const DEPLOYED: readonly { prefix: string; entry: string; usesTable: boolean }[] = [
+  ...FUNCTION_ROUTES.map((r) => ({ prefix: `Scim${r.id}`, entry: r.entry, usesTable: r.usesTable ?? true })),
+  { prefix: 'ScimEdgeAuthAuthorizer', entry: 'lambda/handlers/authorizer.ts', usesTable: false },
+  { prefix: 'ScimTokenAlarmsExpiryCheck', entry: 'lambda/handlers/token-expiry.ts', usesTable: false },
+];
+const deployedAs = (logicalId: string) => {
+  const found = DEPLOYED.filter((d) => logicalId.startsWith(d.prefix));
+  expect([logicalId, found.length]).toEqual([logicalId, 1]);
+  return found[0];
+};
+
 type Resource = { Type: string; Properties: Record<string, any> };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
@@ -127,7 +142,7 @@ describe('the npm package in a CDK app of its own', () => {
 
   test('every function has its code: the prebuilt bundle, an ESM entry exporting the handler', () => {
     const functions = Object.entries(resources).filter(([, r]) => r.Type === 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(FUNCTION_ROUTES.length);
+    expect(functions).toHaveLength(DEPLOYED.length);
     const keys = new Set<string>();
     for (const [id, fn] of functions) {
       const key: string = fn.Properties.Code.S3Key;
@@ -137,11 +152,11 @@ describe('the npm package in a CDK app of its own', () => {
       expect([id, /export\s*\{[^}]*\bhandler\b[^}]*\}/.test(code)]).toEqual([id, true]);
       expect(fn.Properties).toMatchObject({ Handler: 'index.handler', Runtime: 'nodejs22.x' });
       // Byte for byte the bundle the package ships.
-      const route = FUNCTION_ROUTES.find((r) => id.startsWith(`Scim${r.id}`))!;
-      const shipped = path.join(appDir, 'node_modules', 'scim-endpoint', 'dist', 'functions', bundleName(route.entry), 'index.mjs');
-      expect(code === fs.readFileSync(shipped, 'utf8')).toBe(true);
+      const { entry } = deployedAs(id);
+      const shipped = path.join(appDir, 'node_modules', 'scim-endpoint', 'dist', 'functions', bundleName(entry), 'index.mjs');
+      expect([id, code === fs.readFileSync(shipped, 'utf8')]).toEqual([id, true]);
     }
-    expect(keys.size).toBe(FUNCTION_ROUTES.length);
+    expect(keys.size).toBe(DEPLOYED.length);
   });
 
   test("each function's role may use the endpoint's table and secret as the stack's do, and nothing of the app's", () => {
@@ -161,7 +176,7 @@ describe('the npm package in a CDK app of its own', () => {
       expect([id, text.includes(appTable) || text.includes(bucket)]).toEqual([id, false]);
       const actions = statements.flatMap((s) => [s.Action].flat());
       expect(statements.find((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))?.Resource).toEqual({ Ref: secret });
-      const usesTable = !id.startsWith('ScimDiscovery');
+      const { usesTable } = deployedAs(id);
       const tableStatement = statements.find((s) => [s.Action].flat().includes('dynamodb:GetItem'));
       if (usesTable) {
         expect([...[tableStatement!.Action].flat()].sort()).toEqual([...TABLE_ACTIONS].sort());

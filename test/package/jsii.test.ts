@@ -85,7 +85,7 @@ describe('the public API under the jsii compiler', () => {
   test('the assembly has the construct, its props, the stack and the constructs their properties expose', () => {
     const names = Object.keys(assembly.types).map((fqn) => fqn.replace(/^scim-endpoint\./, ''));
     expect(names).toEqual(
-      expect.arrayContaining(['ScimEndpoint', 'ScimEndpointProps', 'ScimCustomDomain', 'ScimObservabilityProps', 'ScimEndpointStack', 'ScimEndpointStackProps', 'Monitoring', 'ScimDashboard', 'ChangeEvents', 'ApiWebAcl']),
+      expect.arrayContaining(['ScimEndpoint', 'ScimEndpointProps', 'ScimCustomDomain', 'ScimObservabilityProps', 'ScimEndpointStack', 'ScimEndpointStackProps', 'Monitoring', 'ScimDashboard', 'ChangeEvents', 'ApiWebAcl', 'EdgeAuth', 'TokenAlarms']),
     );
     // Its own properties and those of the interfaces it extends.
     const propertiesOf = (fqn: string): string[] => {
@@ -94,5 +94,9 @@ describe('the public API under the jsii compiler', () => {
     };
     const props = propertiesOf('scim-endpoint.ScimEndpointProps');
     expect(props).toEqual(expect.arrayContaining(['stageName', 'compatibilityProfile', 'dashboard', 'tracing', 'logLevel', 'metricsNamespace', 'customDomain']));
+    // The edge's settings too: a string for each policy name, a map of numbers for the reserved concurrency.
+    expect(props).toEqual(
+      expect.arrayContaining(['providerRateLimit', 'providerBurstLimit', 'authorizerCacheSeconds', 'tlsSecurityPolicy', 'endpointAccessMode', 'customerManagedKey', 'reservedConcurrency', 'unauthorizedAlarmThreshold', 'throttledAlarmThreshold']),
+    );
   });
 });
