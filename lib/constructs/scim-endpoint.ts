@@ -398,6 +398,7 @@ export class ScimEndpoint extends Construct {
       logRetention,
       encryptionKey: key,
       reservedConcurrency: reserved.Authorizer,
+      observability,
     });
     this.addRoutes(this.edgeAuth.methodOptions);
     addGatewayResponses(this.api, props.compatibilityProfile ?? 'rfc');
@@ -457,7 +458,8 @@ export class ScimEndpoint extends Construct {
       this.dashboard = new ScimDashboard(this, 'Dashboard', {
         api: this.api,
         table: this.table,
-        functions,
+        // The authorizer answers before every SCIM function: its throttles and errors are the endpoint's too.
+        functions: { ...functions, Authorizer: this.edgeAuth.fn.fn },
         alarms: this.monitoring.alarms,
         metricsNamespace: observability.metricsNamespace,
         serviceName: observability.serviceName,

@@ -86,7 +86,8 @@ describe('the dashboard', () => {
     for (const metric of ['"Count"', '"4XXError"', '"5XXError"', '"Latency"', '"IntegrationLatency"']) {
       expect(body).toContain(`"AWS/ApiGateway",${metric}`);
     }
-    expect(body.match(/"AWS\/Lambda","Throttles"/g)).toHaveLength(FUNCTION_ROUTES.length);
+    // The SCIM functions and the edge authorizer, which answers before each of them.
+    expect(body.match(/"AWS\/Lambda","Throttles"/g)).toHaveLength(FUNCTION_ROUTES.length + 1);
     expect(body).toContain('"AWS/DynamoDB","ThrottledRequests"');
   });
 
@@ -124,11 +125,16 @@ describe('tracing, log level and namespace', () => {
     expect(JSON.stringify(resources)).not.toContain('xray:');
   });
 
-  test('tracing: true traces every function and the stage, and lets the functions write segments', () => {
+  test('tracing: true traces every function a request reaches and the stage, and lets them write segments', () => {
     const { resources, endpoint, stack } = synth({ tracing: true, changeEvents: true });
     const functions = ofType(resources, 'AWS::Lambda::Function');
-    expect(functions).toHaveLength(FUNCTION_ROUTES.length + 1);
-    for (const [, fn] of functions) expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    // The SCIM functions, the publisher, the edge authorizer and the daily expiry check.
+    expect(functions).toHaveLength(FUNCTION_ROUTES.length + 3);
+    const expiryCheck = stack.getLogicalId(endpoint.tokenAlarms.checker.fn.node.defaultChild as never);
+    for (const [id, fn] of functions) {
+      // The scheduled check serves no request: nothing to trace.
+      expect([id, fn.Properties.TracingConfig]).toEqual([id, id === expiryCheck ? undefined : { Mode: 'Active' }]);
+    }
     for (const route of FUNCTION_ROUTES) {
       const fn = resources[stack.getLogicalId(endpoint.functions[route.id].node.defaultChild as never)];
       expect(fn.Properties.Environment.Variables.POWERTOOLS_TRACE_ENABLED).toBe('true');
@@ -137,18 +143,24 @@ describe('tracing, log level and namespace', () => {
     const xray = ofType(resources, 'AWS::IAM::Policy')
       .flatMap(([, p]) => p.Properties.PolicyDocument.Statement)
       .filter((s: any) => [s.Action].flat().some((a: string) => a.startsWith('xray:')));
-    expect(xray.length).toBe(FUNCTION_ROUTES.length + 1);
+    expect(xray.length).toBe(FUNCTION_ROUTES.length + 2);
     for (const statement of xray) expect([statement.Action].flat().sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
   });
 
-  test('logLevel sets the application log level of every function', () => {
-    const { resources } = synth({ logLevel: ApplicationLogLevel.DEBUG, changeEvents: true });
-    for (const [, fn] of ofType(resources, 'AWS::Lambda::Function')) expect(fn.Properties.LoggingConfig.ApplicationLogLevel).toBe('DEBUG');
+  test('logLevel sets the application log level of every function but the expiry check, whose metric lines stay INFO', () => {
+    const { resources, endpoint, stack } = synth({ logLevel: ApplicationLogLevel.WARN, changeEvents: true });
+    const expiryCheck = stack.getLogicalId(endpoint.tokenAlarms.checker.fn.node.defaultChild as never);
+    for (const [id, fn] of ofType(resources, 'AWS::Lambda::Function')) {
+      // Its EMF lines carry no level, so Lambda files them as INFO: WARN would drop them and silence the expiry alarms.
+      expect([id, fn.Properties.LoggingConfig.ApplicationLogLevel]).toEqual([id, id === expiryCheck ? 'INFO' : 'WARN']);
+    }
   });
 
   test('metricsNamespace reaches the functions and the dashboard; a reserved or malformed one is refused', () => {
-    const { resources } = synth({ metricsNamespace: 'Acme/Scim' });
-    for (const [, fn] of ofType(resources, 'AWS::Lambda::Function')) {
+    const { resources, endpoint, stack } = synth({ metricsNamespace: 'Acme/Scim' });
+    // The functions that publish Powertools metrics: the SCIM ones.
+    for (const route of FUNCTION_ROUTES) {
+      const fn = resources[stack.getLogicalId(endpoint.functions[route.id].node.defaultChild as never)];
       expect(fn.Properties.Environment.Variables.POWERTOOLS_METRICS_NAMESPACE).toBe('Acme/Scim');
     }
     expect(dashboardBody(resources)).toContain("SEARCH('{Acme/Scim,service,");
