@@ -26,6 +26,23 @@ export type Item = Record<string, unknown>;
  */
 export const COUNTER_SHARDS = 16;
 
+/** DynamoDB's limit on one item: attribute names and values, in UTF-8 bytes. */
+export const ITEM_LIMIT_BYTES = 400 * 1024;
+
+/**
+ * What a resource's document and unique value (userName, displayName) may take, in UTF-8
+ * bytes of their JSON: an upper bound of what DynamoDB counts for them (JSON spends at least
+ * as many bytes as DynamoDB on every name, value, element and number). The rest of the item
+ * is kept free for what it holds besides (keys, index attributes, meta: under 2 KB) and what
+ * it grows by later without a write of the document: a user's `memberOf`, up to
+ * MAX_GROUPS_PER_USER group ids (about 74 KB). 300,000 + 74,000 + 2,000 leaves ~33 KB of
+ * the 409,600, so a stored resource can always still join groups, be renamed and deleted.
+ */
+export const MAX_RESOURCE_BYTES = 300_000;
+
+/** What a resource counts against MAX_RESOURCE_BYTES. */
+export const resourceBytes = (write: ResourceWrite) => Buffer.byteLength(JSON.stringify(write.document), 'utf8') + Buffer.byteLength(write.uniqueValue, 'utf8');
+
 /** Ids are ours (UUIDs); anything longer than this cannot name a stored resource. */
 export const MAX_ID_BYTES = 256;
 

@@ -178,8 +178,8 @@ export function storeContract(name: string, open: () => Promise<Stores & { close
     describe('groups and memberships', () => {
       const members = Array.from({ length: 300 }, (_, i) => `m${String(i).padStart(3, '0')}`);
       beforeAll(async () => {
-        for (let i = 0; i < members.length; i += 30) {
-          await Promise.all(members.slice(i, i + 30).map((id) => create(id, `${id}@example.com`)));
+        for (let i = 0; i < members.length; i += 10) {
+          await Promise.all(members.slice(i, i + 10).map((id) => create(id, `${id}@example.com`)));
         }
       });
 

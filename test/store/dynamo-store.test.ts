@@ -27,8 +27,8 @@ describe('the DynamoDB store against DynamoDB Local', () => {
     // A short lease, so that a change left by a writer that stopped is taken over quickly.
     faults = new FaultInjector(table.client);
     stores = dynamoStores({ client: table.client, tableName: table.tableName, directoryId: 'default', memberships: { leaseMs: 200, completeWithinMs: 2000 } });
-    for (let i = 0; i < userIds.length; i += 30) {
-      await Promise.all(userIds.slice(i, i + 30).map((id) => stores.users.create(id, user(`${id}@example.com`), NOW)));
+    for (let i = 0; i < userIds.length; i += 10) {
+      await Promise.all(userIds.slice(i, i + 10).map((id) => stores.users.create(id, user(`${id}@example.com`), NOW)));
     }
   });
   afterEach(() => faults.clear());
