@@ -1,5 +1,5 @@
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { batchDelete, batchGet } from './batch';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { batchDelete, batchGet, queryPages } from './batch';
 import type { Changes } from './expression';
 import { MEMBER_PREFIX, memberOfSk, resourcePk, resourceSk } from './keys';
 import { conflictOf, MAX_GROUPS_PER_USER, Memberships, type GroupHead, type MemberOp, type MembershipOptions } from './memberships';
@@ -187,20 +187,14 @@ export class DynamoGroupStore implements GroupStore {
 
   /** Every item of a group's partition, as stored (not settled), consistent. */
   private async *partition(groupId: string, extra: Partial<QueryCommandInput>): AsyncGenerator<Item> {
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const page = await this.ref.client.send(
-        new QueryCommand({
-          TableName: this.ref.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': resourcePk(this.ref.directory, 'Group', groupId) },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-          ...extra,
-        }),
-      );
-      for (const item of page.Items ?? []) yield item;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const query = {
+      TableName: this.ref.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': resourcePk(this.ref.directory, 'Group', groupId) },
+      ConsistentRead: true,
+      ...extra,
+    };
+    for await (const page of queryPages(this.ref.client, query)) yield* page;
   }
+
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGet } from './batch';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGet, queryPages } from './batch';
 import type { Changes } from './expression';
 import { INTENT_PREFIX, intentSk, memberSk, resourcePk, resourceSk } from './keys';
 import type { Item, TableRef } from './resource-table';
@@ -310,20 +310,13 @@ export class Memberships {
   /** An intent's operations, from its pages; undefined when the pages are gone (it finished). */
   private async intentOps(groupId: string, id: string, pages: number): Promise<MemberOp[] | undefined> {
     const items: Item[] = [];
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const page = await this.ref.client.send(
-        new QueryCommand({
-          TableName: this.ref.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': this.groupPk(groupId), ':prefix': `${INTENT_PREFIX}${id}#` },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const query = {
+      TableName: this.ref.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': this.groupPk(groupId), ':prefix': `${INTENT_PREFIX}${id}#` },
+      ConsistentRead: true,
+    };
+    for await (const page of queryPages(this.ref.client, query)) items.push(...page);
     if (items.length !== pages) return undefined;
     items.sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1));
     return items.flatMap((item) => (item.ops as string[]).map((text) => ({ join: text[0] === '+', userId: text.slice(1) })));

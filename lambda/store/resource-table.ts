@@ -1,5 +1,5 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { batchGet } from './batch';
+import { GetCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { batchGet, queryPages } from './batch';
 import type { Changes, Clause } from './expression';
 import {
   counterPk,
@@ -188,14 +188,11 @@ export class ResourceTable implements ResourceReads {
 
   /** Pages of a Query, each made final (settled) before its items are yielded. */
   async *query(input: Omit<QueryCommandInput, 'TableName'>, settle = true): AsyncGenerator<Item> {
-    let ExclusiveStartKey: Item | undefined = input.ExclusiveStartKey;
-    do {
-      const page = await this.ref.client.send(new QueryCommand({ ...input, TableName: this.ref.tableName, ExclusiveStartKey }));
-      const items = settle ? await this.settle(page.Items ?? []) : (page.Items ?? []);
-      for (const item of items) yield item;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    for await (const page of queryPages(this.ref.client, { ...input, TableName: this.ref.tableName })) {
+      yield* settle ? await this.settle(page) : page;
+    }
   }
+
 
   // ---- the entries of a resource's own writes ----
 
