@@ -1,8 +1,7 @@
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { batchDelete, batchGet, queryPages } from './batch';
-import type { Changes } from './expression';
 import { MEMBER_PREFIX, memberOfSk, resourcePk, resourceSk } from './keys';
-import { conflictOf, MAX_GROUPS_PER_USER, Memberships, type GroupHead, type MemberOp, type MembershipOptions } from './memberships';
+import { conflictOf, isPending, MAX_GROUPS_PER_USER, Memberships, type GroupHead, type MemberOp, type MembershipOptions } from './memberships';
 import { isPossibleId, resourceFailure, ResourceTable, type Item, type TableRef } from './resource-table';
 import { TransactionFailed, transactWrite } from './transact';
 import type { CursorPage, GroupStore, GroupWrite, MemberFacts, Page, PageRequest, ResourceWrite, StoredResource } from './types';
@@ -14,7 +13,7 @@ import type { CursorPage, GroupStore, GroupWrite, MemberFacts, Page, PageRequest
  * any size; every read of a group finishes a member change still pending on it first.
  */
 /** What a member list needs of a group's partition: the keys, and the group's pending marker. */
-const MEMBER_LIST_PROJECTION = 'pk, sk, id, intent, intentAt, intentDone, intentPages, memberCount';
+const MEMBER_LIST_PROJECTION = 'pk, sk, id, pending, memberCount';
 
 export class DynamoGroupStore implements GroupStore {
   private readonly memberships: Memberships;
@@ -42,7 +41,7 @@ export class DynamoGroupStore implements GroupStore {
     const stored = { ...this.table.newResource(id, write, now), memberCount: 0 };
     const head: GroupHead = {
       groupId: id,
-      entries: (countDelta, marker) => this.table.createEntries(stored, { memberCount: countDelta, ...marker }),
+      entries: (countDelta, intentId) => this.table.createEntries(stored, { memberCount: countDelta, ...(intentId ? { pending: new Set([intentId]) } : {}) }),
     };
     const result = await this.memberships.write(head, members.map((userId) => ({ userId, join: true })));
     return result.exact || !result.complete ? { ...stored, memberCount: result.countDelta } : this.reread(id, stored);
@@ -54,18 +53,11 @@ export class DynamoGroupStore implements GroupStore {
       : { ...current, version: current.version + 1, lastModified: now };
     const head: GroupHead = {
       groupId: current.id,
-      entries: (countDelta, marker) => {
-        const extra: Changes = { add: { memberCount: countDelta }, set: marker };
-        if (change.write) return this.table.replaceEntries(current, next, extra);
+      entries: (countDelta, intentId) => {
+        const add = { memberCount: countDelta, ...(intentId ? { pending: new Set([intentId]) } : {}) };
+        if (change.write) return this.table.replaceEntries(current, next, { add });
         const condition = change.pinned ? [{ equals: ['version', current.version] as const }] : [{ exists: 'pk' }];
-        return [
-          this.table.items.update(
-            this.table.key(current.id),
-            { set: { lastModified: now, ...marker }, add: { version: 1, memberCount: countDelta } },
-            [...condition, { notExists: 'intent' }],
-            resourceFailure,
-          ),
-        ];
+        return [this.table.items.update(this.table.key(current.id), { set: { lastModified: now }, add: { ...add, version: 1 } }, condition, resourceFailure)];
       },
     };
     const ops: MemberOp[] = [
@@ -118,7 +110,7 @@ export class DynamoGroupStore implements GroupStore {
       let pending = false;
       for await (const item of this.partition(groupId, projection ? { ProjectionExpression: projection } : {})) {
         if (item.sk === resourceSk('Group')) {
-          if (item.intent !== undefined) {
+          if (isPending(item)) {
             await this.memberships.settle([item]);
             pending = true;
             break;
@@ -148,7 +140,7 @@ export class DynamoGroupStore implements GroupStore {
       // The group needs its whole item; users only their id and groups.
       const items = keys.length === 0 ? [] : await batchGet(this.ref.client, this.ref.tableName, keys, withKey ? undefined : 'id, memberOf');
       const groupItem = items.find((item) => item.sk === resourceSk('Group'));
-      if (groupItem?.intent !== undefined) {
+      if (groupItem && isPending(groupItem)) {
         await this.memberships.settle([groupItem]);
         continue;
       }

@@ -56,11 +56,8 @@ export interface TableRef {
   readonly directory: string;
 }
 
-/**
- * What the resource item's failed condition means: gone, changed, or (groups) held by a
- * member change being applied.
- */
-export const resourceFailure: Meaning = (old) => (!old ? { kind: 'missing' } : old.intent !== undefined ? { kind: 'busy' } : { kind: 'version' });
+/** What the resource item's failed condition means: gone, or changed since it was read. */
+export const resourceFailure: Meaning = (old) => (old ? { kind: 'version' } : { kind: 'missing' });
 
 /**
  * The items of one resource kind in one directory, and the reads they all answer: the part
@@ -229,7 +226,7 @@ export class ResourceTable implements ResourceReads {
       remove: [...ext.filter((n) => item[n] === undefined), ...(extra.remove ?? [])],
       delete: extra.delete,
     };
-    const entries = [this.items.update(this.key(current.id), changes, [{ equals: ['version', current.version] }, { notExists: 'intent' }], resourceFailure)];
+    const entries = [this.items.update(this.key(current.id), changes, [{ equals: ['version', current.version] }], resourceFailure)];
     // A change of case only keeps the same guard item (one item may appear once per transaction).
     if (!sameUnique(current.uniqueValue, next.uniqueValue)) {
       entries.push(this.deleteGuard(current.id, current.uniqueValue), this.putGuard(current.id, next.uniqueValue));
