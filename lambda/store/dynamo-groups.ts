@@ -129,8 +129,8 @@ export class DynamoGroupStore implements GroupStore {
 
   /**
    * One consistent batch read of the users (and the group, when asked): which exist, which
-   * are members, which are in as many groups as a user may be. A group whose member change is
-   * still pending is finished first and everything read again.
+   * are members, which are in as many groups as a user may be: what a write needs. A member
+   * change of the group left by a writer that stalled is finished first, and all read again.
    */
   async readForChange(groupId: string, userIds: readonly string[], withGroup: boolean): Promise<{ group?: StoredResource; facts: MemberFacts }> {
     const keys = [...new Set(userIds)].filter(isPossibleId).map((uid) => this.memberships.userKey(uid));
@@ -140,10 +140,9 @@ export class DynamoGroupStore implements GroupStore {
       // The group needs its whole item; users only their id and groups.
       const items = keys.length === 0 ? [] : await batchGet(this.ref.client, this.ref.tableName, keys, withKey ? undefined : 'id, memberOf');
       const groupItem = items.find((item) => item.sk === resourceSk('Group'));
-      if (groupItem && isPending(groupItem)) {
-        await this.memberships.settle([groupItem]);
-        continue;
-      }
+      // Intents still pending need not be waited for (each operation of this write will carry
+      // its own condition); those whose writers stalled are finished, then all is read again.
+      if (groupItem && (await this.memberships.finishStalled(groupItem))) continue;
       const users = new Set<string>();
       const members = new Set<string>();
       const full = new Set<string>();

@@ -292,14 +292,28 @@ export class Memberships {
   }
 
   /**
-   * Finishes one intent of a group. While its writer is at work (it applied a step less than
-   * the lease ago) this waits for it; once the writer stalls (it died, or DynamoDB refused it
-   * past its deadline), this applies the remaining steps itself.
+   * For a writer about to change the group: finishes the intents in its `pending` set whose
+   * writers stalled, without waiting for those still at work (a write needs no settled view:
+   * each of its operations carries its own condition). True when it finished one, so that
+   * the caller reads again.
    */
-  private async finish(groupId: string, id: string): Promise<void> {
+  async finishStalled(item: Item): Promise<boolean> {
+    if (!isPending(item)) return false;
+    const finished = await Promise.all([...(item.pending as Set<string>)].map((id) => this.finish(String(item.id), id, false)));
+    return finished.some(Boolean);
+  }
+
+  /**
+   * Finishes one intent of a group. While its writer is at work (it applied a step less than
+   * the lease ago) this waits for it (unless told not to: then it returns false); once the
+   * writer stalls (it died, or DynamoDB refused it past its deadline), this applies the
+   * remaining steps itself.
+   */
+  private async finish(groupId: string, id: string, wait = true): Promise<boolean> {
     const started = Date.now();
     for (let progress = await this.progressOf(groupId, id); progress; progress = await this.progressOf(groupId, id)) {
       const live = Date.now() - progress.at < this.leaseMs;
+      if (live && !wait) return false;
       if (live && Date.now() - started < this.completeWithinMs) {
         await sleep(Math.min(this.leaseMs / 4, 100) * (0.5 + Math.random()));
         continue;
@@ -307,11 +321,12 @@ export class Memberships {
       const ops = await this.intentOps(groupId, id, progress.pages);
       if (ops) await this.applySteps(groupId, id, ops, progress.done, progress.pages, Date.now() + this.completeWithinMs, true);
       if (await this.progressOf(groupId, id)) throw new StoreUnavailable('throttled', 'A member change of this group could not be finished yet.');
-      return;
+      return true;
     }
-    // No first page: the intent is finished, or its group deleted. A group whose `pending`
-    // still names it (its first transaction was cut short after the pages went) is told so.
+    // No first page: the intent is finished (or its group deleted) since the group was read;
+    // its id leaves `pending` with its last step, and is taken out here should it linger.
     await this.clearPending(groupId, id);
+    return false;
   }
 
   /** Where an intent stands (its first page), or undefined when it is finished. */
