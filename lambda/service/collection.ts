@@ -146,7 +146,8 @@ export class Collection<K> {
         if (!lostRace) throw error;
         if (ctx.ifMatch && error.reason === 'version') throw preconditionFailed('The resource was changed by another request; read it again.');
         if (Date.now() >= deadline) throw unavailable('The resource is being changed by many requests at once; retry shortly.', 1);
-        await sleep(Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random()));
+        // Full jitter: contenders on one item spread out instead of colliding again in step.
+        await sleep(Math.random() * Math.min(500, 10 * 2 ** attempt));
       }
     }
   }

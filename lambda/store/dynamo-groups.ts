@@ -13,7 +13,7 @@ import type { CursorPage, GroupStore, GroupWrite, MemberFacts, Page, PageRequest
  * any size; every read of a group finishes a member change still pending on it first.
  */
 /** What a member list needs of a group's partition: the keys, and the group's pending marker. */
-const MEMBER_LIST_PROJECTION = 'pk, sk, id, pending, memberCount';
+const MEMBER_LIST_PROJECTION = 'pk, sk, id, pending, pendingAt, memberCount';
 
 export class DynamoGroupStore implements GroupStore {
   private readonly memberships: Memberships;
@@ -41,7 +41,7 @@ export class DynamoGroupStore implements GroupStore {
     const stored = { ...this.table.newResource(id, write, now), memberCount: 0 };
     const head: GroupHead = {
       groupId: id,
-      entries: (countDelta, intentId) => this.table.createEntries(stored, { memberCount: countDelta, ...(intentId ? { pending: new Set([intentId]) } : {}) }),
+      entries: (countDelta, intentId) => this.table.createEntries(stored, { memberCount: countDelta, ...(intentId ? { pending: new Set([intentId]), pendingAt: Date.now() } : {}) }),
     };
     const result = await this.memberships.write(head, members.map((userId) => ({ userId, join: true })));
     return result.exact || !result.complete ? { ...stored, memberCount: result.countDelta } : this.reread(id, stored);
@@ -55,9 +55,10 @@ export class DynamoGroupStore implements GroupStore {
       groupId: current.id,
       entries: (countDelta, intentId) => {
         const add = { memberCount: countDelta, ...(intentId ? { pending: new Set([intentId]) } : {}) };
-        if (change.write) return this.table.replaceEntries(current, next, { add });
+        const set = intentId ? { pendingAt: Date.now() } : {};
+        if (change.write) return this.table.replaceEntries(current, next, { add, set });
         const condition = change.pinned ? [{ equals: ['version', current.version] as const }] : [{ exists: 'pk' }];
-        return [this.table.items.update(this.table.key(current.id), { set: { lastModified: now }, add: { ...add, version: 1 } }, condition, resourceFailure)];
+        return [this.table.items.update(this.table.key(current.id), { set: { lastModified: now, ...set }, add: { ...add, version: 1 } }, condition, resourceFailure)];
       },
     };
     const ops: MemberOp[] = [

@@ -239,7 +239,12 @@ export class Memberships {
       const stillPending = { contains: ['pending', id] } as const;
       const onProgress = [{ equals: ['done', done] }] as const;
       const entries = [
-        this.items.update(this.groupKey(groupId), last ? { add: { memberCount: delta }, delete: { pending: new Set([id]) } } : { add: { memberCount: delta } }, [stillPending], moved),
+        this.items.update(
+          this.groupKey(groupId),
+          { set: { pendingAt: Date.now() }, add: { memberCount: delta }, ...(last ? { delete: { pending: new Set([id]) } } : {}) },
+          [stillPending],
+          moved,
+        ),
         last
           ? this.items.delete(this.pageKey(groupId, id, 0), onProgress, moved)
           : this.items.update(this.pageKey(groupId, id, 0), { set: { done: end, at: Date.now() } }, onProgress, moved),
@@ -298,7 +303,9 @@ export class Memberships {
    * the caller reads again.
    */
   async finishStalled(item: Item): Promise<boolean> {
-    if (!isPending(item)) return false;
+    // `pendingAt` is when any intent of the group last moved: while one is at work, none is
+    // looked at one by one (that would be a read per intent).
+    if (!isPending(item) || Date.now() - Number(item.pendingAt ?? 0) < this.leaseMs) return false;
     const finished = await Promise.all([...(item.pending as Set<string>)].map((id) => this.finish(String(item.id), id, false)));
     return finished.some(Boolean);
   }
