@@ -15,7 +15,7 @@ import {
   UNIQUE_TAG,
   uniquePk,
 } from './keys';
-import { Memberships } from './memberships';
+import { isPending, Memberships } from './memberships';
 import { INDEXES } from './table';
 import type { ResourceKind } from './types';
 
@@ -54,11 +54,11 @@ export type FindingKind =
   /** A user's `memberOf` names an existing group that has no member item for the user. */
   | 'memberOf-without-member'
   /**
-   * A group with a member change still being applied (its intent marker). Any read or write
-   * of the group finishes it first; `repair` does so too. Counts are not checked meanwhile.
+   * A group with member changes still being applied (intents in its `pending` set). Any read
+   * of the group finishes them first; `repair` does so too. Counts are not checked meanwhile.
    */
   | 'intent-pending'
-  /** Intent pages with no marker on their group naming them (a finished change's leftovers). */
+  /** Intent pages that their group's `pending` set does not name (a finished change's leftovers). */
   | 'intent-orphan'
   /** An item that fits no part of the key layout. */
   | 'unknown-item';
@@ -224,8 +224,8 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
     }
     if (index.length > 0) report('index-mismatch', item, `${kind} "${id}": the ${index.join(' and ')} index attributes disagree with the document.`);
 
-    if (kind === 'Group' && item.intent !== undefined) {
-      report('intent-pending', item, `Group "${id}" has a member change still being applied (intent ${String(item.intent)}).`);
+    if (kind === 'Group' && isPending(item)) {
+      report('intent-pending', item, `Group "${id}" has member changes still being applied (intents ${[...(item.pending as Set<string>)].join(', ')}).`);
     } else if (kind === 'Group') {
       const actual = membersOf.get(String(item.pk)) ?? 0;
       if (item.memberCount !== actual) {
@@ -237,7 +237,8 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
   // Intent pages belong to the marker on their group's item, and go with it.
   for (const page of intents) {
     const group = resources.get(String(page.pk));
-    if (!group || !String(page.sk).startsWith(`${INTENT_PREFIX}${String(group.intent)}#`)) {
+    const id = String(page.sk).slice(INTENT_PREFIX.length).split('#')[0];
+    if (!group || !(group.pending instanceof Set && group.pending.has(id))) {
       report('intent-orphan', page, `Intent pages with no pending change of a group naming them.`);
     }
   }

@@ -34,8 +34,8 @@ describe('atomic member changes at any accepted size', () => {
     server = await startTestServer(undefined, 'rfc', { leaseMs: 150, completeWithinMs: 400 });
     faults = new FaultInjector(server.table.client, 12);
     stores = dynamoStores({ client: server.table.client, tableName: server.table.tableName, directoryId: 'default' });
-    for (let i = 0; i < userIds.length; i += 50) {
-      const batch = userIds.slice(i, i + 50);
+    for (let i = 0; i < userIds.length; i += 10) {
+      const batch = userIds.slice(i, i + 10);
       await Promise.all(batch.map((id) => stores.users.create(id, { document: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `${id}@example.com` }, uniqueValue: `${id}@example.com` }, NOW)));
     }
   }, 120_000);
