@@ -1,6 +1,7 @@
 import { checkIicRequest } from '../scim/profiles/iic-request';
 import { iicResponse } from '../scim/profiles/iic-response';
 import type { ProfileName } from '../scim/profiles/profile';
+import { queryParam } from '../scim/list';
 import type { ScimRequest, ScimResponse } from './types';
 
 /**
@@ -19,7 +20,8 @@ export function profileRequest(profile: ProfileName, request: ScimRequest): Scim
 /** The response as the profile answers it. */
 export function profileResponse(profile: ProfileName, request: ScimRequest, response: ScimResponse): ScimResponse {
   if (profile === 'rfc') return response;
-  return iicResponse(request.segments[0], response, request.requestId);
+  const answered = { resource: request.segments[0], method: request.method, cursor: queryParam(request.query, 'cursor') !== undefined, requestId: request.requestId };
+  return iicResponse(answered, response);
 }
 
 /** The body parsed when it parses; otherwise the route itself refuses it. */

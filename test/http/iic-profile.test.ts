@@ -91,7 +91,7 @@ describe('the AWS IAM Identity Center profile over HTTP', () => {
     expect(one.json.members).toEqual([]);
     const list = await scim('GET', `/Groups?filter=${encodeURIComponent('displayName eq "IIC Team"')}`);
     expect(list.json.Resources[0].members).toEqual([]);
-    const byMember = await scim('GET', `/Groups?filter=${encodeURIComponent(`members eq "${user}"`)}`);
+    const byMember = await scim('GET', `/Groups?filter=${encodeURIComponent(`members.value eq "${user}"`)}`);
     expect(byMember.json.Resources.map((g: { id: string }) => g.id)).toEqual([group]);
   });
 
