@@ -47,6 +47,7 @@ export class Collection<K> {
   readonly now: () => string;
   readonly newId: () => string;
   private readonly writeDeadlineMs: number;
+  private readonly checkDocument: ServiceOptions['checkDocument'];
 
   constructor(
     readonly rt: ResourceTypeDef,
@@ -59,6 +60,7 @@ export class Collection<K> {
     this.now = options.now ?? (() => new Date().toISOString());
     this.newId = options.newId ?? randomUUID;
     this.writeDeadlineMs = options.writeDeadlineMs ?? 10_000;
+    this.checkDocument = options.checkDocument;
   }
 
   /**
@@ -115,9 +117,11 @@ export class Collection<K> {
 
   /**
    * What the store writes for a validated document; refused (413) when it is larger than a
-   * stored resource may be, in UTF-8 bytes (with room for what its item grows by later).
+   * stored resource may be, in UTF-8 bytes (with room for what its item grows by later), and
+   * first by the profile's rule on the document, if any (ServiceOptions.checkDocument).
    */
   write(document: JsonObject): ResourceWrite {
+    this.checkDocument?.(this.rt, document);
     const write = { document, uniqueValue: String(document[this.uniqueAttribute]) };
     const bytes = resourceBytes(write);
     if (bytes > MAX_RESOURCE_BYTES) {

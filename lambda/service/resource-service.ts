@@ -23,6 +23,8 @@ export interface ServiceOptions {
    * answers 503 with Retry-After. @default 10000
    */
   readonly writeDeadlineMs?: number;
+  /** A compatibility profile's rule on the validated document of a create, replace or patch; throws a ScimError. */
+  readonly checkDocument?: (rt: ResourceTypeDef, document: JsonObject) => void;
 }
 
 /**
