@@ -1,7 +1,9 @@
 import { checkIicRequest } from '../scim/profiles/iic-request';
 import { iicResponse } from '../scim/profiles/iic-response';
 import type { ProfileName } from '../scim/profiles/profile';
+import type { ScimError } from '../scim/errors';
 import { queryParam } from '../scim/list';
+import { errorResponse } from './response';
 import type { ScimRequest, ScimResponse } from './types';
 
 /**
@@ -22,6 +24,13 @@ export function profileResponse(profile: ProfileName, request: ScimRequest, resp
   if (profile === 'rfc') return response;
   const answered = { resource: request.segments[0], method: request.method, cursor: queryParam(request.query, 'cursor') !== undefined, requestId: request.requestId };
   return iicResponse(answered, response);
+}
+
+/** A refusal made before the request could be read (a path that does not decode), as the profile answers it. */
+export function profileError(profile: ProfileName, error: ScimError, requestId: string): ScimResponse {
+  const response = errorResponse(error);
+  if (profile === 'rfc') return response;
+  return iicResponse({ resource: undefined, method: '', cursor: false, requestId }, response);
 }
 
 /** The body parsed when it parses; otherwise the route itself refuses it. */
