@@ -372,21 +372,4 @@ describe('/Groups over HTTP against the local endpoint', () => {
       expect((await scim('POST', '/Groups', { schemas: [GROUP], displayName: group.displayName })).status).toBe(201);
     });
   });
-
-  describe("JumpCloud's activation test", () => {
-    it.each([1, 2])('runs end to end (run %i, same test e-mail)', async () => {
-      const email = 'jumpcloud-test@example.com';
-      const lookup = await filter('Users', `userName eq "${email}"`);
-      expect(lookup.status).toBe(200);
-      expect(lookup.json.totalResults).toBe(0);
-      const user = await scim('POST', '/Users', userBody(email, { externalId: 'jc-test' }));
-      expect(user.status).toBe(201);
-      const group = await scim('POST', '/Groups', { schemas: [GROUP], displayName: 'JumpCloud Test Group' });
-      expect(group.status).toBe(201);
-      const add = await patch(group.json.id, [{ op: 'add', path: 'members', value: [{ value: user.json.id }] }]);
-      expect(add.status).toBe(204);
-      expect((await scim('DELETE', `/Groups/${group.json.id}`)).status).toBe(204);
-      expect((await scim('DELETE', `/Users/${user.json.id}`)).status).toBe(204);
-    });
-  });
 });
