@@ -2,6 +2,7 @@ import { invalidSyntax, invalidValue, mutability } from './errors';
 import { commonAttributes } from './schema/common';
 import { findAttribute, findExtension } from './schema/registry';
 import type { AttributeDef, Json, JsonObject, ResourceTypeDef } from './schema/types';
+import { checkUniqueName } from './unique-name';
 import { coerceSimple, isObject } from './values';
 
 /**
@@ -45,6 +46,9 @@ export function validateResource(rt: ResourceTypeDef, body: unknown, options: Va
     if (def.required && (value === undefined || (typeof value === 'string' && value.trim() === ''))) {
       throw invalidValue(`The attribute "${def.name}" is required and must not be empty.`);
     }
+    // A unique name (userName, a group's displayName) must be told apart when shown. One
+    // stored before this rule is not refused again: the resource can still be changed.
+    if (def.uniqueness === 'server' && typeof value === 'string' && value !== options.existing?.[def.name]) checkUniqueName(value, def.name);
   }
   checkImmutable(rt, out, options.existing);
 

@@ -11,6 +11,7 @@ import {
   UNIQUE_SK,
   uniquePk,
 } from './keys';
+import { uniqueKey } from '../scim/unique-name';
 import { batchGet } from './batch';
 import { TransactionCancelled, transactWrite, type TransactItem } from './transact';
 import {
@@ -152,8 +153,8 @@ export class DynamoResourceStore implements ResourceStore {
         },
       },
     ];
-    // A change of case only keeps the same guard item (one item may appear once per transaction).
-    if (current.uniqueValue.toLowerCase() !== next.uniqueValue.toLowerCase()) {
+    // A change the key does not see (case, normalisation) keeps the same guard item (one item may appear once per transaction).
+    if (uniqueKey(current.uniqueValue) !== uniqueKey(next.uniqueValue)) {
       items.push(this.deleteGuard(current.id, current.uniqueValue), this.putGuard(current.id, next.uniqueValue));
     }
     return items;
@@ -185,7 +186,7 @@ export class DynamoResourceStore implements ResourceStore {
     );
     if (!Item || typeof Item.id !== 'string') return undefined;
     const found = await this.get(Item.id);
-    return found && found.uniqueValue.toLowerCase() === value.toLowerCase() ? found : undefined;
+    return found && uniqueKey(found.uniqueValue) === uniqueKey(value) ? found : undefined;
   }
 
   async findByExternalId(externalId: string): Promise<StoredResource[]> {

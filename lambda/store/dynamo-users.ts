@@ -1,6 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGet } from './batch';
 import { DynamoResourceStore } from './dynamo-resources';
+import { uniqueKey } from '../scim/unique-name';
 import { listingPk, listingSk, resourcePk, resourceSk } from './keys';
 import { bumpGroup, memberKey } from './memberships';
 import { INDEXES } from './table';
@@ -94,7 +95,7 @@ export class DynamoUserStore extends DynamoResourceStore implements UserStore {
     const hinted = withGroups ? [...new Set(listed.flatMap((user) => user.groupIds ?? []))] : [];
     const keys = [...listed.map((user) => this.key(user.id)), ...hinted.map((gid) => this.groupKey(gid))];
     const items = keys.length > 0 ? await batchGet(this.client, this.tableName, keys) : [];
-    const userItem = items.find((item) => item.sk === resourceSk('User') && String(item.uniqueValue).toLowerCase() === userName.toLowerCase());
+    const userItem = items.find((item) => item.sk === resourceSk('User') && uniqueKey(String(item.uniqueValue)) === uniqueKey(userName));
     if (!userItem) {
       const user = await this.findByUniqueValue(userName);
       return user ? { user, groups: [], askedFor: new Set() } : undefined;

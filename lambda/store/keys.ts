@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { uniqueKey } from '../scim/unique-name';
 import type { ResourceKind } from './types';
 
 /**
@@ -6,7 +7,7 @@ import type { ResourceKind } from './types';
  * later serve several directories, each with its own tokens.
  *
  *   resource     <dir>#USER#<id>                       / USER
- *   unique guard <dir>#UNIQUE#USER#<hash(lower value)> / UNIQUE
+ *   unique guard <dir>#UNIQUE#USER#<hash(key)>         / UNIQUE   key: uniqueKey(value), lambda/scim/unique-name.ts
  *   counter      <dir>#COUNT#USER                      / SHARD#<n>
  *   membership   <dir>#GROUP#<gid>                     / MEMBER#<uid>
  *                and <gid> in the `memberOf` set of the user's item (same transaction)
@@ -23,7 +24,7 @@ export const resourceSk = (kind: ResourceKind) => TAG[kind];
 export const resourcePk = (dir: string, kind: ResourceKind, id: string) => `${dir}#${TAG[kind]}#${id}`;
 
 export const uniquePk = (dir: string, kind: ResourceKind, value: string) =>
-  `${dir}#UNIQUE#${TAG[kind]}#${digest(value.toLowerCase())}`;
+  `${dir}#UNIQUE#${TAG[kind]}#${digest(uniqueKey(value))}`;
 export const UNIQUE_SK = 'UNIQUE';
 
 export const counterPk = (dir: string, kind: ResourceKind) => `${dir}#COUNT#${TAG[kind]}`;
@@ -33,10 +34,10 @@ export const counterSk = (shard: number) => `SHARD#${String(shard).padStart(2, '
 export const listingPk = (dir: string, kind: ResourceKind) => `${dir}#${TAG[kind]}`;
 
 /**
- * Sort key in the listing index: the lower-cased unique value (so a listing reads in
+ * Sort key in the listing index: the unique value's comparison key (so a listing reads in
  * userName or displayName order), cut to stay inside the 1024-byte limit, then the id.
  */
-export const listingSk = (uniqueValue: string, id: string) => `${uniqueValue.toLowerCase().slice(0, 200)}#${id}`;
+export const listingSk = (uniqueValue: string, id: string) => `${uniqueKey(uniqueValue).slice(0, 200)}#${id}`;
 
 export const externalIdPk = (dir: string, kind: ResourceKind, externalId: string) =>
   `${dir}#${TAG[kind]}#EXT#${digest(externalId)}`;
