@@ -150,6 +150,7 @@ describe('npm start (bin/local.ts as a process)', () => {
       const found = modes(privateDir);
       expect(found.map((f) => f.path)).toEqual(expect.arrayContaining([join(privateDir, 'token'), join(privateDir, 'tokens.json'), join(privateDir, 'dynamodb', 'shared-local-instance.db')]));
       for (const f of found) expect({ path: f.path, mode: f.mode.toString(8) }).toEqual({ path: f.path, mode: f.dir ? '700' : '600' });
+      process.stdout.write(`local endpoint: refused on ${others.join(', ')} (DynamoDB Local and SCIM), served on 127.0.0.1; ${found.length} entries of the data folder private\n`);
     } finally {
       await stop(run.child);
       rmSync(privateDir, { recursive: true, force: true });
@@ -175,7 +176,9 @@ describe('npm start (bin/local.ts as a process)', () => {
       // A write acknowledged well before the crash (README, "Local durability").
       await new Promise((r) => setTimeout(r, 200));
       process.kill(first, 'SIGKILL');
+      const killedAt = Date.now();
       await until('the restart', () => run.output().includes('DynamoDB Local is back'));
+      process.stdout.write(`local endpoint: DynamoDB Local back ${Date.now() - killedAt} ms after SIGKILL\n`);
       expect(run.output()).toContain(`DynamoDB Local (pid ${first}) was killed (SIGKILL)`);
       await until('a 200', async () => (await fetch(`${base}/Users/${id}`, { headers })).status === 200, 20_000);
       const back = (await (await fetch(`${base}/Users/${id}`, { headers })).json()) as { userName: string };
