@@ -13,7 +13,7 @@ import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamod
 import { randomUUID } from 'node:crypto';
 import { batchWrite } from '../lambda/store/batch';
 import { createDocumentClient } from '../lambda/store/client';
-import { DynamoResourceStore } from '../lambda/store/dynamo-resources';
+import { ResourceTable } from '../lambda/store/resource-table';
 import { counterPk, counterSk } from '../lambda/store/keys';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { startLocalServer } from '../lib/local/server';
@@ -31,19 +31,22 @@ function arg(name: string, fallback: number): number {
  * POSTs take minutes on DynamoDB Local (one small transaction each), and seeding is not what
  * this benchmark measures. The per-POST cost is measured on a sample instead.
  */
-class SeedingStore extends DynamoResourceStore {
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
-    super(client, tableName, 'default', 'User');
+class SeedingStore {
+  private readonly table: ResourceTable;
+
+  constructor(private readonly client: DynamoDBDocumentClient, private readonly tableName: string) {
+    this.table = new ResourceTable({ client, tableName, directory: 'default' }, 'User');
   }
 
   async seed(ids: string[], now: string): Promise<void> {
     const puts = ids.flatMap((id, i) => {
       const userName = `seed-${i}@example.com`;
-      const stored = this.newResource(id, { document: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName }, uniqueValue: userName }, now);
+      const stored = this.table.newResource(id, { document: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName }, uniqueValue: userName }, now);
       // The resource and its guard; the counter is set once below.
-      return this.createItems(stored)
+      return this.table
+        .createEntries(stored)
         .slice(0, 2)
-        .map((item) => ({ PutRequest: { Item: item.Put!.Item as Record<string, unknown> } }));
+        .map((entry) => ({ PutRequest: { Item: entry.item.Put!.Item as Record<string, unknown> } }));
     });
     await batchWrite(this.client, this.tableName, puts);
     await this.client.send(

@@ -2,6 +2,7 @@ import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ProfileName } from '../lambda/scim/profiles/profile';
+import type { TlsSecurityPolicy } from './constructs/edge-defaults';
 import { ScimEndpoint, type ScimCustomDomain, type ScimEndpointProps } from './constructs/scim-endpoint';
 
 /** Stack properties: the usual StackProps plus every {@link ScimEndpointProps} setting. */
@@ -20,7 +21,19 @@ export class ScimEndpointStack extends Stack {
     super(scope, id, props);
     const { stageName, memorySize, logRetention, throttlingRateLimit, throttlingBurstLimit, directoryId, compatibilityProfile } = props;
     const { customDomain, allowedSourceCidrs, webAcl, requestRateLimit, alarmEmail, changeEvents, apiGatewayCloudWatchRole } = props;
+    const { providerRateLimit, providerBurstLimit, authorizerCacheSeconds, tlsSecurityPolicy, endpointAccessMode, customerManagedKey } = props;
+    const { reservedConcurrency, unauthenticatedRateLimit, unauthorizedAlarmThreshold, throttledAlarmThreshold } = props;
     this.endpoint = new ScimEndpoint(this, 'ScimEndpoint', {
+      providerRateLimit,
+      providerBurstLimit,
+      authorizerCacheSeconds,
+      tlsSecurityPolicy,
+      endpointAccessMode,
+      customerManagedKey,
+      reservedConcurrency,
+      unauthenticatedRateLimit,
+      unauthorizedAlarmThreshold,
+      throttledAlarmThreshold,
       stageName,
       memorySize,
       logRetention,
@@ -82,6 +95,16 @@ export const CONTEXT_KEYS = {
   alarmEmail: 'scim-endpoint:alarmEmail',
   changeEvents: 'scim-endpoint:changeEvents',
   apiGatewayCloudWatchRole: 'scim-endpoint:apiGatewayCloudWatchRole',
+  providerRateLimit: 'scim-endpoint:providerRateLimit',
+  providerBurstLimit: 'scim-endpoint:providerBurstLimit',
+  authorizerCacheSeconds: 'scim-endpoint:authorizerCacheSeconds',
+  tlsSecurityPolicy: 'scim-endpoint:tlsSecurityPolicy',
+  endpointAccessMode: 'scim-endpoint:endpointAccessMode',
+  customerManagedKey: 'scim-endpoint:customerManagedKey',
+  reservedConcurrency: 'scim-endpoint:reservedConcurrency',
+  unauthenticatedRateLimit: 'scim-endpoint:unauthenticatedRateLimit',
+  unauthorizedAlarmThreshold: 'scim-endpoint:unauthorizedAlarmThreshold',
+  throttledAlarmThreshold: 'scim-endpoint:throttledAlarmThreshold',
 } as const;
 
 /** Reads the stack's settings from CDK context once; an unset key leaves the construct default. */
@@ -104,6 +127,16 @@ export function stackPropsFromContext(scope: Construct): ScimEndpointStackProps 
       alarmEmail: optionalString(CONTEXT_KEYS.alarmEmail, read(CONTEXT_KEYS.alarmEmail)),
       changeEvents: optionalBoolean(CONTEXT_KEYS.changeEvents, read(CONTEXT_KEYS.changeEvents)),
       apiGatewayCloudWatchRole: optionalBoolean(CONTEXT_KEYS.apiGatewayCloudWatchRole, read(CONTEXT_KEYS.apiGatewayCloudWatchRole)),
+      providerRateLimit: optionalNumber(CONTEXT_KEYS.providerRateLimit, read(CONTEXT_KEYS.providerRateLimit)),
+      providerBurstLimit: optionalNumber(CONTEXT_KEYS.providerBurstLimit, read(CONTEXT_KEYS.providerBurstLimit)),
+      authorizerCacheSeconds: optionalNumber(CONTEXT_KEYS.authorizerCacheSeconds, read(CONTEXT_KEYS.authorizerCacheSeconds)),
+      tlsSecurityPolicy: optionalString(CONTEXT_KEYS.tlsSecurityPolicy, read(CONTEXT_KEYS.tlsSecurityPolicy)) as TlsSecurityPolicy | undefined,
+      endpointAccessMode: optionalString(CONTEXT_KEYS.endpointAccessMode, read(CONTEXT_KEYS.endpointAccessMode)) as 'STRICT' | 'BASIC' | undefined,
+      customerManagedKey: optionalBoolean(CONTEXT_KEYS.customerManagedKey, read(CONTEXT_KEYS.customerManagedKey)),
+      reservedConcurrency: optionalCounts(CONTEXT_KEYS.reservedConcurrency, read(CONTEXT_KEYS.reservedConcurrency)),
+      unauthenticatedRateLimit: optionalNumber(CONTEXT_KEYS.unauthenticatedRateLimit, read(CONTEXT_KEYS.unauthenticatedRateLimit)),
+      unauthorizedAlarmThreshold: optionalNumber(CONTEXT_KEYS.unauthorizedAlarmThreshold, read(CONTEXT_KEYS.unauthorizedAlarmThreshold)),
+      throttledAlarmThreshold: optionalNumber(CONTEXT_KEYS.throttledAlarmThreshold, read(CONTEXT_KEYS.throttledAlarmThreshold)),
     }),
   };
 }
@@ -129,6 +162,24 @@ function customDomain(read: (key: string) => unknown): ScimCustomDomain | undefi
       hostedZoneName: optionalString(CONTEXT_KEYS.hostedZoneName, read(CONTEXT_KEYS.hostedZoneName)),
     }),
   };
+}
+
+/** Counts per name: a JSON object in cdk.json, or `Users=10,Groups=5` from `-c key=...`. */
+function optionalCounts(key: string, value: unknown): Record<string, number> | undefined {
+  if (value === undefined) return undefined;
+  const entries =
+    typeof value === 'string'
+      ? value.split(',').filter((p) => p.trim()).map((pair) => {
+          const [name, count] = pair.split('=').map((p) => p.trim());
+          return [name, Number(count)] as const;
+        })
+      : typeof value === 'object' && value !== null && !Array.isArray(value)
+        ? Object.entries(value as Record<string, unknown>)
+        : undefined;
+  if (!entries || !entries.every(([name, count]) => name && typeof count === 'number' && Number.isFinite(count))) {
+    throw new Error(`Context ${key} must map function ids to numbers, e.g. {"Users": 10} or Users=10,Groups=5`);
+  }
+  return Object.fromEntries(entries) as Record<string, number>;
 }
 
 /** Booleans come as booleans from cdk.json and as "true"/"false" from `-c key=value`. */

@@ -21,6 +21,7 @@ export function deployedHandler(routes: (settings: FunctionSettings) => Route[])
       handler = toLambdaHandler({
         routes: routes({ client, tableName: config.tableName, directoryId: config.directoryId, profile: config.profile }),
         profile: config.profile,
+        baseUrl: config.baseUrl,
         verifier: tokenVerifier(config),
         logger: jsonLogger,
       });

@@ -5,12 +5,15 @@ import type { ServiceOptions } from '../service/resource-service';
 import { UserService } from '../service/user-service';
 import { DynamoGroupStore } from '../store/dynamo-groups';
 import { DynamoUserStore } from '../store/dynamo-users';
+import type { MembershipOptions } from '../store/memberships';
 
 /** Where the services keep their data. */
 export interface StoreSettings {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly directoryId: string;
+  /** How pending member changes are waited for and finished (tests shorten them). */
+  readonly memberships?: MembershipOptions;
 }
 
 /** What a function's routes are built from: the store and the compatibility profile. */
@@ -19,15 +22,24 @@ export interface FunctionSettings extends StoreSettings {
   readonly profile?: ProfileName;
 }
 
-const userStore = (s: StoreSettings) => new DynamoUserStore(s.client, s.tableName, s.directoryId);
-const groupStore = (s: StoreSettings) => new DynamoGroupStore(s.client, s.tableName, s.directoryId);
+const ref = (s: StoreSettings) => ({ client: s.client, tableName: s.tableName, directory: s.directoryId });
+
+/** The user and group stores of one directory on the DynamoDB table. */
+export function dynamoStores(settings: StoreSettings) {
+  return {
+    users: new DynamoUserStore(ref(settings), settings.memberships),
+    groups: new DynamoGroupStore(ref(settings), settings.memberships),
+  };
+}
 
 /** The Users service on the DynamoDB table. */
 export function usersService(settings: StoreSettings, options?: ServiceOptions): UserService {
-  return new UserService(userStore(settings), groupStore(settings), options);
+  const { users, groups } = dynamoStores(settings);
+  return new UserService(users, groups, options);
 }
 
 /** The Groups service on the DynamoDB table. */
 export function groupsService(settings: StoreSettings, options?: ServiceOptions): GroupService {
-  return new GroupService(groupStore(settings), userStore(settings), options);
+  const { users, groups } = dynamoStores(settings);
+  return new GroupService(groups, users, options);
 }

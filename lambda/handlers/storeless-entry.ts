@@ -19,6 +19,7 @@ export function storelessHandler(routes: (profile: ProfileName) => Route[]): Api
         verifier: tokenVerifier(config),
         logger: jsonLogger,
         profile: config.profile,
+        baseUrl: config.baseUrl,
       });
     }
     return handler(event);

@@ -13,7 +13,7 @@ export function toLambdaHandler(app: App): ApiHandler {
     const requestId = event.requestContext?.requestId ?? 'unknown';
     let request;
     try {
-      request = fromApiGatewayEvent(event);
+      request = fromApiGatewayEvent(event, app.baseUrl);
     } catch (error) {
       if (error instanceof ScimError) return toApiGatewayResult(errorResponse(error), requestId);
       throw error;

@@ -12,6 +12,8 @@ export interface App {
   readonly routes: readonly Route[];
   readonly verifier: TokenVerifier;
   readonly logger: Logger;
+  /** The Base URL every Location and meta.location is built on (configuration, not request headers). */
+  readonly baseUrl: string;
   /** The compatibility profile applied around every route. @default 'rfc' */
   readonly profile?: ProfileName;
 }
@@ -25,8 +27,8 @@ export async function serve(app: App, request: ScimRequest): Promise<ScimRespons
   const profile = app.profile ?? 'rfc';
   let response: ScimResponse;
   try {
-    await authenticate(request, app.verifier);
-    const profiled = profileRequest(profile, request);
+    const caller = await authenticate(request, app.verifier);
+    const profiled = profileRequest(profile, { ...request, caller });
     const { route, params } = match(app.routes, profiled);
     response = await route.handle(profiled, params);
   } catch (error) {

@@ -1,11 +1,16 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { unauthorized } from '../scim/errors';
-import type { ScimRequest } from './types';
+import type { Caller, ScimRequest } from './types';
 
-/** Decides whether a presented bearer token is currently valid. */
+/** Finds the token record a presented bearer token matches, if it is currently valid. */
 export interface TokenVerifier {
-  verify(token: string): Promise<boolean>;
+  /** The matched record, or undefined for an unknown, expired or malformed token. */
+  verify(token: string): Promise<TokenRecord | undefined>;
 }
+
+/** What a token may do: `provision` everything the SCIM API allows, `read` only reads (issue 15 enforces it). */
+export type TokenScope = 'provision' | 'read';
+export const TOKEN_SCOPES: readonly TokenScope[] = ['provision', 'read'];
 
 /** One accepted token as the secret keeps it: never the token, only its SHA-256. */
 export interface TokenRecord {
@@ -15,6 +20,25 @@ export interface TokenRecord {
   readonly createdAt?: string;
   /** ISO date after which the token is refused. */
   readonly expiresAt?: string;
+  /** A name given at creation (e.g. `okta-prod`); absent: the id. */
+  readonly name?: string;
+  /** Absent: `provision`. */
+  readonly scope?: TokenScope;
+  /** The directory the token belongs to; absent: `default`. */
+  readonly directory?: string;
+}
+
+/** The directory of a token record without one, and of a deployment that names none. */
+export const DEFAULT_DIRECTORY = 'default';
+
+/** Who a token record says the caller is, with the defaults of records written before names, scopes and directories. */
+export function callerOf(record: TokenRecord): Caller {
+  return {
+    tokenId: record.id,
+    name: record.name ?? record.id,
+    scope: record.scope ?? 'provision',
+    directory: record.directory ?? DEFAULT_DIRECTORY,
+  };
 }
 
 /** The SHA-256 of a token, as stored. */
@@ -22,49 +46,60 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('base64url');
 }
 
-/** Constant-time membership test of a token against stored hashes (all are compared). */
-export function matchesAny(token: string, records: readonly TokenRecord[], now: Date = new Date()): boolean {
+/**
+ * The live record a token matches, compared in constant time against every stored hash (all
+ * are compared, whatever matches first). Of two live listings of one token, the first wins.
+ */
+export function matchToken(token: string, records: readonly TokenRecord[], now: Date = new Date()): TokenRecord | undefined {
   const presented = createHash('sha256').update(token, 'utf8').digest();
-  let match = false;
+  let match: TokenRecord | undefined;
   for (const record of records) {
     const stored = Buffer.from(record.sha256, 'base64url');
     const equal = stored.length === presented.length && timingSafeEqual(stored, presented);
     // An expiry that is present but not a date fails closed.
     const live = record.expiresAt === undefined || (typeof record.expiresAt === 'string' && Date.parse(record.expiresAt) > now.getTime());
-    match = (equal && live) || match;
+    if (equal && live && match === undefined) match = record;
   }
   return match;
 }
 
-/** Accepts exactly one token, as the local endpoint does. */
+/** Accepts exactly one token, as the local endpoint does with SCIM_TOKEN. */
 export class StaticTokenVerifier implements TokenVerifier {
   private readonly records: TokenRecord[];
-  constructor(token: string) {
-    this.records = [{ id: 'local', sha256: hashToken(token) }];
+  constructor(token: string, id = 'local') {
+    this.records = [{ id, sha256: hashToken(token) }];
   }
-  async verify(token: string): Promise<boolean> {
-    return matchesAny(token, this.records);
+  async verify(token: string): Promise<TokenRecord | undefined> {
+    return matchToken(token, this.records);
   }
 }
 
 /** Accepts the tokens whose hashes are given (sam local invoke's one token). */
 export class RecordsTokenVerifier implements TokenVerifier {
   constructor(private readonly records: readonly TokenRecord[]) {}
-  async verify(token: string): Promise<boolean> {
-    return matchesAny(token, this.records);
+  async verify(token: string): Promise<TokenRecord | undefined> {
+    return matchToken(token, this.records);
   }
 }
 
 const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i;
 
+/** The token of an `Authorization: Bearer <token>` header (RFC 6750 §2.1), or undefined when it is not one. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header ? BEARER.exec(header)?.[1] : undefined;
+}
+
 /**
- * Checks the Authorization header (RFC 6750 §2.1). A missing, malformed or unknown token is
- * a 401 with WWW-Authenticate; the detail never repeats what was presented.
+ * Checks the Authorization header (RFC 6750 §2.1) and says who the caller is. A missing,
+ * malformed or unknown token is a 401 with WWW-Authenticate; the detail never repeats what
+ * was presented.
  */
-export async function authenticate(request: ScimRequest, verifier: TokenVerifier): Promise<void> {
+export async function authenticate(request: ScimRequest, verifier: TokenVerifier): Promise<Caller> {
   const header = request.headers.authorization;
   if (!header) throw unauthorized('Authentication required: send "Authorization: Bearer <token>".');
-  const match = BEARER.exec(header);
-  if (!match) throw unauthorized('The Authorization header must use the Bearer scheme with a token.');
-  if (!(await verifier.verify(match[1]))) throw unauthorized('The bearer token is not valid.');
+  const token = bearerToken(header);
+  if (!token) throw unauthorized('The Authorization header must use the Bearer scheme with a token.');
+  const record = await verifier.verify(token);
+  if (!record) throw unauthorized('The bearer token is not valid.');
+  return callerOf(record);
 }

@@ -9,8 +9,12 @@ export const SCIM_BASE_PATH = '/scim/v2';
 /** Bodies above this are refused with 413 before parsing (API Gateway itself allows 10 MB). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-/** Turns an API Gateway proxy event into a ScimRequest. Throws ScimError for a bad path. */
-export function fromApiGatewayEvent(event: APIGatewayProxyEvent): ScimRequest {
+/**
+ * Turns an API Gateway proxy event into a ScimRequest. `baseUrl` comes from configuration:
+ * Host, X-Forwarded-Proto and the domain the client named never reach Location or
+ * meta.location. Throws ScimError for a bad path.
+ */
+export function fromApiGatewayEvent(event: APIGatewayProxyEvent, baseUrl: string): ScimRequest {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     if (value !== undefined) headers[name.toLowerCase()] = value;
@@ -21,14 +25,13 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEvent): ScimRequest {
   }
   const rawBody = event.body ?? '';
   const body = event.isBase64Encoded ? Buffer.from(rawBody, 'base64').toString('utf8') : rawBody;
-  const calledPath = event.requestContext?.path ?? event.path;
   return {
     method: event.httpMethod.toUpperCase(),
     segments: scimSegments(event.path),
     query,
     headers,
     body,
-    baseUrl: baseUrlOf(headers, event.requestContext?.domainName, calledPath),
+    baseUrl,
     requestId: event.requestContext?.requestId ?? 'local',
   };
 }
@@ -52,15 +55,6 @@ export function scimSegments(path: string): string[] {
         throw notFound('The path is not correctly percent-encoded.');
       }
     });
-}
-
-function baseUrlOf(headers: Record<string, string>, domainName: string | undefined, calledPath: string): string {
-  const proto = headers['x-forwarded-proto']?.split(',')[0].trim() || 'https';
-  const host = domainName ?? headers.host ?? 'localhost';
-  const folded = calledPath.replace(/\/{2,}/g, '/');
-  const at = basePathAt(folded);
-  const prefix = at < 0 ? '' : folded.slice(0, at);
-  return `${proto}://${host}${prefix}${SCIM_BASE_PATH}`;
 }
 
 /** Where /scim/v2 starts in a path, as whole segments only (not /scim/v20), or -1. */

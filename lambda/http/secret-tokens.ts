@@ -1,14 +1,19 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { matchesAny, type TokenRecord, type TokenVerifier } from './auth';
+import { unavailable } from '../scim/errors';
+import { matchToken, TOKEN_SCOPES, type TokenRecord, type TokenVerifier } from './auth';
 
 /** How long a container trusts its copy of the token list; a revoked token is refused after at most this. */
 export const TOKEN_CACHE_TTL_MS = 60_000;
 /** On an unknown token the list is re-read, but not more often than this (a new token works within it). */
 const REFRESH_ON_MISS_MS = 10_000;
+/** What a client is told to wait when the token list cannot be read (RFC 9110 §10.2.3). */
+export const SECRETS_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Verifies bearer tokens against the Secrets Manager secret `{"tokens":[TokenRecord...]}`,
- * fetched once per container and cached with a TTL.
+ * fetched once per container and cached with a TTL. When Secrets Manager cannot be read and
+ * the copy is older than the TTL, the request is answered 503 with Retry-After: never a 500,
+ * and never a stale list past the revocation bound.
  */
 export class SecretTokenVerifier implements TokenVerifier {
   private records: TokenRecord[] = [];
@@ -19,14 +24,23 @@ export class SecretTokenVerifier implements TokenVerifier {
     private readonly secretId: string,
     private readonly client: SecretsManagerClient = new SecretsManagerClient({}),
     private readonly now: () => number = Date.now,
+    /** How long a fetched copy is trusted; the edge authorizer uses less, since API Gateway caches its answers too. */
+    private readonly ttlMs: number = TOKEN_CACHE_TTL_MS,
   ) {}
 
-  async verify(token: string): Promise<boolean> {
-    if (this.now() - this.fetchedAt > TOKEN_CACHE_TTL_MS) await this.refresh();
-    if (matchesAny(token, this.records, new Date(this.now()))) return true;
-    if (this.now() - this.fetchedAt <= REFRESH_ON_MISS_MS) return false;
-    await this.refresh();
-    return matchesAny(token, this.records, new Date(this.now()));
+  async verify(token: string): Promise<TokenRecord | undefined> {
+    if (this.now() - this.fetchedAt > this.ttlMs) {
+      await this.refresh().catch((error: unknown) => {
+        // No credentials is this function's own misconfiguration, not an outage: an unexpected error (logged, 500).
+        if (isMissingCredentials(error)) throw error;
+        throw unavailable('The token list cannot be read right now; retry shortly.', SECRETS_RETRY_AFTER_SECONDS);
+      });
+    }
+    const found = matchToken(token, this.records, new Date(this.now()));
+    if (found || this.now() - this.fetchedAt <= REFRESH_ON_MISS_MS) return found;
+    // The copy is still within its TTL: when the re-read fails, it answers (a 401 for this token).
+    await this.refresh().catch(() => undefined);
+    return matchToken(token, this.records, new Date(this.now()));
   }
 
   private refresh(): Promise<void> {
@@ -41,18 +55,37 @@ export class SecretTokenVerifier implements TokenVerifier {
   }
 }
 
-/** Reads the secret's JSON; anything malformed yields no accepted token (fail closed). */
+/** The SDK's own "no credentials" error, or the function bundles' wrapper of it (lambda/handlers/env-credentials.ts). */
+function isMissingCredentials(error: unknown): boolean {
+  const named = (e: unknown) => e instanceof Error && e.name === 'CredentialsProviderError';
+  return named(error) || (error instanceof Error && named(error.cause));
+}
+
+/** Whether `value` is a well-formed token record; the optional fields, when present, must have their types. */
+export function isTokenRecord(value: unknown): value is TokenRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const r = value as Record<string, unknown>;
+  const optionalString = (key: string) => r[key] === undefined || (typeof r[key] === 'string' && r[key] !== '');
+  return (
+    typeof r.id === 'string' &&
+    typeof r.sha256 === 'string' &&
+    (r.expiresAt === undefined || typeof r.expiresAt === 'string') &&
+    (r.createdAt === undefined || typeof r.createdAt === 'string') &&
+    optionalString('name') &&
+    optionalString('directory') &&
+    (r.scope === undefined || (TOKEN_SCOPES as readonly unknown[]).includes(r.scope))
+  );
+}
+
+/**
+ * Reads the secret's JSON; anything malformed yields no accepted token (fail closed). A record
+ * with a scope this version does not know is dropped, never taken for a wider one.
+ */
 export function parseTokenSecret(text: string): TokenRecord[] {
   try {
     const parsed = JSON.parse(text) as { tokens?: unknown };
     if (!Array.isArray(parsed.tokens)) return [];
-    return parsed.tokens.filter(
-      (t): t is TokenRecord =>
-        typeof t === 'object' &&
-        t !== null &&
-        typeof (t as TokenRecord).sha256 === 'string' &&
-        ((t as TokenRecord).expiresAt === undefined || typeof (t as TokenRecord).expiresAt === 'string'),
-    );
+    return parsed.tokens.filter(isTokenRecord);
   } catch {
     return [];
   }

@@ -9,9 +9,23 @@ export interface ScimRequest {
   readonly headers: Readonly<Record<string, string>>;
   /** The raw body text ('' when none). */
   readonly body: string;
-  /** The Base URL as the client called it, e.g. https://api.example.com/v1/scim/v2. */
+  /**
+   * The Base URL, e.g. https://api.example.com/v1/scim/v2: from configuration (the stage URL or
+   * the custom domain, known at deploy time), never from a request header.
+   */
   readonly baseUrl: string;
   readonly requestId: string;
+  /** Who sent it, once authenticated (set by serve before routing). */
+  readonly caller?: Caller;
+}
+
+/** Who a request comes from: the token it was authenticated with (lambda/http/auth.ts callerOf). */
+export interface Caller {
+  readonly tokenId: string;
+  /** The token's name; the id for tokens created without one. */
+  readonly name: string;
+  readonly scope: 'provision' | 'read';
+  readonly directory: string;
 }
 
 /** What a route returns; response.ts renders it. */

@@ -1,124 +1,166 @@
-import type { Filter } from '../scim/filter/ast';
 import { mentions } from '../scim/filter/walk';
 import type { AccessPlan } from '../scim/filter/plan';
+import { applyPatch, normalizePatchRequest } from '../scim/patch';
 import { returns, project, type Projection } from '../scim/projection';
-import { toScimResource } from '../scim/resource';
+import { etagOf, toScimResource } from '../scim/resource';
 import { findAttribute, userResourceType } from '../scim/schema/registry';
 import type { JsonObject } from '../scim/schema/types';
+import { validateResource } from '../scim/validate';
+import { jsonEqual } from '../scim/values';
 import type { GroupStore, StoredResource, UserStore } from '../store/types';
-import { ResourceService, type CallContext, type ServiceOptions } from './resource-service';
+import { checkIfMatch } from './preconditions';
+import { Collection, type Candidates } from './collection';
+import type { CallContext, ResourceService, ServiceOptions, ServiceResult } from './resource-service';
 
 const GROUPS = findAttribute(userResourceType.schema.attributes, 'groups')!;
 
+/** Groups a request has read, by id; null for a group that no longer exists. */
+type KnownGroups = ReadonlyMap<string, StoredResource | null>;
+
 /**
- * The Users resource: the generic operations plus the read-only `groups` attribute
+ * The Users resource: the RFC 7644 operations plus the read-only `groups` attribute
  * (RFC 7643 §4.1.2). A user's item names its groups (`memberOf`); their names come from one
  * batch read of those groups, which also drops a group deleted since. The store takes a
  * deleted user out of its groups in the deleting transaction.
  */
-export class UserService extends ResourceService {
-  /** Groups read for a request, by id; null when the group does not exist. */
-  private readonly known = new WeakMap<CallContext, Map<string, Promise<StoredResource | null>>>();
+export class UserService implements ResourceService {
+  readonly rt = userResourceType;
+  private readonly users: Collection<KnownGroups>;
 
   constructor(
-    protected override readonly store: UserStore,
+    private readonly store: UserStore,
     private readonly groups: GroupStore,
     options?: ServiceOptions,
   ) {
-    super(userResourceType, store, 'userName', options);
+    this.users = new Collection<KnownGroups>(
+      userResourceType,
+      store,
+      'userName',
+      {
+        render: (resources, ctx, projection, known) => this.render(resources, ctx, projection, known),
+        lookup: (plan, _ctx, projection) => this.lookup(plan, projection),
+        needsExpansion: (filter) => mentions(filter, 'groups'),
+        forEvaluation: (resources, _filter, ctx) => this.forEvaluation(resources, ctx),
+      },
+      options,
+    );
+  }
+
+  async create(body: unknown, ctx: CallContext): Promise<ServiceResult> {
+    const write = this.users.write(validateResource(this.rt, body));
+    const stored = await this.users.guard(() => this.store.create(this.users.newId(), write, this.users.now()));
+    // A new user is in no group: nothing to read.
+    return this.users.result(stored, ctx, new Map());
+  }
+
+  async get(id: string, ctx: CallContext): Promise<ServiceResult> {
+    return this.users.result(await this.users.require(id), ctx);
+  }
+
+  /** PUT: the whole resource is replaced; readOnly attributes are kept. */
+  async replace(id: string, body: unknown, ctx: CallContext): Promise<ServiceResult> {
+    return this.readModifyWrite(id, ctx, (current) => validateResource(this.rt, body, { existing: current.document as JsonObject }));
+  }
+
+  async patch(id: string, body: unknown, ctx: CallContext): Promise<ServiceResult> {
+    const operations = normalizePatchRequest(body);
+    return this.readModifyWrite(id, ctx, (current) => {
+      const { resource } = applyPatch(this.rt, toScimResource(this.rt, current, ctx.baseUrl), operations);
+      return validateResource(this.rt, resource, { existing: current.document as JsonObject });
+    });
+  }
+
+  async delete(id: string, ctx: CallContext): Promise<void> {
+    await this.users.retrying(ctx, async () => {
+      const current = await this.users.require(id);
+      checkIfMatch(ctx.ifMatch, current.version);
+      await this.users.guard(() => this.store.delete(current, this.users.now()));
+    });
+  }
+
+  list(ctx: CallContext): Promise<ServiceResult> {
+    return this.users.list(ctx);
   }
 
   /**
-   * Starts the read of the user's groups as soon as the user is read, so that for a PUT or
-   * PATCH it runs alongside the write (two round trips in all). Awaited by render.
+   * Reads the user, checks If-Match, writes the document `change` makes of it unless it is
+   * the same (Okta re-sends the full user on every sync: an unchanged user keeps its version
+   * and lastModified), and retries a lost race. The user's groups, when the answer shows
+   * them, are read alongside the write: two round trips in all.
    */
-  protected override async require(id: string, ctx: CallContext): Promise<StoredResource> {
-    const found = await super.require(id, ctx);
-    if (ctx.render !== false && returns(GROUPS, this.projectionOf(ctx))) this.groupsFor([found], ctx).catch(() => undefined);
-    return found;
+  private async readModifyWrite(id: string, ctx: CallContext, change: (current: StoredResource) => JsonObject): Promise<ServiceResult> {
+    const projection = this.users.projectionOf(ctx);
+    const { stored, groups } = await this.users.retrying(ctx, async () => {
+      const current = await this.users.require(id);
+      checkIfMatch(ctx.ifMatch, current.version);
+      const groupsRead = returns(GROUPS, projection) ? this.groupsOf([current]) : undefined;
+      // Awaited below; until then a failure must not go unhandled (in Lambda that ends the container).
+      groupsRead?.catch(() => undefined);
+      const document = change(current);
+      const written = jsonEqual(document, current.document as JsonObject)
+        ? current
+        : await this.users.guard(() => this.store.replace(current, this.users.write(document), this.users.now()));
+      return { stored: written, groups: await groupsRead };
+    });
+    const [body] = await this.render([stored], ctx, projection, groups);
+    return { body, etag: etagOf(stored.version) };
+  }
+
+  /** The groups of these users, as one batch read (those in `known` are not read again). */
+  private async groupsOf(users: readonly StoredResource[], known?: KnownGroups): Promise<KnownGroups> {
+    return (await this.users.guard(() => this.store.groupsOf(users, known))).groups;
   }
 
   /**
    * `userName eq`: the user and (when they are returned) its groups, usually in two calls.
    * `groups.value eq "<gid>"` (AWS IAM Identity Center lists it): the members of that group.
    */
-  protected override async lookup(plan: AccessPlan, ctx: CallContext): Promise<StoredResource[] | undefined> {
+  private async lookup(plan: AccessPlan, projection: Projection): Promise<Candidates<KnownGroups> | undefined> {
     if (plan.kind === 'unique') {
-      const found = await this.store.findWithGroups(plan.value, returns(GROUPS, this.projectionOf(ctx)));
-      if (!found) return [];
-      const known = this.knownFor(ctx);
-      for (const gid of found.askedFor) known.set(gid, Promise.resolve(found.groups.find((g) => g.id === gid) ?? null));
-      return [found.user];
+      const found = await this.store.findWithGroups(plan.value, returns(GROUPS, projection));
+      if (!found) return { resources: [] };
+      const known = new Map<string, StoredResource | null>([...found.askedFor].map((gid) => [gid, found.groups.find((g) => g.id === gid) ?? null]));
+      return { resources: [found.user], known };
     }
-    if (plan.kind !== 'memberOf') return super.lookup(plan, ctx);
+    if (plan.kind !== 'memberOf') return undefined;
     const members = await this.groups.members(plan.groupId);
     const users = await this.store.getMany(members);
-    return users.sort((a, b) => a.uniqueValue.toLowerCase().localeCompare(b.uniqueValue.toLowerCase()));
-  }
-
-  protected override needsExpansion(filter: Filter): boolean {
-    return mentions(filter, 'groups');
+    return { resources: users.sort((a, b) => a.uniqueValue.toLowerCase().localeCompare(b.uniqueValue.toLowerCase())) };
   }
 
   /** Users with their `groups`, for a filter that tests them. */
-  protected override async forEvaluation(resources: StoredResource[], _filter: Filter, ctx: CallContext): Promise<JsonObject[]> {
-    const groups = await this.groupsFor(resources, ctx);
-    return resources.map((r, i) => ({ ...toScimResource(this.rt, r, ctx.baseUrl), groups: groups[i].map((g) => ({ value: g.id, display: g.displayName, type: 'direct' })) }));
+  private async forEvaluation(resources: StoredResource[], ctx: CallContext): Promise<JsonObject[]> {
+    const known = await this.groupsOf(resources);
+    return resources.map((r) => ({
+      ...toScimResource(this.rt, r, ctx.baseUrl),
+      groups: groupRefs(r, known).map((g) => ({ value: g.id, display: String(g.document.displayName), type: 'direct' })),
+    }));
   }
 
-  protected override async render(resources: StoredResource[], ctx: CallContext, projection: Projection): Promise<JsonObject[]> {
-    const views = resources.map((r) => toScimResource(this.rt, r, ctx.baseUrl));
-    if (returns(GROUPS, projection) && resources.length > 0) {
-      const groups = await this.groupsFor(resources, ctx);
-      views.forEach((view, i) => {
-        if (groups[i].length === 0) return;
+  /** Users as the client sees them, with `groups` (read now unless the request has them). */
+  private async render(resources: readonly StoredResource[], ctx: CallContext, projection: Projection, known?: KnownGroups): Promise<JsonObject[]> {
+    let users = resources;
+    let groups = known ?? new Map<string, StoredResource | null>();
+    if (returns(GROUPS, projection) && resources.some((r) => (r.groupIds ?? []).some((gid) => !groups.has(gid)))) {
+      const read = await this.users.guard(() => this.store.groupsOf(resources, groups));
+      users = read.users;
+      groups = read.groups;
+    }
+    return users.map((user) => {
+      const view = toScimResource(this.rt, user, ctx.baseUrl);
+      const refs = returns(GROUPS, projection) ? groupRefs(user, groups) : [];
+      if (refs.length > 0) {
         const meta = view.meta;
         delete view.meta;
-        view.groups = groups[i].map((g) => ({
-          value: g.id,
-          $ref: `${ctx.baseUrl}/Groups/${encodeURIComponent(g.id)}`,
-          display: g.displayName,
-          type: 'direct',
-        }));
+        view.groups = refs.map((g) => ({ value: g.id, $ref: `${ctx.baseUrl}/Groups/${encodeURIComponent(g.id)}`, display: String(g.document.displayName), type: 'direct' }));
         view.meta = meta;
-      });
-    }
-    return views.map((view) => project(this.rt, view, projection));
-  }
-
-  /**
-   * The groups of each user, in id order: the ids its item names, with the names from one
-   * batch read of the groups not read yet in this request (a deleted group is left out).
-   */
-  private async groupsFor(users: readonly StoredResource[], ctx: CallContext): Promise<GroupRef[][]> {
-    const known = this.knownFor(ctx);
-    const missing = [...new Set(users.flatMap((u) => u.groupIds ?? []))].filter((gid) => !known.has(gid));
-    if (missing.length > 0) {
-      const batch = this.guard(() => this.groups.getMany(missing));
-      // A read started for a request that then fails early must not go unhandled: in Lambda
-      // an unhandled rejection ends the container.
-      batch.catch(() => undefined);
-      for (const gid of missing) known.set(gid, batch.then((found) => found.find((g) => g.id === gid) ?? null));
-    }
-    return Promise.all(
-      users.map(async (user) => {
-        const groups = await Promise.all((user.groupIds ?? []).map((gid) => known.get(gid)!));
-        return groups
-          .filter((g): g is StoredResource => g !== null)
-          .map((g) => ({ id: g.id, displayName: String(g.document.displayName) }));
-      }),
-    );
-  }
-
-  private knownFor(ctx: CallContext): Map<string, Promise<StoredResource | null>> {
-    let known = this.known.get(ctx);
-    if (!known) this.known.set(ctx, (known = new Map()));
-    return known;
+      }
+      return project(this.rt, view, projection);
+    });
   }
 }
 
-/** A group as the user's `groups` attribute shows it. */
-interface GroupRef {
-  readonly id: string;
-  readonly displayName: string;
+/** The groups of a user that still exist, in id order. */
+function groupRefs(user: StoredResource, known: KnownGroups): StoredResource[] {
+  return (user.groupIds ?? []).map((gid) => known.get(gid)).filter((g): g is StoredResource => g !== null && g !== undefined);
 }

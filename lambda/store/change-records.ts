@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { resourceSk } from './keys';
+import { MEMBER_PREFIX, memberOfSk, resourceSk } from './keys';
 
 /**
  * Turns a record of the table's stream (NEW_AND_OLD_IMAGES) into the change it stands for.
@@ -44,7 +44,6 @@ export interface ChangeRecord {
   };
 }
 
-const MEMBER_PREFIX = 'MEMBER#';
 const KINDS = { [resourceSk('User')]: 'User', [resourceSk('Group')]: 'Group' } as const;
 
 /** The change a stream record stands for, or undefined when it is not a change of a user, group or membership. */
@@ -66,7 +65,7 @@ export function changeEventOf(record: ChangeRecord): ChangeEvent | undefined {
   if (sk.startsWith(MEMBER_PREFIX) && tag === resourceSk('Group')) {
     if (record.eventName === 'MODIFY') return undefined;
     const operation = record.eventName === 'INSERT' ? 'memberAdded' : 'memberRemoved';
-    return { ...base, resourceType: 'Group', operation, changedAttributes: ['members'], memberId: sk.slice(MEMBER_PREFIX.length) };
+    return { ...base, resourceType: 'Group', operation, changedAttributes: ['members'], memberId: memberOfSk(sk) };
   }
 
   const resourceType = KINDS[sk];

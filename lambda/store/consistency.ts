@@ -1,17 +1,22 @@
-import { ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchDelete } from './batch';
 import {
   counterPk,
   digest,
   externalIdPk,
+  INTENT_PREFIX,
   listingPk,
   listingSk,
-  memberSk,
+  MEMBER_PREFIX,
+  memberOfSk,
   resourcePk,
   resourceSk,
+  SHARD_PREFIX,
   UNIQUE_SK,
+  UNIQUE_TAG,
   uniquePk,
 } from './keys';
+import { Memberships } from './memberships';
 import { INDEXES } from './table';
 import type { ResourceKind } from './types';
 
@@ -62,6 +67,13 @@ export type FindingKind =
   | 'member-not-in-memberOf'
   /** A user's `memberOf` names an existing group that has no member item for the user. */
   | 'memberOf-without-member'
+  /**
+   * A group with a member change still being applied (its intent marker). Any read or write
+   * of the group finishes it first; `repair` does so too. Counts are not checked meanwhile.
+   */
+  | 'intent-pending'
+  /** Intent pages with no marker on their group naming them (a finished change's leftovers). */
+  | 'intent-orphan'
   /** An item that fits no part of the key layout. */
   | 'unknown-item';
 
@@ -121,7 +133,7 @@ export interface ConsistencyReport {
 
 const KINDS: readonly ResourceKind[] = ['User', 'Group'];
 const UNIQUE_ATTRIBUTE: Record<ResourceKind, string> = { User: 'userName', Group: 'displayName' };
-const MEMBER_PREFIX = memberSk('');
+const SHARD = new RegExp(`^${SHARD_PREFIX}\\d+$`);
 
 /** Checks every invariant of the data model over `items` (all items of one table). */
 export function checkConsistency(items: readonly Item[]): ConsistencyReport {
@@ -134,6 +146,7 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
   const guards: Item[] = [];
   const outdated: Outdated[] = [];
   const members: Item[] = [];
+  const intents: Item[] = [];
   const counters = new Map<string, number>(); // counterPk -> sum of shards
   let counterShards = 0;
   let users = 0;
@@ -148,7 +161,8 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
       else groups++;
     } else if (sk === UNIQUE_SK) guards.push(item);
     else if (sk.startsWith(MEMBER_PREFIX)) members.push(item);
-    else if (/^SHARD#\d+$/.test(sk) && KINDS.some((k) => pk.endsWith(counterPk('', k)))) {
+    else if (sk.startsWith(INTENT_PREFIX)) intents.push(item);
+    else if (SHARD.test(sk) && KINDS.some((k) => pk.endsWith(counterPk('', k)))) {
       counterShards++;
       counters.set(pk, (counters.get(pk) ?? 0) + Number(item.n ?? 0));
     } else report('unknown-item', item, 'No part of the key layout has this key.');
@@ -158,8 +172,8 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
   const guardsByPk = new Map(guards.map((g) => [String(g.pk), g]));
   const guardsOf = new Map<string, number>(); // resource pk -> guards naming it
   for (const guard of guards) {
-    const kind = KINDS.find((k) => String(guard.pk).includes(`#UNIQUE#${resourceSk(k)}#`));
-    const dir = kind ? String(guard.pk).slice(0, String(guard.pk).indexOf(`#UNIQUE#${resourceSk(kind)}#`)) : '';
+    const kind = KINDS.find((k) => String(guard.pk).includes(`#${UNIQUE_TAG}#${resourceSk(k)}#`));
+    const dir = kind ? String(guard.pk).slice(0, String(guard.pk).indexOf(`#${UNIQUE_TAG}#${resourceSk(kind)}#`)) : '';
     const owner = kind && typeof guard.id === 'string' ? resources.get(resourcePk(dir, kind, guard.id)) : undefined;
     if (!kind || !owner) {
       report('guard-orphan', guard, `The guard names ${kind ?? 'an unknown kind'} "${String(guard.id)}", which does not exist.`);
@@ -197,7 +211,7 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
   const memberPairs = new Set<string>(); // "<group pk> <uid>"
   for (const member of members) {
     const pk = String(member.pk);
-    const uid = String(member.sk).slice(MEMBER_PREFIX.length);
+    const uid = memberOfSk(String(member.sk));
     membersOf.set(pk, (membersOf.get(pk) ?? 0) + 1);
     memberPairs.add(`${pk} ${uid}`);
     const group = resources.get(pk);
@@ -275,11 +289,21 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
       });
     } else if (index.length > 0) report('index-mismatch', item, `${kind} "${id}": the ${index.join(' and ')} index attributes disagree with the document.`);
 
-    if (kind === 'Group') {
+    if (kind === 'Group' && item.intent !== undefined) {
+      report('intent-pending', item, `Group "${id}" has a member change still being applied (intent ${String(item.intent)}).`);
+    } else if (kind === 'Group') {
       const actual = membersOf.get(String(item.pk)) ?? 0;
       if (item.memberCount !== actual) {
         report('member-count-mismatch', item, `Group "${id}" has memberCount ${String(item.memberCount)} and ${actual} member item(s).`);
       }
+    }
+  }
+
+  // Intent pages belong to the marker on their group's item, and go with it.
+  for (const page of intents) {
+    const group = resources.get(String(page.pk));
+    if (!group || !String(page.sk).startsWith(`${INTENT_PREFIX}${String(group.intent)}#`)) {
+      report('intent-orphan', page, `Intent pages with no pending change of a group naming them.`);
     }
   }
 
@@ -288,7 +312,7 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
     const counted = counters.get(pk) ?? 0;
     const actual = perKind.get(pk) ?? 0;
     if (counted !== actual) {
-      findings.push({ kind: 'counter-mismatch', pk, sk: 'SHARD#*', detail: `The counter shards add up to ${counted}; there are ${actual} resources.` });
+      findings.push({ kind: 'counter-mismatch', pk, sk: `${SHARD_PREFIX}*`, detail: `The counter shards add up to ${counted}; there are ${actual} resources.` });
     }
   }
 
@@ -338,9 +362,17 @@ export async function checkTable(client: DynamoDBDocumentClient, tableName: stri
  * small transaction each, conditional on the item still being there). Returns how many went.
  */
 export async function repairOrphans(client: DynamoDBDocumentClient, tableName: string, report: ConsistencyReport): Promise<number> {
-  const ofDeleted = report.findings.filter((f) => f.kind === 'member-of-deleted-group').map((f) => ({ pk: f.pk, sk: f.sk }));
-  await batchDelete(client, tableName, ofDeleted);
-  let repaired = ofDeleted.length;
+  // A pending member change is finished as any reader of its group would finish it.
+  let repaired = 0;
+  for (const finding of report.findings.filter((f) => f.kind === 'intent-pending')) {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName, Key: { pk: finding.pk, sk: finding.sk }, ConsistentRead: true }));
+    if (!Item) continue;
+    await new Memberships({ client, tableName, directory: dirOf(Item) }, { leaseMs: 0 }).settle([Item]);
+    repaired++;
+  }
+  const leftovers = report.findings.filter((f) => f.kind === 'member-of-deleted-group' || f.kind === 'intent-orphan').map((f) => ({ pk: f.pk, sk: f.sk }));
+  await batchDelete(client, tableName, leftovers);
+  repaired += leftovers.length;
   for (const finding of report.findings.filter((f) => f.kind === 'member-without-user')) {
     try {
       await client.send(

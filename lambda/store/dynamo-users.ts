@@ -1,12 +1,11 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchGet } from './batch';
-import { DynamoResourceStore } from './dynamo-resources';
-import { uniqueKey } from '../scim/unique-name';
-import { listingPk, listingSk, resourcePk, resourceSk } from './keys';
-import { bumpGroup, memberKey } from './memberships';
+import type { Clause } from './expression';
+import { listingPk, listingSk, resourceSk, sameUnique } from './keys';
+import { conflictOf, Memberships, type MembershipOptions } from './memberships';
+import { fromItem, ResourceTable, type Item, type TableRef } from './resource-table';
 import { INDEXES } from './table';
-import { MAX_TRANSACT_ITEMS, TransactionCancelled, transactWrite, type TransactItem } from './transact';
-import type { StoredResource, UserStore, UserWithGroups } from './types';
+import { MAX_TRANSACT_ITEMS, TransactionFailed, transactWrite, type Entry } from './transact';
+import type { CursorPage, Page, PageRequest, ResourceWrite, StoredResource, UserGroups, UserStore, UserWithGroups } from './types';
 
 /** Items of a user's own deletion: the user, its guard, a counter shard. */
 const OWN_ITEMS = 3;
@@ -24,59 +23,69 @@ const MAX_DELETE_ROUNDS = 4;
  * user and its groups are read together, and deleting a user takes it out of its groups in
  * the same transaction as the deletion (up to 48 groups; more are left in steps before it).
  */
-export class DynamoUserStore extends DynamoResourceStore implements UserStore {
-  constructor(client: DynamoDBDocumentClient, tableName: string, directory: string) {
-    super(client, tableName, directory, 'User');
+export class DynamoUserStore implements UserStore {
+  private readonly memberships: Memberships;
+  private readonly table: ResourceTable;
+
+  constructor(
+    private readonly ref: TableRef,
+    options: MembershipOptions = {},
+  ) {
+    this.memberships = new Memberships(ref, options);
+    this.table = new ResourceTable(ref, 'User');
+  }
+
+  get = (id: string): Promise<StoredResource | undefined> => this.table.get(id);
+  getMany = (ids: readonly string[]): Promise<StoredResource[]> => this.table.getMany(ids);
+  findByUniqueValue = (value: string) => this.table.findByUniqueValue(value);
+  findByExternalId = (externalId: string) => this.table.findByExternalId(externalId);
+  list = (page: PageRequest): Promise<Page> => this.table.list(page);
+  count = (): Promise<number> => this.table.count();
+  listAfter = (after: string | undefined, count: number): Promise<CursorPage> => this.table.listAfter(after, count);
+  positionOf = (resource: StoredResource) => this.table.positionOf(resource);
+  listMatching = (matches: (resource: StoredResource) => boolean, page: PageRequest) => this.table.listMatching(matches, page);
+
+  async create(id: string, write: ResourceWrite, now: string): Promise<StoredResource> {
+    const stored = this.table.newResource(id, write, now);
+    await this.run(this.table.createEntries(stored));
+    return stored;
+  }
+
+  async replace(current: StoredResource, write: ResourceWrite, now: string): Promise<StoredResource> {
+    const next = this.table.nextVersion(current, write, now);
+    await this.run(this.table.replaceEntries(current, next));
+    return next;
   }
 
   /**
    * Deletes the user, its guard, a counter shard, its member items and the groups' counts.
    * The user's condition covers its version and its set of groups, so a membership added
    * meanwhile cancels the deletion (the caller re-reads) instead of being left behind. A
+   * user in more groups than one transaction holds first leaves the others, in steps. A
    * group deleted since the user joined it only loses the member item, if any is left.
    */
-  override async delete(current: StoredResource, now = new Date().toISOString()): Promise<void> {
+  async delete(current: StoredResource, now: string): Promise<void> {
+    const groups = current.groupIds ?? [];
+    const steps: string[][] = [];
+    let rest = [...groups];
+    while (rest.length > GROUPS_WITH_DELETE) {
+      steps.push(rest.slice(0, GROUPS_PER_STEP));
+      rest = rest.slice(GROUPS_PER_STEP);
+    }
+    steps.push(rest);
     const gone = new Set<string>();
-    let groups = [...(current.groupIds ?? [])];
-    for (let round = 0; ; round++) {
-      // Each transaction's items, and for each item the group whose count it changes.
-      let items: TransactItem[] = [];
-      let counts: (string | undefined)[] = [];
-      const add = (item: TransactItem, countOf?: string) => {
-        items.push(item);
-        counts.push(countOf);
-      };
-      const leave = (step: readonly string[]) => {
-        for (const gid of step) {
-          add({ Delete: { TableName: this.tableName, Key: memberKey(this.directory, gid, current.id) } });
-          if (!gone.has(gid)) add(bumpGroup(this.tableName, this.directory, gid, -1, now), gid);
-        }
-      };
+    for (let next = 0, round = 0; next < steps.length; ) {
+      const last = next === steps.length - 1;
+      const step = steps[next];
+      const own = last ? this.deleteUser(current, step) : [this.leaveGroups(current, step)];
       try {
-        while (groups.length > GROUPS_WITH_DELETE) {
-          const step = groups.slice(0, GROUPS_PER_STEP);
-          items = [];
-          counts = [];
-          add(this.leaveGroups(current.id, step, current.version));
-          leave(step);
-          await transactWrite(this.client, items);
-          groups = groups.slice(GROUPS_PER_STEP);
-        }
-        items = [];
-        counts = [];
-        add(this.deleteUser(current.id, current.version, groups));
-        add(this.deleteGuard(current.id, current.uniqueValue));
-        add(this.countBy(-1));
-        leave(groups);
-        await transactWrite(this.client, items);
-        return;
+        await transactWrite(this.ref.client, [...own, ...this.leaveEntries(current.id, step, gone, now)]);
+        next++;
       } catch (error) {
-        if (!(error instanceof TransactionCancelled)) throw error;
-        // A failed count is a group deleted since the user joined it: only its member item
-        // goes. Any other failed condition is the user's (changed meanwhile: the caller re-reads).
-        const gidsGone = error.failedConditions.map((i) => counts[i]);
-        if (gidsGone.some((gid) => gid === undefined) || round >= MAX_DELETE_ROUNDS) throw this.conflict(error, {});
-        for (const gid of gidsGone) gone.add(gid!);
+        if (!(error instanceof TransactionFailed)) throw error;
+        const groupsGone = error.failures.flatMap((f) => (f.kind === 'groupGone' ? [f.groupId] : []));
+        if (groupsGone.length < error.failures.length || ++round > MAX_DELETE_ROUNDS) throw conflictOf(error, 'User');
+        for (const gid of groupsGone) gone.add(gid);
       }
     }
   }
@@ -93,59 +102,94 @@ export class DynamoUserStore extends DynamoResourceStore implements UserStore {
   async findWithGroups(userName: string, withGroups = true): Promise<UserWithGroups | undefined> {
     const listed = await this.listed(userName);
     const hinted = withGroups ? [...new Set(listed.flatMap((user) => user.groupIds ?? []))] : [];
-    const keys = [...listed.map((user) => this.key(user.id)), ...hinted.map((gid) => this.groupKey(gid))];
-    const items = keys.length > 0 ? await batchGet(this.client, this.tableName, keys) : [];
-    const userItem = items.find((item) => item.sk === resourceSk('User') && uniqueKey(String(item.uniqueValue)) === uniqueKey(userName));
+    const keys = [...listed.map((user) => this.table.key(user.id)), ...hinted.map((gid) => this.memberships.groupKey(gid))];
+    const items = keys.length > 0 ? await batchGet(this.ref.client, this.ref.tableName, keys) : [];
+    const userItem = items.find((item) => item.sk === resourceSk('User') && sameUnique(String(item.uniqueValue), userName));
     if (!userItem) {
       const user = await this.findByUniqueValue(userName);
       return user ? { user, groups: [], askedFor: new Set() } : undefined;
     }
-    const groups = items.filter((item) => item.sk === resourceSk('Group')).map((item) => this.fromItem(item, 'Group'));
-    return { user: this.fromItem(userItem), groups, askedFor: new Set(hinted) };
+    const groupItems = items.filter((item) => item.sk === resourceSk('Group'));
+    if (groupItems.some((item) => item.intent !== undefined)) {
+      // A member change of one of its groups was pending: read the user and its groups afresh.
+      const { users, groups } = await this.groupsOf([fromItem(userItem, 'User')]);
+      return users[0] && { user: users[0], groups: [...groups.values()].filter((g): g is StoredResource => g !== null), askedFor: new Set(groups.keys()) };
+    }
+    const groups = groupItems.map((item) => fromItem(item, 'Group'));
+    return { user: fromItem(userItem, 'User'), groups, askedFor: new Set(hinted) };
+  }
+
+  /**
+   * The groups these users' items name (those in `known` are not read again), each read
+   * final. When one had a member change pending, finishing it may have changed the users'
+   * items too: they are read again, with any group they name now.
+   */
+  async groupsOf(users: readonly StoredResource[], known: ReadonlyMap<string, StoredResource | null> = new Map()): Promise<UserGroups> {
+    const groups = new Map(known);
+    let current = [...users];
+    for (let round = 0; ; round++) {
+      const missing = [...new Set(current.flatMap((u) => u.groupIds ?? []))].filter((gid) => !groups.has(gid));
+      if (missing.length === 0) return { users: current, groups };
+      const items = await batchGet(this.ref.client, this.ref.tableName, missing.map((gid) => this.memberships.groupKey(gid)));
+      const pending = items.some((item) => item.intent !== undefined);
+      for (const item of await this.memberships.settle(items)) groups.set(String(item.id), fromItem(item, 'Group'));
+      for (const gid of missing) if (!groups.has(gid)) groups.set(gid, null);
+      if (!pending || round > 0) return { users: current, groups };
+      current = await this.getMany(current.map((u) => u.id));
+    }
   }
 
   /** Users the listing index shows under this userName (a few at most; may lag the table). */
   private async listed(userName: string): Promise<StoredResource[]> {
     const found: StoredResource[] = [];
-    for await (const item of this.query({
+    for await (const item of this.table.query({
       IndexName: INDEXES.byType.indexName,
       KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
       ExpressionAttributeNames: { '#pk': INDEXES.byType.partitionKey, '#sk': INDEXES.byType.sortKey },
-      ExpressionAttributeValues: { ':pk': listingPk(this.directory, 'User'), ':prefix': listingSk(userName, '') },
+      ExpressionAttributeValues: { ':pk': listingPk(this.ref.directory, 'User'), ':prefix': listingSk(userName, '') },
       Limit: 5,
     })) {
-      found.push(this.fromItem(item));
+      found.push(this.table.fromItem(item as Item));
       if (found.length >= 5) break;
     }
     return found;
   }
 
-  /** The user's deletion, if it is still at `version` and in exactly `groups`. */
-  private deleteUser(id: string, version: number, groups: readonly string[]): TransactItem {
-    return {
-      Delete: {
-        TableName: this.tableName,
-        Key: this.key(id),
-        ConditionExpression: groups.length > 0 ? 'version = :expected AND memberOf = :groups' : 'version = :expected AND attribute_not_exists(memberOf)',
-        ExpressionAttributeValues: { ':expected': version, ...(groups.length > 0 ? { ':groups': new Set(groups) } : {}) },
-      },
-    };
+  /** The user's own deletion, if it is still at its version and in exactly `groups`, with its guard and a count. */
+  private deleteUser(current: StoredResource, groups: readonly string[]): Entry[] {
+    const inGroups: Clause = groups.length > 0 ? { equals: ['memberOf', new Set(groups)] } : { notExists: 'memberOf' };
+    return this.table.deleteEntries(current, [{ equals: ['version', current.version] }, inGroups]);
   }
 
-  /** Takes `groups` out of the user's set, ahead of its deletion, if it is still at `version`. */
-  private leaveGroups(id: string, groups: readonly string[], version: number): TransactItem {
-    return {
-      Update: {
-        TableName: this.tableName,
-        Key: this.key(id),
-        UpdateExpression: 'DELETE memberOf :groups',
-        ConditionExpression: 'version = :expected',
-        ExpressionAttributeValues: { ':groups': new Set(groups), ':expected': version },
-      },
-    };
+  /** Takes `groups` out of the user's set, ahead of its deletion, if it is still at its version. */
+  private leaveGroups(current: StoredResource, groups: readonly string[]): Entry {
+    return this.table.items.update(this.table.key(current.id), { delete: { memberOf: new Set(groups) } }, [{ equals: ['version', current.version] }], {
+      kind: 'version',
+    });
   }
 
-  private groupKey(groupId: string) {
-    return { pk: resourcePk(this.directory, 'Group', groupId), sk: resourceSk('Group') };
+  /** For each group: the member item goes and, unless the group is gone, its count drops by one. */
+  private leaveEntries(userId: string, groups: readonly string[], gone: ReadonlySet<string>, now: string): Entry[] {
+    return groups.flatMap((gid) => [
+      this.table.items.delete(this.memberships.memberKey(gid, userId)),
+      ...(gone.has(gid)
+        ? []
+        : [
+            this.table.items.update(
+              this.memberships.groupKey(gid),
+              { set: { lastModified: now }, add: { version: 1, memberCount: -1 } },
+              [{ exists: 'pk' }],
+              { kind: 'groupGone', groupId: gid },
+            ),
+          ]),
+    ]);
+  }
+
+  private async run(entries: Entry[]): Promise<void> {
+    try {
+      await transactWrite(this.ref.client, entries);
+    } catch (error) {
+      throw error instanceof TransactionFailed ? conflictOf(error, 'User') : error;
+    }
   }
 }

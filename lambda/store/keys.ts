@@ -3,46 +3,73 @@ import { uniqueKey } from '../scim/unique-name';
 import type { ResourceKind } from './types';
 
 /**
- * Key layout of the single table. Every key starts with the directory, so that one table can
- * later serve several directories, each with its own tokens.
+ * Key layout of the single table: every key prefix is defined here and imported wherever a
+ * key is built or matched (the stores, the consistency checker, the change-event publisher
+ * and the CDK stream filter). Every key starts with the directory, so that one table can
+ * serve several directories, each with its own tokens.
  *
- *   resource     <dir>#USER#<id>                       / USER
- *   unique guard <dir>#UNIQUE#USER#<hash(key)>         / UNIQUE   key: uniqueKey(value), lambda/scim/unique-name.ts
+ *   resource     <dir>#USER#<id>                       / USER     (GROUP for groups)
+ *   unique guard <dir>#UNIQUE#USER#<hash(key)>         / UNIQUE   key: uniqueForm(value)
  *   counter      <dir>#COUNT#USER                      / SHARD#<n>
  *   membership   <dir>#GROUP#<gid>                     / MEMBER#<uid>
  *                and <gid> in the `memberOf` set of the user's item (same transaction)
+ *   intent       <dir>#GROUP#<gid>                     / INTENT#<intent id>#<page>
+ *                a member change too large for one transaction, while it is applied
  *
  * Values a client chooses (userName, displayName, externalId) enter keys only as hashes:
  * a key is limited to 2048 bytes (1024 for a sort key) whatever the client sends.
  */
 
-const TAG: Record<ResourceKind, string> = { User: 'USER', Group: 'GROUP' };
+/** The type tag of each resource kind: its items' sort key, and a segment of its keys. */
+export const RESOURCE_TAG: Readonly<Record<ResourceKind, string>> = { User: 'USER', Group: 'GROUP' };
+export const UNIQUE_TAG = 'UNIQUE';
+export const COUNT_TAG = 'COUNT';
+export const EXTERNAL_ID_TAG = 'EXT';
+/** Sort key prefixes of the items in a group's partition besides the group itself. */
+export const MEMBER_PREFIX = 'MEMBER#';
+export const INTENT_PREFIX = 'INTENT#';
+export const SHARD_PREFIX = 'SHARD#';
 
 /** The sort key of a resource item, also its type tag. */
-export const resourceSk = (kind: ResourceKind) => TAG[kind];
+export const resourceSk = (kind: ResourceKind) => RESOURCE_TAG[kind];
 
-export const resourcePk = (dir: string, kind: ResourceKind, id: string) => `${dir}#${TAG[kind]}#${id}`;
+export const resourcePk = (dir: string, kind: ResourceKind, id: string) => `${dir}#${RESOURCE_TAG[kind]}#${id}`;
 
 export const uniquePk = (dir: string, kind: ResourceKind, value: string) =>
-  `${dir}#UNIQUE#${TAG[kind]}#${digest(uniqueKey(value))}`;
-export const UNIQUE_SK = 'UNIQUE';
+  `${dir}#${UNIQUE_TAG}#${RESOURCE_TAG[kind]}#${digest(uniqueForm(value))}`;
+export const UNIQUE_SK = UNIQUE_TAG;
 
-export const counterPk = (dir: string, kind: ResourceKind) => `${dir}#COUNT#${TAG[kind]}`;
-export const counterSk = (shard: number) => `SHARD#${String(shard).padStart(2, '0')}`;
+export const counterPk = (dir: string, kind: ResourceKind) => `${dir}#${COUNT_TAG}#${RESOURCE_TAG[kind]}`;
+export const counterSk = (shard: number) => `${SHARD_PREFIX}${String(shard).padStart(2, '0')}`;
 
 /** Partition of the listing index: every resource of one kind in one directory. */
-export const listingPk = (dir: string, kind: ResourceKind) => `${dir}#${TAG[kind]}`;
+export const listingPk = (dir: string, kind: ResourceKind) => `${dir}#${RESOURCE_TAG[kind]}`;
 
 /**
- * Sort key in the listing index: the unique value's comparison key (so a listing reads in
+ * Sort key in the listing index: the unique value's comparison form (so a listing reads in
  * userName or displayName order), cut to stay inside the 1024-byte limit, then the id.
  */
-export const listingSk = (uniqueValue: string, id: string) => `${uniqueKey(uniqueValue).slice(0, 200)}#${id}`;
+export const listingSk = (uniqueValue: string, id: string) => `${uniqueForm(uniqueValue).slice(0, 200)}#${id}`;
 
 export const externalIdPk = (dir: string, kind: ResourceKind, externalId: string) =>
-  `${dir}#${TAG[kind]}#EXT#${digest(externalId)}`;
+  `${dir}#${RESOURCE_TAG[kind]}#${EXTERNAL_ID_TAG}#${digest(externalId)}`;
 
-export const memberSk = (userId: string) => `MEMBER#${userId}`;
+export const memberSk = (userId: string) => `${MEMBER_PREFIX}${userId}`;
+/** The user id a member item's sort key names. */
+export const memberOfSk = (sk: string) => sk.slice(MEMBER_PREFIX.length);
+
+/** A page of an intent's member operations: `INTENT#<intent id>#<page, 3 digits>`. */
+export const intentSk = (intentId: string, page: number) => `${INTENT_PREFIX}${intentId}#${String(page).padStart(3, '0')}`;
+
+/**
+ * The form in which unique values (userName, displayName) are compared: after Unicode
+ * normalisation and full case folding (uniqueKey, lambda/scim/unique-name.ts); for printable
+ * ASCII that is toLowerCase(), the form of guards written before.
+ */
+export const uniqueForm = (value: string) => uniqueKey(value);
+
+/** Whether two unique values are the same name. */
+export const sameUnique = (a: string, b: string) => uniqueForm(a) === uniqueForm(b);
 
 /** A short, fixed-length digest of a client-chosen value. */
 export function digest(value: string): string {

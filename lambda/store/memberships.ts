@@ -1,54 +1,380 @@
-import { memberSk, resourcePk, resourceSk } from './keys';
-import type { TransactItem } from './transact';
+import { randomUUID } from 'node:crypto';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGet } from './batch';
+import type { Changes } from './expression';
+import { INTENT_PREFIX, intentSk, memberSk, resourcePk, resourceSk } from './keys';
+import type { Item, TableRef } from './resource-table';
+import { Items, MAX_TRANSACT_ITEMS, TransactionFailed, transactWrite, type Entry, type Failure, type Meaning } from './transact';
+import { StoreConflict, StoreUnavailable } from './types';
 
 /**
- * The transaction items of a membership, shared by the group store (member changes) and
- * the user store (a deleted user leaves its groups in the same transaction). A membership
- * is two facts kept in step: the member item `<dir>#GROUP#<gid>` / `MEMBER#<uid>`, and the
- * group's id in the `memberOf` set of the user's item.
+ * Memberships on the single table, all in one module: the items of a membership, how member
+ * changes are cut into transactions, the limits, and how a change too large for one
+ * transaction is still applied all or nothing.
+ *
+ * A membership is two facts kept in step: the member item `<dir>#GROUP#<gid>` / `MEMBER#<uid>`,
+ * and the group's id in the `memberOf` set of the user's item. Both are written in one
+ * transaction together with the group's `memberCount`, each with its own condition, so the
+ * count is exact and no member is added to a user deleted meanwhile.
+ *
+ * A change that fits one transaction (up to 48 members with a rename) is that transaction.
+ * A larger one (up to MAX_MEMBER_CHANGES) is written as an intent: the first transaction
+ * holds the group's own change, the whole list of member operations (intent pages in the
+ * group's partition), a marker on the group's item, and the first members; from then on the
+ * change is decided. Further transactions apply the rest, each advancing the marker; the last
+ * removes the marker and the pages. Whoever next reads or writes the group and finds the
+ * marker finishes the change first (waiting while its writer is still at work, taking over
+ * when it stalls), so a reader never takes a half-applied change for the group's state, and
+ * a writer that dies between two transactions leaves nothing half done. Adds are applied
+ * before removes, so a user's item read on its own (which names no group being changed) is
+ * never newer than another's older state. See docs/groups.md.
  */
 
 /**
  * The groups one user may be in: each adds an id (36 bytes) to the user's item, which with
- * the largest document a user may have (300,000 characters) stays inside DynamoDB's 400 KB.
+ * the largest document a user may have stays inside DynamoDB's 400 KB.
  */
 export const MAX_GROUPS_PER_USER = 2_000;
 
-/** The key of the member item of `userId` in group `groupId`. */
-export function memberKey(directory: string, groupId: string, userId: string) {
-  return { pk: resourcePk(directory, 'Group', groupId), sk: memberSk(userId) };
+/** A member change writes the member item and the user's item. */
+export const ITEMS_PER_MEMBER = 2;
+
+/** Member operations one intent page holds (about 40 bytes each: one page stays near 40 KB). */
+export const OPS_PER_PAGE = 1_000;
+
+/** One member operation: the user joins (`+`) or leaves (`-`) the group. */
+export interface MemberOp {
+  readonly userId: string;
+  readonly join: boolean;
 }
 
-/** Adds `groupId` to, or deletes it from, the user's `memberOf` set; the user must exist. */
-export function memberOfChange(tableName: string, directory: string, userId: string, action: 'ADD' | 'DELETE', groupId: string): TransactItem {
-  return {
-    Update: {
-      TableName: tableName,
-      Key: { pk: resourcePk(directory, 'User', userId), sk: resourceSk('User') },
-      UpdateExpression: `${action} memberOf :group`,
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeValues: { ':group': new Set([groupId]) },
-    },
-  };
+/** The attributes of a group's item that mark a pending intent. */
+const INTENT_FIELDS = ['intent', 'intentDone', 'intentTotal', 'intentPages', 'intentAt'] as const;
+
+export interface MembershipOptions {
+  /**
+   * How long an intent's writer may go without applying a step before another request takes
+   * the change over. @default 3000
+   */
+  readonly leaseMs?: number;
+  /** How long a writer keeps retrying the steps of its own intent when DynamoDB refuses. @default 20000 */
+  readonly completeWithinMs?: number;
+}
+
+/** What the group store gives a member change to write: the group's own entries. */
+export interface GroupHead {
+  readonly groupId: string;
+  /**
+   * The group's own entries (the group's item first), given the member count's change and,
+   * for an intent, the marker's fields to set on the group's item.
+   */
+  readonly entries: (countDelta: number, intent?: Readonly<Record<string, unknown>>) => Entry[];
+}
+
+/** What a member change did. */
+export interface MemberWriteResult {
+  /** The change in member count the writer applied itself. */
+  readonly countDelta: number;
+  /** False when another request applied part of an intent (the caller re-reads for exact figures). */
+  readonly exact: boolean;
+  /**
+   * False when the writer stopped retrying with its intent still pending (DynamoDB kept
+   * refusing): the change is decided, and the next request that meets the group finishes it.
+   */
+  readonly complete: boolean;
+}
+
+export class Memberships {
+  private readonly items: Items;
+  private readonly leaseMs: number;
+  private readonly completeWithinMs: number;
+
+  constructor(
+    private readonly ref: TableRef,
+    options: MembershipOptions = {},
+  ) {
+    this.items = new Items(ref.tableName);
+    this.leaseMs = options.leaseMs ?? 3_000;
+    this.completeWithinMs = options.completeWithinMs ?? 20_000;
+  }
+
+  /** The key of the member item of `userId` in group `groupId`. */
+  memberKey(groupId: string, userId: string) {
+    return { pk: this.groupPk(groupId), sk: memberSk(userId) };
+  }
+
+  /** The key of a user's item. */
+  userKey(userId: string) {
+    return { pk: resourcePk(this.ref.directory, 'User', userId), sk: resourceSk('User') };
+  }
+
+  /** The key of a group's item. */
+  groupKey(groupId: string) {
+    return { pk: this.groupPk(groupId), sk: resourceSk('Group') };
+  }
+
+  /**
+   * The entries of one member operation. A join puts the member item (if absent) and adds the
+   * group to the user's set (the user must exist; with `limit`, be in fewer than the most
+   * groups a user may be in); a leave deletes the member item (if present) and takes the
+   * group out of the user's set.
+   */
+  opEntries(groupId: string, op: MemberOp, limit: boolean): Entry[] {
+    const { userId } = op;
+    const userGone: Failure = { kind: 'memberGone', userId };
+    if (!op.join) {
+      return [
+        this.items.delete(this.memberKey(groupId, userId), [{ exists: 'pk' }], { kind: 'notMember', userId }),
+        this.items.update(this.userKey(userId), { delete: { memberOf: new Set([groupId]) } }, [{ exists: 'pk' }], userGone),
+      ];
+    }
+    const userCondition = limit ? [{ exists: 'pk' }, { sizeBelow: ['memberOf', MAX_GROUPS_PER_USER] as const }] : [{ exists: 'pk' }];
+    const userMeaning: Meaning = limit ? (old) => (old ? { kind: 'groupLimit', userId } : userGone) : userGone;
+    return [
+      this.items.put(this.memberKey(groupId, userId), [{ notExists: 'pk' }], { kind: 'alreadyMember', userId }),
+      this.items.update(this.userKey(userId), { add: { memberOf: new Set([groupId]) } }, userCondition, userMeaning),
+    ];
+  }
+
+  /** That the user exists and may join one more group (checked, not written). */
+  private userCheck(userId: string): Entry {
+    return this.items.check(this.userKey(userId), [{ exists: 'pk' }, { sizeBelow: ['memberOf', MAX_GROUPS_PER_USER] }], (old) =>
+      old ? { kind: 'groupLimit', userId } : { kind: 'memberGone', userId },
+    );
+  }
+
+  /**
+   * Writes the group's own change with member operations, all or nothing: one transaction
+   * when it fits, an intent otherwise. A failed condition of the one transaction (or of the
+   * intent's first) is a StoreConflict: nothing was written.
+   */
+  async write(head: GroupHead, ops: readonly MemberOp[]): Promise<MemberWriteResult> {
+    const ordered = [...ops.filter((o) => o.join), ...ops.filter((o) => !o.join)];
+    const headSize = head.entries(0).length;
+    if (headSize + ITEMS_PER_MEMBER * ordered.length <= MAX_TRANSACT_ITEMS) {
+      const entries = [...head.entries(netCount(ordered)), ...ordered.flatMap((op) => this.opEntries(head.groupId, op, true))];
+      await this.run(entries);
+      return { countDelta: netCount(ordered), exact: true, complete: true };
+    }
+    return this.writeIntent(head, ordered);
+  }
+
+  /**
+   * The intent's first transaction: the group's own entries with the marker, the pages of
+   * operations, as many operations as fit and, while room is left, a check of each later
+   * joining user, so that a user deleted before the change was decided refuses it whole.
+   */
+  private async writeIntent(head: GroupHead, ops: readonly MemberOp[]): Promise<MemberWriteResult> {
+    const id = randomUUID();
+    const pages = pagesOf(ops);
+    const joins = ops.filter((o) => o.join).length;
+    const room = MAX_TRANSACT_ITEMS - head.entries(0).length - pages.length;
+    const fit = Math.floor(room / ITEMS_PER_MEMBER);
+    // With a check for every later join when that fits; otherwise as many operations as fit.
+    let count = fit;
+    for (let n = fit; n >= 1; n--) {
+      if (ITEMS_PER_MEMBER * n + Math.max(0, joins - n) <= room) {
+        count = n;
+        break;
+      }
+    }
+    const checked = ITEMS_PER_MEMBER * count + Math.max(0, joins - count) <= room ? ops.slice(count, joins) : [];
+    const applied = ops.slice(0, count);
+    const marker = { intent: id, intentDone: count, intentTotal: ops.length, intentPages: pages.length, intentAt: Date.now() };
+    const first = [
+      ...head.entries(netCount(applied), marker),
+      ...pages.map((page, n) => this.items.put({ pk: this.groupPk(head.groupId), sk: intentSk(id, n), ops: page })),
+      ...applied.flatMap((op) => this.opEntries(head.groupId, op, true)),
+      ...checked.map((op) => this.userCheck(op.userId)),
+    ];
+    try {
+      await this.run(first);
+    } catch (error) {
+      // Refused for load or unanswered: the transaction may still have been applied (its
+      // answer lost). The marker on the group says whether the change was decided.
+      if (!(error instanceof StoreUnavailable)) throw error;
+      const group = await this.groupItem(head.groupId).catch(() => undefined);
+      if (group?.intent !== id) throw error;
+    }
+    // Decided: from here on the change is finished by this request or, should it stop, by
+    // the next one that meets the group.
+    const rest = await this.applySteps(head.groupId, id, ops, count, pages.length, Date.now() + this.completeWithinMs, false);
+    return { ...rest, countDelta: netCount(applied) + rest.countDelta };
+  }
+
+  /**
+   * Applies an intent's operations from `done` on, a transaction a step, each conditional on
+   * the marker still standing at `done`. A step that another request applied first moves on
+   * to where the marker now stands; an operation whose premise no longer holds (the user was
+   * deleted since, or the membership is already as wanted) is left out of its step, since the
+   * change was decided before (it reads as if it happened first). Returns when the marker is
+   * gone; `deadline` bounds the retries when DynamoDB refuses (the marker then stays, for
+   * the next request to finish).
+   */
+  private async applySteps(
+    groupId: string,
+    id: string,
+    ops: readonly MemberOp[],
+    from: number,
+    pages: number,
+    deadline: number,
+    helping: boolean,
+  ): Promise<MemberWriteResult> {
+    let done = from;
+    let countDelta = 0;
+    let exact = !helping;
+    const skipped = new Set<string>();
+    const lastRoom = Math.floor((MAX_TRANSACT_ITEMS - 1 - pages) / ITEMS_PER_MEMBER);
+    const stepRoom = Math.floor((MAX_TRANSACT_ITEMS - 1) / ITEMS_PER_MEMBER);
+    for (let attempt = 0; ; ) {
+      const last = ops.length - done <= lastRoom;
+      const end = last ? ops.length : done + stepRoom;
+      const step = ops.slice(done, end).filter((op) => !skipped.has(op.userId));
+      const delta = netCount(step);
+      const marker: Changes = last
+        ? { add: { memberCount: delta }, remove: [...INTENT_FIELDS] }
+        : { set: { intentDone: end, intentAt: Date.now() }, add: { memberCount: delta } };
+      const entries = [
+        this.items.update(this.groupKey(groupId), marker, [{ equals: ['intent', id] }, { equals: ['intentDone', done] }], { kind: 'intentMoved' }),
+        ...step.flatMap((op) => this.opEntries(groupId, op, false)),
+        ...(last ? Array.from({ length: pages }, (_, n) => this.items.delete({ pk: this.groupPk(groupId), sk: intentSk(id, n) })) : []),
+      ];
+      try {
+        await transactWrite(this.ref.client, entries);
+      } catch (error) {
+        if (error instanceof TransactionFailed && error.find('intentMoved')) {
+          // Another request applied this step: go on from where the marker stands, if it still does.
+          exact = false;
+          const group = await this.groupItem(groupId);
+          if (group?.intent !== id) return { countDelta, exact, complete: true };
+          done = Number(group.intentDone);
+        } else if (error instanceof TransactionFailed) {
+          for (const failure of error.failures) if ('userId' in failure) skipped.add(failure.userId);
+        } else if (error instanceof StoreUnavailable && Date.now() < deadline) {
+          await sleep(Math.min(1_000, 50 * 2 ** attempt++) * (0.5 + Math.random()));
+        } else if (error instanceof StoreUnavailable) {
+          // The marker stays: the next request that meets the group finishes the change.
+          return { countDelta, exact: false, complete: false };
+        } else {
+          throw error;
+        }
+        continue;
+      }
+      countDelta += delta;
+      attempt = 0;
+      if (last) return { countDelta, exact, complete: true };
+      done = end;
+    }
+  }
+
+  /**
+   * Group items made final: for each that carries a pending intent, the intent is finished
+   * (see `finish`) and the item read again (absent if the group was deleted meanwhile). Other
+   * items pass as they are.
+   */
+  async settle(items: Item[]): Promise<Item[]> {
+    const pending = items.filter((item) => item.sk === resourceSk('Group') && item.intent !== undefined);
+    if (pending.length === 0) return items;
+    await Promise.all(pending.map((item) => this.finish(item)));
+    const fresh = await batchGet(this.ref.client, this.ref.tableName, pending.map((item) => ({ pk: item.pk, sk: item.sk })));
+    const byPk = new Map(fresh.map((item) => [item.pk, item]));
+    return items.flatMap((item) => (pending.includes(item) ? (byPk.has(item.pk) ? [byPk.get(item.pk)!] : []) : [item]));
+  }
+
+  /**
+   * Finishes the intent pending on a group's item. While its writer is at work (it applied a
+   * step less than the lease ago) this waits for it; once the writer stalls (it died, or
+   * DynamoDB refused it past its deadline), this applies the remaining steps itself.
+   */
+  private async finish(seen: Item): Promise<void> {
+    const groupId = String(seen.id);
+    const started = Date.now();
+    let group: Item | undefined = seen;
+    while (group && group.intent !== undefined) {
+      const live = Date.now() - Number(group.intentAt) < this.leaseMs;
+      if (live && Date.now() - started < this.completeWithinMs) {
+        await sleep(Math.min(this.leaseMs / 4, 100) * (0.5 + Math.random()));
+        group = await this.groupItem(groupId);
+        continue;
+      }
+      const id = String(group.intent);
+      const ops = await this.intentOps(groupId, id, Number(group.intentPages));
+      if (ops) {
+        await this.applySteps(groupId, id, ops, Number(group.intentDone), Number(group.intentPages), Date.now() + this.completeWithinMs, true);
+      }
+      group = await this.groupItem(groupId);
+      if (group?.intent === id) throw new StoreUnavailable('throttled', 'A member change of this group could not be finished yet.');
+    }
+  }
+
+  /** An intent's operations, from its pages; undefined when the pages are gone (it finished). */
+  private async intentOps(groupId: string, id: string, pages: number): Promise<MemberOp[] | undefined> {
+    const items: Item[] = [];
+    let ExclusiveStartKey: Item | undefined;
+    do {
+      const page = await this.ref.client.send(
+        new QueryCommand({
+          TableName: this.ref.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': this.groupPk(groupId), ':prefix': `${INTENT_PREFIX}${id}#` },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    if (items.length !== pages) return undefined;
+    items.sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1));
+    return items.flatMap((item) => (item.ops as string[]).map((text) => ({ join: text[0] === '+', userId: text.slice(1) })));
+  }
+
+  private async groupItem(groupId: string): Promise<Item | undefined> {
+    const { Item } = await this.ref.client.send(new GetCommand({ TableName: this.ref.tableName, Key: this.groupKey(groupId), ConsistentRead: true }));
+    return Item;
+  }
+
+  /** Runs a transaction whose failed conditions mean nothing was written: a StoreConflict. */
+  private async run(entries: Entry[]): Promise<void> {
+    try {
+      await transactWrite(this.ref.client, entries);
+    } catch (error) {
+      throw error instanceof TransactionFailed ? conflictOf(error, 'Group') : error;
+    }
+  }
+
+  private groupPk(groupId: string) {
+    return resourcePk(this.ref.directory, 'Group', groupId);
+  }
 }
 
 /**
- * Adds `delta` to the group's count and one to its version, and sets lastModified; the
- * group must exist (and, with `expected`, still be at that version).
+ * The StoreConflict a cancelled transaction means, from its items' failures: a refused member
+ * first (it decides the answer), then a taken name, a vanished resource, and otherwise a
+ * change by another writer (which the caller meets by reading again).
  */
-export function bumpGroup(tableName: string, directory: string, groupId: string, delta: number, now: string, expected?: number): TransactItem {
-  return {
-    Update: {
-      TableName: tableName,
-      Key: { pk: resourcePk(directory, 'Group', groupId), sk: resourceSk('Group') },
-      UpdateExpression: 'SET lastModified = :now ADD version :one, memberCount :delta',
-      ConditionExpression: expected === undefined ? 'attribute_exists(pk)' : 'version = :expected',
-      ExpressionAttributeValues: {
-        ':now': now,
-        ':one': 1,
-        ':delta': delta,
-        ...(expected === undefined ? {} : { ':expected': expected }),
-      },
-    },
-  };
+export function conflictOf(error: TransactionFailed, kind: 'User' | 'Group'): StoreConflict {
+  const member = error.find('memberGone', 'groupLimit');
+  if (member) {
+    return member.kind === 'memberGone'
+      ? new StoreConflict('memberGone', 'A user named as member does not exist.', member.userId)
+      : new StoreConflict('groupLimit', 'A user named as member is in as many groups as a user may be.', member.userId);
+  }
+  if (error.find('uniqueness')) return new StoreConflict('uniqueness', `The ${kind} value is already taken.`);
+  if (error.find('missing')) return new StoreConflict('missing', `The ${kind} no longer exists.`);
+  return new StoreConflict('version', 'The resource changed.');
 }
+
+/** The member count change of operations: +1 a join, -1 a leave. */
+function netCount(ops: readonly MemberOp[]): number {
+  return ops.reduce((n, op) => n + (op.join ? 1 : -1), 0);
+}
+
+/** Operations as an intent's pages store them: `+<uid>` joins, `-<uid>` leaves. */
+function pagesOf(ops: readonly MemberOp[]): string[][] {
+  const pages: string[][] = [];
+  for (let i = 0; i < ops.length; i += OPS_PER_PAGE) pages.push(ops.slice(i, i + OPS_PER_PAGE).map((op) => `${op.join ? '+' : '-'}${op.userId}`));
+  return pages;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

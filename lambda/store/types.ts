@@ -1,6 +1,8 @@
 /**
- * The store's interface: what the SCIM services need from persistence, with no AWS type in it.
- * lambda/store/dynamo-*.ts implements it on the single DynamoDB table.
+ * The store's interface: what the SCIM services need from persistence, with no AWS type in
+ * it. Two implementations keep it: the DynamoDB store (lambda/store/dynamo-*.ts, the product)
+ * and the in-memory store (lambda/store/memory-store.ts, for fast service tests); one contract
+ * suite (test/store/contract.ts) runs against both.
  */
 
 /** A JSON document as the store keeps it (the resource without `id` and `meta`). */
@@ -13,7 +15,7 @@ export type ResourceKind = 'User' | 'Group';
 export interface StoredResource {
   readonly id: string;
   readonly kind: ResourceKind;
-  /** Increases by one with every write; `meta.version` and ETags are derived from it. */
+  /** Increases with every write of the resource; `meta.version` and ETags are derived from it. */
   readonly version: number;
   readonly created: string;
   readonly lastModified: string;
@@ -57,21 +59,13 @@ export interface PageRequest {
   readonly count: number;
 }
 
-/** The resources of one kind: reads and conditional writes, each in at most two round trips. */
-export interface ResourceStore {
-  create(id: string, write: ResourceWrite, now: string): Promise<StoredResource>;
+/** The reads every resource kind offers, each in at most two round trips. */
+export interface ResourceReads {
   get(id: string): Promise<StoredResource | undefined>;
-  /** Replaces the resource if its version is still `expectedVersion`. */
-  replace(current: StoredResource, write: ResourceWrite, now: string): Promise<StoredResource>;
-  /**
-   * Deletes the resource if its version is still `current.version`; `now` stamps what else
-   * the deletion changes (the groups a deleted user leaves; the time of the call when absent).
-   */
-  delete(current: StoredResource, now?: string): Promise<void>;
-  findByUniqueValue(value: string): Promise<StoredResource | undefined>;
-  findByExternalId(externalId: string): Promise<StoredResource[]>;
   /** The resources named by `ids` that exist (batch reads), in no particular order. */
   getMany(ids: readonly string[]): Promise<StoredResource[]>;
+  findByUniqueValue(value: string): Promise<StoredResource | undefined>;
+  findByExternalId(externalId: string): Promise<StoredResource[]>;
   /** One page in the listing order; totalResults from the counter (one read). */
   list(page: PageRequest): Promise<Page>;
   /** How many resources of this kind exist (one read of the counter). */
@@ -81,7 +75,7 @@ export interface ResourceStore {
   /** A resource's position in the listing order, as listAfter and cursors use it. */
   positionOf(resource: StoredResource): string;
   /** Every resource that satisfies `matches`, paged in the listing order (reads them all). */
-  listMatching(matches: (document: StoredResource) => boolean, page: PageRequest): Promise<Page>;
+  listMatching(matches: (resource: StoredResource) => boolean, page: PageRequest): Promise<Page>;
 }
 
 /** A user and, read with it, groups its item names (see UserStore.findWithGroups). */
@@ -93,58 +87,90 @@ export interface UserWithGroups {
   readonly askedFor: ReadonlySet<string>;
 }
 
-/** Users: deleting one also takes it out of its groups, in the same transaction. */
-export interface UserStore extends ResourceStore {
-  /** The user with this userName and (when `withGroups`) its groups: two calls, usually. */
-  findWithGroups(userName: string, withGroups?: boolean): Promise<UserWithGroups | undefined>;
+/** Users and the groups their items name, read together so that they agree. */
+export interface UserGroups {
+  /** The users, read again when a group's pending member change was finished meanwhile. */
+  readonly users: StoredResource[];
+  /** Every group the users name, by id; null for a group that no longer exists. */
+  readonly groups: Map<string, StoredResource | null>;
 }
 
-/** Member changes to apply: every id in `add` is not yet a member, every id in `remove` is. */
+/** Users: each write one conditional transaction; deleting one also takes it out of its groups. */
+export interface UserStore extends ResourceReads {
+  create(id: string, write: ResourceWrite, now: string): Promise<StoredResource>;
+  /** Replaces the resource if its version is still `current.version`. */
+  replace(current: StoredResource, write: ResourceWrite, now: string): Promise<StoredResource>;
+  /**
+   * Deletes the user if it is still at `current.version` and in the groups it was read in,
+   * with its guard, its member items and its groups' counts; `now` stamps those groups.
+   */
+  delete(current: StoredResource, now: string): Promise<void>;
+  /** The user with this userName and (when `withGroups`) its groups: two calls, usually. */
+  findWithGroups(userName: string, withGroups?: boolean): Promise<UserWithGroups | undefined>;
+  /** The groups the users' items name (one batch read), but those in `known`. */
+  groupsOf(users: readonly StoredResource[], known?: ReadonlyMap<string, StoredResource | null>): Promise<UserGroups>;
+}
+
+/** Member changes to write: every id in `add` is not yet a member, every id in `remove` is. */
 export interface MemberChange {
   readonly add: readonly string[];
   readonly remove: readonly string[];
 }
 
 /** What one batch read tells about users about to be added to or removed from a group. */
-export interface MemberCheck {
+export interface MemberFacts {
   /** Which of the ids name existing users. */
-  readonly existingUsers: Set<string>;
+  readonly users: ReadonlySet<string>;
   /** Which of the ids are members of the group now. */
-  readonly currentMembers: Set<string>;
+  readonly members: ReadonlySet<string>;
   /** Which of the ids are users already in as many groups as one user may be. */
-  readonly full: Set<string>;
+  readonly full: ReadonlySet<string>;
+}
+
+/** A write of a group: its new document (or none) and member changes. */
+export interface GroupWrite {
+  readonly write?: ResourceWrite;
+  readonly members: MemberChange;
+  /**
+   * Require the group still at `current.version`. Always so with a new document; member
+   * changes alone, unpinned, do not conflict with other member changes (each member item
+   * carries its own condition), so racing PATCHes all succeed.
+   */
+  readonly pinned: boolean;
 }
 
 /**
  * Groups, with members kept as one item each in the group's partition and, on each user's
- * item, the set of its groups (`memberOf`), both written in one transaction.
+ * item, the set of its groups (`memberOf`), both written in one transaction. Every write is
+ * atomic whatever its size: a reader sees all of a member change or none of it.
  */
-export interface GroupStore extends ResourceStore {
-  createWithMembers(id: string, write: ResourceWrite, members: readonly string[], now: string): Promise<StoredResource>;
+export interface GroupStore extends ResourceReads {
+  create(id: string, write: ResourceWrite, members: readonly string[], now: string): Promise<StoredResource>;
   /**
-   * A new document (or none) and member changes; atomic when it all fits one transaction.
-   * With a document, or `pinned`, the write requires the group still at `current.version`
-   * and the returned version is exact. Member changes alone, unpinned, do not conflict with
-   * other member changes (each member item carries its own condition), so racing PATCHes all
-   * succeed; the returned version is then only a lower bound.
+   * Writes `change` on `current`. The returned version is exact when pinned; unpinned, other
+   * member changes may have landed too, and it is a lower bound.
    */
-  update(current: StoredResource, write: ResourceWrite | undefined, change: MemberChange, now: string, pinned: boolean): Promise<StoredResource>;
-  /** Deletes the group, then its member items; returns how many members it had. */
-  deleteWithMembers(current: StoredResource): Promise<number>;
+  update(current: StoredResource, change: GroupWrite, now: string): Promise<StoredResource>;
+  /** Deletes the group (if still at `current.version`), then its member items. */
+  delete(current: StoredResource): Promise<void>;
   /** The group and its members; `members` is undefined when there are more than `maxMembers`. */
   getWithMembers(groupId: string, maxMembers: number): Promise<{ group: StoredResource; members?: string[] } | undefined>;
+  /** The ids of the group's members, in id order. */
   members(groupId: string): Promise<string[]>;
-  /** One batch read of the users: which ids are users, which of them are members of the group. */
-  check(groupId: string, userIds: readonly string[]): Promise<MemberCheck>;
-  /** The group (consistent) and `check` of these users, in the same batch read. */
-  getWithUsers(groupId: string, userIds: readonly string[]): Promise<{ group?: StoredResource; check: MemberCheck }>;
+  /** The group (when `withGroup`) and what these users' items say, in one batch read. */
+  readForChange(groupId: string, userIds: readonly string[], withGroup: boolean): Promise<{ group?: StoredResource; facts: MemberFacts }>;
   /** Deletes member items left behind by a group DELETE that was cut short; returns how many. */
   deleteLeftoverMembers(groupId: string): Promise<number>;
 }
 
 /** Why the store refused a write. Services turn these into SCIM errors. */
 export class StoreConflict extends Error {
-  constructor(readonly reason: 'uniqueness' | 'version' | 'missing', message: string) {
+  constructor(
+    readonly reason: 'uniqueness' | 'version' | 'missing' | 'memberGone' | 'groupLimit',
+    message: string,
+    /** The user a member refusal is about. */
+    readonly userId?: string,
+  ) {
     super(message);
     this.name = 'StoreConflict';
   }

@@ -2,11 +2,13 @@ import { Duration } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { MEMBER_PREFIX, resourceSk } from '../../lambda/store/keys';
+import { viaService } from './encryption';
 import { NodeFunction } from './node-function';
 
 /** What {@link ChangeEvents} reads from and how its function is set up. */
@@ -14,6 +16,8 @@ export interface ChangeEventsProps {
   /** The SCIM table; its stream (NEW_AND_OLD_IMAGES) is the source. */
   readonly table: dynamodb.Table;
   readonly logRetention: logs.RetentionDays;
+  /** Encrypts the dead-letter queue and the publisher's log group; the publisher may decrypt the stream with it. */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /**
@@ -36,7 +40,9 @@ export class ChangeEvents extends Construct {
 
     this.bus = new events.EventBus(this, 'Bus', { description: 'SCIM change events (scim-endpoint)' });
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      ...(props.encryptionKey
+        ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
+        : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
       retentionPeriod: Duration.days(14),
     });
     // TLS only, as enforceSSL would do, but naming the message actions instead of "sqs:*".
@@ -55,6 +61,7 @@ export class ChangeEvents extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(60),
       logRetention: props.logRetention,
+      encryptionKey: props.encryptionKey,
       environment: { EVENT_BUS_NAME: this.bus.eventBusName },
     });
     this.publisher.role.addToPrincipalPolicy(
@@ -66,6 +73,14 @@ export class ChangeEvents extends Construct {
     this.publisher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [this.bus.eventBusArn] }),
     );
+    // What SqsDlq would grant, named here: its KMS grant (for an encrypted queue) has wildcard actions.
+    this.publisher.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], resources: [this.deadLetterQueue.queueArn] }),
+    );
+    if (props.encryptionKey) {
+      this.publisher.role.addToPrincipalPolicy(viaService(props.encryptionKey, 'dynamodb', ['kms:Decrypt']));
+      this.publisher.role.addToPrincipalPolicy(viaService(props.encryptionKey, 'sqs', ['kms:Decrypt', 'kms:GenerateDataKey']));
+    }
 
     new lambda.EventSourceMapping(this, 'StreamSource', {
       target: this.publisher.fn,
@@ -77,12 +92,11 @@ export class ChangeEvents extends Construct {
       bisectBatchOnError: true,
       reportBatchItemFailures: true,
       maxRecordAge: Duration.days(1),
-      // SqsDlq grants the role sqs:SendMessage, GetQueueAttributes and GetQueueUrl on this queue only.
-      onFailure: new SqsDlq(this.deadLetterQueue),
+      onFailure: { bind: () => ({ destination: this.deadLetterQueue.queueArn }) },
       // Only resources and memberships: guards and counters never wake the function.
       filters: [
         lambda.FilterCriteria.filter({
-          dynamodb: { Keys: { sk: { S: ['USER', 'GROUP', { prefix: 'MEMBER#' }] } } },
+          dynamodb: { Keys: { sk: { S: [resourceSk('User'), resourceSk('Group'), { prefix: MEMBER_PREFIX }] } } },
         }),
       ],
     });

@@ -4,6 +4,7 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -17,6 +18,8 @@ export interface MonitoringProps {
   readonly functions: Readonly<Record<string, lambda.IFunction>>;
   /** Address subscribed to the alarm topic; none: subscribe later. */
   readonly alarmEmail?: string;
+  /** Encrypts the topic with this key; none: SNS's own encryption is off (the topic holds alarm states only). */
+  readonly encryptionKey?: kms.IKey;
 }
 
 /** The table operations the functions use: the DynamoDB error alarms watch exactly these. */
@@ -40,7 +43,7 @@ export class Monitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'SCIM endpoint alarms', enforceSSL: true });
+    this.topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'SCIM endpoint alarms', enforceSSL: true, masterKey: props.encryptionKey });
     // enforceSSL gives the topic its own policy, which replaces SNS's default one: CloudWatch
     // must then be let in explicitly, and only for this account's alarms.
     this.topic.addToResourcePolicy(
@@ -75,14 +78,23 @@ export class Monitoring extends Construct {
     );
   }
 
-  /** An alarm when `metric` reaches `threshold` (default 1) in one period; no data is healthy. */
-  add(id: string, metric: cloudwatch.IMetric, description: string, threshold = 1): cloudwatch.Alarm {
+  /**
+   * An alarm when `metric` reaches `threshold` (default 1) in one period, or falls to it with
+   * `comparison` LESS_THAN_OR_EQUAL_TO_THRESHOLD; no data is healthy.
+   */
+  add(
+    id: string,
+    metric: cloudwatch.IMetric,
+    description: string,
+    threshold = 1,
+    comparison = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+  ): cloudwatch.Alarm {
     const alarm = new cloudwatch.Alarm(this, id, {
       metric,
       alarmDescription: description,
       threshold,
       evaluationPeriods: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      comparisonOperator: comparison,
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(new actions.SnsAction(this.topic));

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -16,6 +17,10 @@ export interface NodeFunctionSettings {
   readonly timeout: Duration;
   readonly logRetention: logs.RetentionDays;
   readonly environment: Record<string, string>;
+  /** Encrypts the log group with this key. @default AWS-owned encryption */
+  readonly encryptionKey?: kms.IKey;
+  /** Concurrency reserved for (and capping) this function. @default none: the account's unreserved pool */
+  readonly reservedConcurrentExecutions?: number;
 }
 
 /**
@@ -33,7 +38,7 @@ export class NodeFunction extends Construct {
 
   constructor(scope: Construct, id: string, settings: NodeFunctionSettings) {
     super(scope, id);
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: settings.logRetention });
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', { retention: settings.logRetention, encryptionKey: settings.encryptionKey });
     this.role = new iam.Role(this, 'Role', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: settings.description,
@@ -56,6 +61,7 @@ export class NodeFunction extends Construct {
       // JSON log format: Lambda's own lines (START/END/REPORT, timeouts) become JSON with the request id too.
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: settings.environment,
+      reservedConcurrentExecutions: settings.reservedConcurrentExecutions,
       bundling: {
         forceDockerBundling: false,
         minify: FUNCTION_BUNDLE.minify,

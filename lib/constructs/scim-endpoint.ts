@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, SecretValue, Token } from 'aws-cdk-lib';
+import { Aws, Duration, RemovalPolicy, SecretValue, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
@@ -15,9 +16,14 @@ import { INDEXES, TABLE_KEYS, type IndexDefinition } from '../../lambda/store/ta
 import { ApiGatewayAccount } from './api-gateway-account';
 import { ApiWebAcl, apiResourcePolicy } from './api-protection';
 import { ChangeEvents } from './change-events';
+import { EdgeAuth } from './edge-auth';
+import { EncryptionKey, SECRET_READ_KMS_ACTIONS, TABLE_KMS_ACTIONS, viaService } from './encryption';
+import { addGatewayResponses } from './gateway-responses';
 import { Monitoring } from './monitoring';
 import { NodeFunction } from './node-function';
-import { validateNetworkProps } from './validate-network-props';
+import { TokenAlarms } from './token-alarms';
+import { EDGE_DEFAULTS, type TlsSecurityPolicy } from './edge-defaults';
+import { validateEdgeProps, validateNetworkProps } from './validate-network-props';
 
 /** A custom domain for the Base URL, served with TLS 1.2 as the minimum. */
 export interface ScimCustomDomain {
@@ -58,16 +64,83 @@ export interface ScimEndpointProps {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * Steady-state request rate allowed on the stage, in requests per second.
-   * @default 50
+   * Steady-state request rate allowed on the stage, for all callers together, in requests per
+   * second: the ceiling above every directory's usage plan (API Gateway's account limit is 10,000).
+   * @default 200
    */
   readonly throttlingRateLimit?: number;
 
   /**
    * Burst of requests allowed on the stage above the steady rate.
-   * @default 100
+   * @default 400
    */
   readonly throttlingBurstLimit?: number;
+
+  /**
+   * Steady request rate of one directory's tokens together (their usage plan), in requests per
+   * second. Microsoft Entra ID requires an endpoint to take 25; AWS IAM Identity Center throttles
+   * at about 20 (CLIENTS.md §1.9), so a client tuned for it fits too.
+   * @default 50
+   */
+  readonly providerRateLimit?: number;
+
+  /**
+   * Burst of one directory's tokens above their steady rate.
+   * @default 100
+   */
+  readonly providerBurstLimit?: number;
+
+  /**
+   * Seconds API Gateway caches the edge authorizer's answer per token (1 to 60). The authorizer's
+   * own copy of the token list lives for the rest of the minute, so a revoked token is refused at
+   * the edge within 60 s whatever this is; lower means more authorizer invocations.
+   * @default 30
+   */
+  readonly authorizerCacheSeconds?: number;
+
+  /**
+   * TLS security policy of the REST API and of the custom domain. The default accepts TLS 1.3
+   * and TLS 1.2 with forward-secret AES-GCM suites only (and post-quantum key exchange where the
+   * client offers it): what Entra ID, Okta and JumpCloud negotiate. `TLS_1_2` is the legacy policy.
+   * @default 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09'
+   */
+  readonly tlsSecurityPolicy?: TlsSecurityPolicy;
+
+  /**
+   * Endpoint access mode of an enhanced security policy: `STRICT` refuses a request whose SNI
+   * does not name the API's own endpoint (domain fronting); `BASIC` is for migrating to it.
+   * @default 'STRICT'
+   */
+  readonly endpointAccessMode?: 'STRICT' | 'BASIC';
+
+  /**
+   * Encrypt the table (and its stream), the token secret, every log group, the alarm topic and the
+   * dead-letter queue with one customer-managed KMS key this stack creates (rotated yearly, retained).
+   * A key costs $1 a month plus requests; the token CLI's operator needs kms:Decrypt and
+   * kms:GenerateDataKey on it.
+   * @default false: AWS-managed and AWS-owned encryption
+   */
+  readonly customerManagedKey?: boolean;
+
+  /**
+   * Reserved concurrency per function, keyed by function id (`Users`, `Groups`, `Discovery`,
+   * `Bulk`, `Authorizer`): a floor the account cannot take away and a ceiling on what one
+   * function may cost. Mind that a function at its ceiling answers 500 (Lambda throttle).
+   * @default none: every function draws on the account's unreserved pool
+   */
+  readonly reservedConcurrency?: Readonly<Record<string, number>>;
+
+  /**
+   * 401 answers in 5 minutes that raise the Api401 alarm.
+   * @default 20
+   */
+  readonly unauthorizedAlarmThreshold?: number;
+
+  /**
+   * 429 answers in 5 minutes that raise the Api429 alarm.
+   * @default 50
+   */
+  readonly throttledAlarmThreshold?: number;
 
   /**
    * Directory whose data this deployment serves; it prefixes every table key.
@@ -107,10 +180,19 @@ export interface ScimEndpointProps {
 
   /**
    * Requests one source IP may send in any 5-minute window before the web ACL blocks it
-   * (only with `webAcl`; WAF's minimum is 10).
-   * @default 3000
+   * (only with `webAcl`; WAF's minimum is 10). The default is above one directory's usage plan
+   * (50 req/s is 15,000 per 5 minutes), so that a provider behind a single egress address is
+   * throttled by its plan (429, retried) before WAF would block it (403, not retried).
+   * @default 20000
    */
   readonly requestRateLimit?: number;
+
+  /**
+   * Requests without a bearer token one source IP may send in any 5-minute window before the
+   * web ACL blocks it (only with `webAcl`): such a request can only be refused.
+   * @default 300
+   */
+  readonly unauthenticatedRateLimit?: number;
 
   /**
    * E-mail address subscribed to the alarm topic (the recipient confirms the subscription).
@@ -152,7 +234,7 @@ export const TABLE_ACTIONS = [
   'dynamodb:UpdateItem',
 ];
 
-/** JSON access log line: who called what and the outcome. No header, so no token, is logged. */
+/** JSON access log line: who called what, over which TLS, and the outcome. No header, so no token, is logged. */
 const ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(
   JSON.stringify({
     requestId: apigateway.AccessLogField.contextRequestId(),
@@ -162,26 +244,30 @@ const ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(
     httpMethod: apigateway.AccessLogField.contextHttpMethod(),
     path: apigateway.AccessLogField.contextPath(),
     protocol: apigateway.AccessLogField.contextProtocol(),
+    tlsVersion: '$context.tlsVersion',
+    cipherSuite: '$context.cipherSuite',
     status: apigateway.AccessLogField.contextStatus(),
     responseLength: apigateway.AccessLogField.contextResponseLength(),
     responseLatency: apigateway.AccessLogField.contextResponseLatency(),
     integrationLatency: apigateway.AccessLogField.contextIntegrationLatency(),
     errorMessage: apigateway.AccessLogField.contextErrorMessage(),
     wafStatus: '$context.waf.status',
+    // Who the edge authorizer says the caller is (a token id, never the token), and its outcome.
+    tokenId: '$context.authorizer.tokenId',
+    authorizerStatus: '$context.authorizer.status',
+    authorizerLatency: '$context.authorizer.latency',
+    usagePlanKeyId: '$context.identity.apiKeyId',
   }),
 );
 
 /** The secret's value when created: no tokens. The token CLI adds token hashes; no plain token is ever stored. */
 const EMPTY_TOKEN_STORE = JSON.stringify({ tokens: [] });
 
-/** RFC 7644 §3.12 error body for what API Gateway answers itself (unknown path, throttling, oversized body). */
-const scimErrorTemplate = (status: string, detail: string): string =>
-  `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"${status}","detail":${detail}}`;
-
 /**
  * A SCIM 2.0 service provider: one DynamoDB table, a Secrets Manager secret holding bearer
- * token hashes, one Lambda function per entry of FUNCTION_ROUTES and a REST API in front,
- * with JSON access logs, alarms and, optionally, a custom domain, a WAF web ACL and change events.
+ * token hashes, one Lambda function per entry of FUNCTION_ROUTES and a REST API in front
+ * (TLS 1.2+, an edge authorizer and a usage plan per directory), with JSON access logs,
+ * alarms and, optionally, a customer-managed key, a custom domain, a WAF web ACL and change events.
  */
 export class ScimEndpoint extends Construct {
   /** The single table of users, groups, memberships and uniqueness guards. */
@@ -196,8 +282,14 @@ export class ScimEndpoint extends Construct {
   public readonly api: apigateway.RestApi;
   /** The stage's JSON access log. */
   public readonly accessLogGroup: logs.LogGroup;
+  /** The edge authorizer and the deployment directory's usage plan. */
+  public readonly edgeAuth: EdgeAuth;
+  /** The daily token expiry check and the 401/429 counts. */
+  public readonly tokenAlarms: TokenAlarms;
   /** Alarms and the topic they notify. */
   public readonly monitoring: Monitoring;
+  /** The customer-managed key, when `customerManagedKey` is on. */
+  public readonly encryptionKey?: kms.Key;
   /** The web ACL, when `webAcl` is on. */
   public readonly webAcl?: ApiWebAcl;
   /** The change-event publisher and its bus, when `changeEvents` is on. */
@@ -214,26 +306,23 @@ export class ScimEndpoint extends Construct {
     const stageName = props.stageName ?? 'v1';
     const directoryId = props.directoryId ?? 'default';
     const logRetention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
+    const tlsSecurityPolicy = props.tlsSecurityPolicy ?? EDGE_DEFAULTS.tlsSecurityPolicy;
+    const reserved = props.reservedConcurrency ?? {};
+    const key = props.customerManagedKey ? new EncryptionKey(this, 'EncryptionKey').key : undefined;
+    this.encryptionKey = key;
 
-    this.table = this.createTable();
+    this.table = this.createTable(key);
     this.tokenSecret = new secretsmanager.Secret(this, 'TokenSecret', {
       description: 'SCIM bearer token hashes, managed by the token CLI (bin/token.ts)',
       // Not sensitive: an empty list. Real tokens are only ever added as hashes.
       secretStringValue: SecretValue.unsafePlainText(EMPTY_TOKEN_STORE),
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    // Set on the resource: Secret's encryptionKey prop would add a key-policy statement for the whole
+    // account through Secrets Manager, which the account statement and each role's own grant make needless.
+    if (key) (this.tokenSecret.node.defaultChild as secretsmanager.CfnSecret).kmsKeyId = key.keyArn;
 
-    const functions: Record<string, NodejsFunction> = {};
-    const logGroups: Record<string, logs.LogGroup> = {};
-    for (const route of FUNCTION_ROUTES) {
-      const fn = this.createFunction(route, { memorySize: props.memorySize ?? 512, directoryId, logRetention, profile: props.compatibilityProfile });
-      functions[route.id] = fn.fn;
-      logGroups[route.id] = fn.logGroup;
-    }
-    this.functions = functions;
-    this.logGroups = logGroups;
-
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogGroup', { retention: logRetention });
+    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogGroup', { retention: logRetention, encryptionKey: key });
     this.api = new apigateway.RestApi(this, 'Api', {
       restApiName: 'scim-endpoint',
       description: 'SCIM 2.0 endpoint (RFC 7644)',
@@ -241,12 +330,14 @@ export class ScimEndpoint extends Construct {
       // With a custom domain (TLS 1.2 minimum) the default endpoint would be a second way in.
       disableExecuteApiEndpoint: props.customDomain !== undefined,
       policy: apiResourcePolicy(props.allowedSourceCidrs),
+      // Usage plans are keyed by the edge authorizer (the caller's directory), never by a client header.
+      apiKeySourceType: apigateway.ApiKeySourceType.AUTHORIZER,
       // The account role access logging needs is made below, with a narrower policy than CDK's.
       cloudWatchRole: false,
       deployOptions: {
         stageName,
-        throttlingRateLimit: props.throttlingRateLimit ?? 50,
-        throttlingBurstLimit: props.throttlingBurstLimit ?? 100,
+        throttlingRateLimit: props.throttlingRateLimit ?? EDGE_DEFAULTS.throttlingRateLimit,
+        throttlingBurstLimit: props.throttlingBurstLimit ?? EDGE_DEFAULTS.throttlingBurstLimit,
         accessLogDestination: new apigateway.LogGroupLogDestination(this.accessLogGroup),
         accessLogFormat: ACCESS_LOG_FORMAT,
         // Execution logs and data tracing stay off: they would log request headers, the token among them.
@@ -255,31 +346,88 @@ export class ScimEndpoint extends Construct {
         metricsEnabled: true,
       },
     });
+    // TLS 1.2 or better on the execute-api endpoint too (its own default is TLS 1.0).
+    const cfnApi = this.api.node.defaultChild as apigateway.CfnRestApi;
+    cfnApi.securityPolicy = tlsSecurityPolicy;
+    if (tlsSecurityPolicy.startsWith('SecurityPolicy_')) cfnApi.endpointAccessMode = props.endpointAccessMode ?? EDGE_DEFAULTS.endpointAccessMode;
     if (props.apiGatewayCloudWatchRole ?? true) {
       // Access logging needs the per-region API Gateway account role; the stage must wait for it.
       const account = new ApiGatewayAccount(this, 'ApiGatewayAccount');
       this.api.deploymentStage.node.addDependency(account.account);
     }
-    this.addRoutes();
-    this.addScimGatewayResponses();
+
+    const scimPath = SCIM_BASE_PATH.replace(/^\//, '');
+    // Known at deploy time, so no function ever builds it from a request header. The stage URL is
+    // built from the API id, not api.url, whose stage reference would make a dependency cycle.
+    this.baseUrl = props.customDomain
+      ? `https://${props.customDomain.domainName}/${scimPath}`
+      : `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${stageName}/${scimPath}`;
+
+    const functions: Record<string, NodejsFunction> = {};
+    const logGroups: Record<string, logs.LogGroup> = {};
+    for (const route of FUNCTION_ROUTES) {
+      const fn = this.createFunction(route, {
+        memorySize: props.memorySize ?? 512,
+        directoryId,
+        logRetention,
+        profile: props.compatibilityProfile,
+        key,
+        reservedConcurrency: reserved[route.id],
+      });
+      functions[route.id] = fn.fn;
+      logGroups[route.id] = fn.logGroup;
+    }
+    this.functions = functions;
+    this.logGroups = logGroups;
+
+    this.edgeAuth = new EdgeAuth(this, 'EdgeAuth', {
+      api: this.api,
+      tokenSecret: this.tokenSecret,
+      directoryId,
+      cacheSeconds: props.authorizerCacheSeconds ?? EDGE_DEFAULTS.authorizerCacheSeconds,
+      providerRateLimit: props.providerRateLimit ?? EDGE_DEFAULTS.providerRateLimit,
+      providerBurstLimit: props.providerBurstLimit ?? EDGE_DEFAULTS.providerBurstLimit,
+      logRetention,
+      encryptionKey: key,
+      reservedConcurrency: reserved.Authorizer,
+    });
+    this.addRoutes(this.edgeAuth.methodOptions);
+    addGatewayResponses(this.api, props.compatibilityProfile ?? 'rfc');
     // RestApi adds an output with the stage URL; drop it so the only URL shown is the Base URL.
     this.api.node.tryRemoveChild('Endpoint');
 
     if (props.webAcl) {
       this.webAcl = new ApiWebAcl(this, 'WebAcl', {
         stageArn: this.api.deploymentStage.stageArn,
-        requestRateLimit: props.requestRateLimit ?? 3000,
+        requestRateLimit: props.requestRateLimit ?? EDGE_DEFAULTS.requestRateLimit,
+        unauthenticatedRateLimit: props.unauthenticatedRateLimit ?? EDGE_DEFAULTS.unauthenticatedRateLimit,
         allowedSourceCidrs: props.allowedSourceCidrs,
+        logRetention,
+        encryptionKey: key,
       });
     }
     if (props.changeEvents) {
-      this.changeEvents = new ChangeEvents(this, 'ChangeEvents', { table: this.table, logRetention });
+      this.changeEvents = new ChangeEvents(this, 'ChangeEvents', { table: this.table, logRetention, encryptionKey: key });
     }
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api,
       table: this.table,
-      functions: { ...functions, ...(this.changeEvents ? { ChangeEvents: this.changeEvents.publisher.fn } : {}) },
+      functions: {
+        ...functions,
+        Authorizer: this.edgeAuth.fn.fn,
+        ...(this.changeEvents ? { ChangeEvents: this.changeEvents.publisher.fn } : {}),
+      },
       alarmEmail: props.alarmEmail,
+      encryptionKey: key,
+    });
+    this.tokenAlarms = new TokenAlarms(this, 'TokenAlarms', {
+      tokenSecret: this.tokenSecret,
+      accessLogGroup: this.accessLogGroup,
+      monitoring: this.monitoring,
+      logRetention,
+      unauthorizedThreshold: props.unauthorizedAlarmThreshold ?? EDGE_DEFAULTS.unauthorizedAlarmThreshold,
+      throttledThreshold: props.throttledAlarmThreshold ?? EDGE_DEFAULTS.throttledAlarmThreshold,
+      encryptionKey: key,
     });
     if (this.changeEvents) {
       const period = Duration.minutes(5);
@@ -296,22 +444,16 @@ export class ScimEndpoint extends Construct {
       );
     }
 
-    const scimPath = SCIM_BASE_PATH.replace(/^\//, '');
-    if (props.customDomain) {
-      this.domain = this.addCustomDomain(props.customDomain);
-      this.baseUrl = `https://${props.customDomain.domainName}/${scimPath}`;
-    } else {
-      this.baseUrl = `${this.api.url}${scimPath}`;
-    }
+    if (props.customDomain) this.domain = this.addCustomDomain(props.customDomain, tlsSecurityPolicy, props.endpointAccessMode ?? EDGE_DEFAULTS.endpointAccessMode);
   }
 
-  private createTable(): dynamodb.Table {
+  private createTable(key: kms.IKey | undefined): dynamodb.Table {
     const table = new dynamodb.Table(this, 'Table', {
       partitionKey: { name: TABLE_KEYS.partitionKey, type: dynamodb.AttributeType.STRING },
       sortKey: { name: TABLE_KEYS.sortKey, type: dynamodb.AttributeType.STRING },
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      ...(key ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: key } : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
       // The change-event publisher reads this stream (when on); it costs nothing unread.
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       // The directory's data outlives the stack: deleting the stack must never delete it.
@@ -331,7 +473,14 @@ export class ScimEndpoint extends Construct {
 
   private createFunction(
     route: FunctionRoute,
-    settings: { memorySize: number; directoryId: string; logRetention: logs.RetentionDays; profile?: ProfileName },
+    settings: {
+      memorySize: number;
+      directoryId: string;
+      logRetention: logs.RetentionDays;
+      profile?: ProfileName;
+      key?: kms.IKey;
+      reservedConcurrency?: number;
+    },
   ): NodeFunction {
     const usesTable = route.usesTable ?? true;
     const fn = new NodeFunction(this, route.id, {
@@ -340,10 +489,13 @@ export class ScimEndpoint extends Construct {
       memorySize: settings.memorySize,
       timeout: FUNCTION_TIMEOUT,
       logRetention: settings.logRetention,
+      encryptionKey: settings.key,
+      reservedConcurrentExecutions: settings.reservedConcurrency,
       environment: {
         // A function that reads no table (Discovery) is not told its name either.
         ...(usesTable ? { TABLE_NAME: this.table.tableName, DIRECTORY_ID: settings.directoryId } : {}),
         TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
+        SCIM_BASE_URL: this.baseUrl,
         // Empty in AWS. Declared so that `sam local invoke --env-vars events/env.json` may set it
         // (SAM overrides only variables the template declares) to reach DynamoDB Local.
         DYNAMODB_ENDPOINT: '',
@@ -355,20 +507,24 @@ export class ScimEndpoint extends Construct {
       // The table and its indexes by name: no other table, no other index.
       const indexArns = Object.values(INDEXES).map((index) => `${this.table.tableArn}/index/${index.indexName}`);
       fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: TABLE_ACTIONS, resources: [this.table.tableArn, ...indexArns] }));
+      if (settings.key) fn.role.addToPrincipalPolicy(viaService(settings.key, 'dynamodb', TABLE_KMS_ACTIONS));
     }
     fn.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.tokenSecret.secretArn] }),
     );
+    if (settings.key) fn.role.addToPrincipalPolicy(viaService(settings.key, 'secretsmanager', SECRET_READ_KMS_ACTIONS));
     return fn;
   }
 
-  /** The domain (TLS 1.2), its mapping to the stage at the root, and the alias record when a zone is given. */
-  private addCustomDomain(custom: ScimCustomDomain): apigateway.DomainName {
+  /** The domain (the API's TLS policy), its mapping to the stage at the root, and the alias record when a zone is given. */
+  private addCustomDomain(custom: ScimCustomDomain, policy: TlsSecurityPolicy, accessMode: 'STRICT' | 'BASIC'): apigateway.DomainName {
+    const enhanced = policy.startsWith('SecurityPolicy_');
     const domain = new apigateway.DomainName(this, 'Domain', {
       domainName: custom.domainName,
       certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', custom.certificateArn),
       endpointType: apigateway.EndpointType.REGIONAL,
-      securityPolicy: apigateway.SecurityPolicy.TLS_1_2,
+      securityPolicy: policy as apigateway.SecurityPolicy,
+      ...(enhanced ? { endpointAccessMode: accessMode as apigateway.EndpointAccessMode } : {}),
       mapping: this.api,
     });
     if (custom.hostedZoneId) {
@@ -385,18 +541,15 @@ export class ScimEndpoint extends Construct {
     return domain;
   }
 
-  /** `/scim/v2/<Resource>` and, for routes with children, `/scim/v2/<Resource>/{proxy+}`: ANY, Lambda proxy. */
-  private addRoutes(): void {
+  /** `/scim/v2/<Resource>` and, for routes with children, `/scim/v2/<Resource>/{proxy+}`: ANY, Lambda proxy, behind the edge authorizer. */
+  private addRoutes(methodOptions: apigateway.MethodOptions): void {
     const base = this.api.root.resourceForPath(SCIM_BASE_PATH);
     for (const route of FUNCTION_ROUTES) {
       const integration = new apigateway.LambdaIntegration(this.functions[route.id], {
         proxy: true,
         allowTestInvoke: false,
       });
-      // Authentication is the functions' job: they check the bearer token against the hashes
-      // in the token secret (IAM Identity Center's model), which an API Gateway authorizer
-      // would only duplicate at the cost of an extra invocation and a cache to reason about.
-      const methodOptions: apigateway.MethodOptions = { authorizationType: apigateway.AuthorizationType.NONE };
+      // The functions check the token again: the authorizer is the first of two checks, not the only one.
       for (const resourceName of route.resources) {
         const resource = base.addResource(resourceName);
         resource.addMethod('ANY', integration, methodOptions);
@@ -404,29 +557,6 @@ export class ScimEndpoint extends Construct {
           resource.addResource('{proxy+}').addMethod('ANY', integration, methodOptions);
         }
       }
-    }
-  }
-
-  /**
-   * Answers that API Gateway gives without calling a function, rendered as SCIM errors so that
-   * clients see the RFC 7644 §3.12 form everywhere. With no authorizer, MISSING_AUTHENTICATION_TOKEN
-   * only happens for a path no route owns, hence 404.
-   */
-  private addScimGatewayResponses(): void {
-    // `detail` is a JSON value: a literal, or API Gateway's own message already quoted and escaped.
-    const responses: Array<[string, apigateway.ResponseType, string, string]> = [
-      ['UnknownPath', apigateway.ResponseType.MISSING_AUTHENTICATION_TOKEN, '404', '"No SCIM endpoint at this path"'],
-      ['Throttled', apigateway.ResponseType.THROTTLED, '429', '$context.error.messageString'],
-      ['RequestTooLarge', apigateway.ResponseType.REQUEST_TOO_LARGE, '413', '$context.error.messageString'],
-    ];
-    for (const [id, type, statusCode, detail] of responses) {
-      const template = scimErrorTemplate(statusCode, detail);
-      this.api.addGatewayResponse(id, {
-        type,
-        statusCode,
-        responseHeaders: { 'Content-Type': "'application/scim+json'" },
-        templates: { 'application/json': template, 'application/scim+json': template },
-      });
     }
   }
 }
@@ -459,4 +589,5 @@ function validateProps(props: ScimEndpointProps): void {
     throw new Error(`directoryId must be 1-64 letters, digits, '_' or '-'; got '${directoryId}'`);
   }
   validateNetworkProps(props);
+  validateEdgeProps(props, [...FUNCTION_ROUTES.map((r) => r.id), 'Authorizer']);
 }

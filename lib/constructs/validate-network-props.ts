@@ -1,4 +1,5 @@
 import { Token } from 'aws-cdk-lib';
+import { EDGE_DEFAULTS, TLS_SECURITY_POLICIES } from './edge-defaults';
 import type { ScimEndpointProps } from './scim-endpoint';
 
 const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
@@ -38,5 +39,51 @@ export function validateNetworkProps(props: ScimEndpointProps): void {
     if ((customDomain.hostedZoneId === undefined) !== (customDomain.hostedZoneName === undefined)) {
       throw new Error('customDomain.hostedZoneId and customDomain.hostedZoneName go together');
     }
+  }
+}
+
+const positiveInteger = (value: number | undefined) => value === undefined || Token.isUnresolved(value) || (Number.isInteger(value) && value > 0);
+
+/**
+ * Fails synthesis early on edge settings that cannot work: a provider plan above the stage
+ * limit (the stage would throttle it first), a cache past the 60 s revocation bound, a TLS
+ * policy below 1.2, a reserved concurrency for a function that does not exist.
+ */
+export function validateEdgeProps(props: ScimEndpointProps, functionIds: readonly string[]): void {
+  const { providerRateLimit, providerBurstLimit, throttlingRateLimit, throttlingBurstLimit, authorizerCacheSeconds } = props;
+  const { tlsSecurityPolicy, endpointAccessMode, reservedConcurrency, unauthenticatedRateLimit } = props;
+  const { unauthorizedAlarmThreshold, throttledAlarmThreshold } = props;
+  for (const [name, value] of Object.entries({ providerBurstLimit, unauthorizedAlarmThreshold, throttledAlarmThreshold })) {
+    if (!positiveInteger(value)) throw new Error(`${name} must be a positive integer; got ${value}`);
+  }
+  if (providerRateLimit !== undefined && !Token.isUnresolved(providerRateLimit) && !(Number.isFinite(providerRateLimit) && providerRateLimit > 0)) {
+    throw new Error(`providerRateLimit must be a positive number; got ${providerRateLimit}`);
+  }
+  const stageRate = throttlingRateLimit ?? EDGE_DEFAULTS.throttlingRateLimit;
+  const stageBurst = throttlingBurstLimit ?? EDGE_DEFAULTS.throttlingBurstLimit;
+  const planRate = providerRateLimit ?? EDGE_DEFAULTS.providerRateLimit;
+  const planBurst = providerBurstLimit ?? EDGE_DEFAULTS.providerBurstLimit;
+  if (![stageRate, stageBurst, planRate, planBurst].some((v) => Token.isUnresolved(v)) && (planRate > stageRate || planBurst > stageBurst)) {
+    throw new Error(
+      `providerRateLimit/providerBurstLimit (${planRate}/${planBurst}) must not exceed throttlingRateLimit/throttlingBurstLimit (${stageRate}/${stageBurst}): the stage limit sits above every directory's plan`,
+    );
+  }
+  if (authorizerCacheSeconds !== undefined && !(Number.isInteger(authorizerCacheSeconds) && authorizerCacheSeconds >= 1 && authorizerCacheSeconds <= 60)) {
+    throw new Error(`authorizerCacheSeconds must be an integer from 1 to 60 (the revocation bound); got ${authorizerCacheSeconds}`);
+  }
+  if (tlsSecurityPolicy !== undefined && !(TLS_SECURITY_POLICIES as readonly string[]).includes(tlsSecurityPolicy)) {
+    throw new Error(`tlsSecurityPolicy must be one of ${TLS_SECURITY_POLICIES.join(', ')}; got '${tlsSecurityPolicy}'`);
+  }
+  if (endpointAccessMode !== undefined && endpointAccessMode !== 'STRICT' && endpointAccessMode !== 'BASIC') {
+    throw new Error(`endpointAccessMode must be STRICT or BASIC; got '${endpointAccessMode}'`);
+  }
+  if (unauthenticatedRateLimit !== undefined && !Token.isUnresolved(unauthenticatedRateLimit)) {
+    if (!Number.isInteger(unauthenticatedRateLimit) || unauthenticatedRateLimit < 10 || unauthenticatedRateLimit > 2_000_000_000) {
+      throw new Error(`unauthenticatedRateLimit must be an integer from 10 to 2000000000 (requests per 5 minutes); got ${unauthenticatedRateLimit}`);
+    }
+  }
+  for (const [fn, value] of Object.entries(reservedConcurrency ?? {})) {
+    if (!functionIds.includes(fn)) throw new Error(`reservedConcurrency names no function '${fn}'; functions are ${functionIds.join(', ')}`);
+    if (!positiveInteger(value)) throw new Error(`reservedConcurrency.${fn} must be a positive integer; got ${value}`);
   }
 }

@@ -1,5 +1,5 @@
 import { readFileSync, statSync } from 'node:fs';
-import { matchesAny, type TokenRecord, type TokenVerifier } from '../../lambda/http/auth';
+import { matchToken, type TokenRecord, type TokenVerifier } from '../../lambda/http/auth';
 import { parseTokenSecret } from '../../lambda/http/secret-tokens';
 
 /**
@@ -13,8 +13,8 @@ export class FileTokenVerifier implements TokenVerifier {
 
   constructor(private readonly file: string) {}
 
-  async verify(token: string): Promise<boolean> {
-    return matchesAny(token, this.current());
+  async verify(token: string): Promise<TokenRecord | undefined> {
+    return matchToken(token, this.current());
   }
 
   private current(): TokenRecord[] {
@@ -41,8 +41,11 @@ export class FileTokenVerifier implements TokenVerifier {
 export class AnyTokenVerifier implements TokenVerifier {
   constructor(private readonly verifiers: readonly TokenVerifier[]) {}
 
-  async verify(token: string): Promise<boolean> {
-    for (const verifier of this.verifiers) if (await verifier.verify(token)) return true;
-    return false;
+  async verify(token: string): Promise<TokenRecord | undefined> {
+    for (const verifier of this.verifiers) {
+      const record = await verifier.verify(token);
+      if (record) return record;
+    }
+    return undefined;
   }
 }

@@ -51,13 +51,6 @@ export interface LocalServer {
  */
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const handlers = new Map<string, ApiHandler>();
-  for (const fn of FUNCTION_ROUTES) {
-    const factory = FUNCTION_FACTORIES[fn.id];
-    if (!factory) throw new Error(`No local route factory for function ${fn.id}`);
-    const settings = { ...options.store, profile: options.profile ?? 'rfc' };
-    const handler = toLambdaHandler({ routes: factory(settings), verifier: options.verifier, logger: options.logger, profile: settings.profile });
-    for (const resource of fn.resources) handlers.set(resource.toLowerCase(), handler);
-  }
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
     const work = options.consoleDir && isConsoleRequest(req.url) ? serveConsole(req, res, options.consoleDir) : handle(req, res, handlers);
@@ -68,9 +61,18 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   });
   await new Promise<void>((done) => server.listen(options.port, host, done));
   const { port } = server.address() as AddressInfo;
+  // The Base URL is the address listened on, as a deployment's is its stage URL: never the Host header.
+  const baseUrl = `http://${host}:${port}${SCIM_BASE_PATH}`;
+  for (const fn of FUNCTION_ROUTES) {
+    const factory = FUNCTION_FACTORIES[fn.id];
+    if (!factory) throw new Error(`No local route factory for function ${fn.id}`);
+    const settings = { ...options.store, profile: options.profile ?? 'rfc' };
+    const handler = toLambdaHandler({ routes: factory(settings), verifier: options.verifier, logger: options.logger, profile: settings.profile, baseUrl });
+    for (const resource of fn.resources) handlers.set(resource.toLowerCase(), handler);
+  }
   return {
     server,
-    baseUrl: `http://${host}:${port}${SCIM_BASE_PATH}`,
+    baseUrl,
     close: () => new Promise((done) => server.close(() => done())),
   };
 }
@@ -87,7 +89,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, handlers: Map<s
   if (body === undefined) {
     return send(res, toApiGatewayResult(errorResponse(payloadTooLarge(`The request body is larger than ${MAX_BODY_BYTES} bytes.`)), requestId));
   }
-  const headers: Record<string, string> = { 'X-Forwarded-Proto': 'http' };
+  const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   }

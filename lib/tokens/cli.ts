@@ -49,7 +49,7 @@ export async function runTokenCli(argv: string[], output: Output, env: NodeJS.Pr
     }
     if (extra.length > 0 || (command !== 'revoke' && id !== undefined)) throw new TokenSetError(`Unexpected argument: ${[id, ...extra].filter(Boolean).join(' ')}`);
     const store = await storeFor(values, env);
-    const days = numberOption(values['expires-in-days'], DEFAULT_EXPIRY_DAYS, '--expires-in-days');
+    const days = integerOption(values['expires-in-days'], DEFAULT_EXPIRY_DAYS, '--expires-in-days', 1, 3650);
     switch (command) {
       case 'list': {
         const records = await store.read();
@@ -62,10 +62,11 @@ export async function runTokenCli(argv: string[], output: Output, env: NodeJS.Pr
       }
       case 'create':
       case 'rotate': {
-        const records = await store.read();
-        const grace = numberOption(values['grace-hours'], DEFAULT_GRACE_HOURS, '--grace-hours');
-        const issued = command === 'create' ? issueToken(records, now, days) : rotateTokens(records, now, grace, days);
-        await store.write(issued.records);
+        const grace = integerOption(values['grace-hours'], DEFAULT_GRACE_HOURS, '--grace-hours', 0, 2160);
+        const issued = await store.update((records) => {
+          const next = command === 'create' ? issueToken(records, now, days) : rotateTokens(records, now, grace, days);
+          return { records: next.records, result: next };
+        });
         output.out(`New token ${issued.record.id} in ${store.description}, expires ${issued.record.expiresAt}.`);
         output.out('Copy it now: it is shown only this once, and only its SHA-256 is kept.');
         output.out('');
@@ -79,7 +80,7 @@ export async function runTokenCli(argv: string[], output: Output, env: NodeJS.Pr
       }
       case 'revoke': {
         if (!id) throw new TokenSetError('revoke needs the id of a token (see list).');
-        await store.write(revokeToken(await store.read(), id));
+        await store.update((records) => ({ records: revokeToken(records, id), result: undefined }));
         output.out(`Revoked ${id} in ${store.description}. Deployed functions refuse it within 60 seconds; the local endpoint at once.`);
         return 0;
       }
@@ -100,10 +101,12 @@ async function storeFor(values: { stack?: string; secret?: string; local?: boole
   return new SecretsManagerTokenStore(values.secret ?? (await secretArnOfStack(values.stack!)));
 }
 
-function numberOption(text: string | undefined, fallback: number, name: string): number {
+/** A whole number from `min` to `max`: "1.5" or "1e3" days is refused, not rounded into something else. */
+function integerOption(text: string | undefined, fallback: number, name: string, min: number, max: number): number {
   if (text === undefined) return fallback;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new TokenSetError(`${name} must be a number; got "${text}".`);
+  if (!/^\d+$/.test(text.trim())) throw new TokenSetError(`${name} must be a whole number from ${min} to ${max}; got "${text}".`);
+  const value = Number(text.trim());
+  if (value < min || value > max) throw new TokenSetError(`${name} must be a whole number from ${min} to ${max}; got ${value}.`);
   return value;
 }
 

@@ -1,16 +1,37 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { GetSecretValueCommand, PutSecretValueCommand, ResourceExistsException, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TokenRecord } from '../../lambda/http/auth';
 import { formatTokenSecret, parseTokenSecretStrict, TokenSetError } from './token-set';
 
-/** Where a token list lives: the deployed stack's secret or the local endpoint's tokens file. */
+/** A change to the token list: the list to store, and what to tell the operator. */
+export type TokenChange<T> = (records: TokenRecord[]) => { records: TokenRecord[]; result: T };
+
+/**
+ * Where a token list lives: the deployed stack's secret or the local endpoint's tokens file.
+ * A change is applied to the list as it is when it is stored: two operators changing the list
+ * at once both see their change kept, never one overwriting the other.
+ */
 export interface TokenStore {
   /** Says where, for the CLI's output (never a token). */
   readonly description: string;
   read(): Promise<TokenRecord[]>;
-  write(records: readonly TokenRecord[]): Promise<void>;
+  update<T>(change: TokenChange<T>): Promise<T>;
+}
+
+/** How often a change is re-applied when another writer keeps getting there first. */
+const MAX_ATTEMPTS = 5;
+
+/**
+ * The version id a change of version `read` is written as. Secrets Manager refuses a second,
+ * different value under one version id (ResourceExistsException): so of two writers who read the
+ * same version, exactly one creates its successor, and the other re-reads and re-applies its change.
+ */
+export function successorVersion(read: string): string {
+  const h = createHash('sha256').update(`scim-endpoint token list after ${read}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** The Secrets Manager secret the functions read (standard AWS credential chain and region). */
@@ -29,8 +50,25 @@ export class SecretsManagerTokenStore implements TokenStore {
     return parseTokenSecretStrict(SecretString ?? '');
   }
 
-  async write(records: readonly TokenRecord[]): Promise<void> {
-    await this.client.send(new PutSecretValueCommand({ SecretId: this.secretId, SecretString: formatTokenSecret(records) }));
+  async update<T>(change: TokenChange<T>): Promise<T> {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+      const { SecretString, VersionId } = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
+      const { records, result } = change(parseTokenSecretStrict(SecretString ?? ''));
+      try {
+        await this.client.send(
+          new PutSecretValueCommand({
+            SecretId: this.secretId,
+            SecretString: formatTokenSecret(records),
+            ClientRequestToken: successorVersion(VersionId ?? ''),
+          }),
+        );
+        return result;
+      } catch (error) {
+        // Another operator wrote the successor of the version read: start again from theirs.
+        if (!(error instanceof ResourceExistsException)) throw error;
+      }
+    }
+    throw new TokenSetError(`The token secret changed under each of ${MAX_ATTEMPTS} attempts (another operator at work?): nothing was changed; try again.`);
   }
 }
 
@@ -46,8 +84,39 @@ export class FileTokenStore implements TokenStore {
     return existsSync(this.file) ? parseTokenSecretStrict(readFileSync(this.file, 'utf8')) : [];
   }
 
-  async write(records: readonly TokenRecord[]): Promise<void> {
-    writeTokenFile(this.file, records);
+  async update<T>(change: TokenChange<T>): Promise<T> {
+    const release = await lockFile(`${this.file}.lock`);
+    try {
+      const { records, result } = change(await this.read());
+      writeTokenFile(this.file, records);
+      return result;
+    } finally {
+      release();
+    }
+  }
+}
+
+/** A lock older than this is taken to be left by a crashed CLI and broken. */
+const STALE_LOCK_MS = 30_000;
+
+/** An exclusive lock file (O_EXCL create), waited for up to 10 s; returns its release. */
+async function lockFile(path: string): Promise<() => void> {
+  mkdirSync(dirname(path), { recursive: true });
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      closeSync(openSync(path, 'wx', 0o600));
+      return () => unlinkSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      try {
+        if (Date.now() - statSync(path).mtimeMs > STALE_LOCK_MS) unlinkSync(path);
+      } catch {
+        // Released meanwhile: try again at once.
+      }
+      if (Date.now() > deadline) throw new TokenSetError(`${path} is held by another token command; try again.`);
+      await new Promise((done) => setTimeout(done, 25));
+    }
   }
 }
 

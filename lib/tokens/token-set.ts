@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hashToken, type TokenRecord } from '../../lambda/http/auth';
+import { isTokenRecord } from '../../lambda/http/secret-tokens';
 
 /**
  * The rules of the token list, as in AWS IAM Identity Center: at most two active tokens (so a
@@ -38,8 +39,8 @@ export interface Issued {
 
 /** Adds a token; refused when two are already active. Expired entries are dropped: the list keeps only what verifies. */
 export function issueToken(records: readonly TokenRecord[], now: Date, expiresInDays = DEFAULT_EXPIRY_DAYS, token = newToken()): Issued {
-  if (!Number.isFinite(expiresInDays) || expiresInDays <= 0 || expiresInDays > 3650) {
-    throw new TokenSetError(`The expiry must be from 1 to 3650 days; got ${expiresInDays}.`);
+  if (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > 3650) {
+    throw new TokenSetError(`The expiry must be a whole number of days from 1 to 3650; got ${expiresInDays}.`);
   }
   const live = records.filter((r) => isActive(r, now));
   if (live.length >= MAX_ACTIVE_TOKENS) {
@@ -72,8 +73,8 @@ export function rotateTokens(
   graceHours = DEFAULT_GRACE_HOURS,
   expiresInDays = DEFAULT_EXPIRY_DAYS,
 ): Issued {
-  if (!Number.isFinite(graceHours) || graceHours < 0 || graceHours > 24 * 90) {
-    throw new TokenSetError(`The grace period must be from 0 to 2160 hours; got ${graceHours}.`);
+  if (!Number.isInteger(graceHours) || graceHours < 0 || graceHours > 24 * 90) {
+    throw new TokenSetError(`The grace period must be a whole number of hours from 0 to 2160; got ${graceHours}.`);
   }
   const live = records.filter((r) => isActive(r, now));
   if (live.length >= MAX_ACTIVE_TOKENS) {
@@ -104,14 +105,8 @@ export function parseTokenSecretStrict(text: string): TokenRecord[] {
     throw new TokenSetError('The token store is not JSON; refusing to change it.');
   }
   const tokens = (parsed as { tokens?: unknown })?.tokens;
-  const valid = (t: unknown): t is TokenRecord =>
-    typeof t === 'object' &&
-    t !== null &&
-    typeof (t as TokenRecord).id === 'string' &&
-    typeof (t as TokenRecord).sha256 === 'string' &&
-    ((t as TokenRecord).expiresAt === undefined || typeof (t as TokenRecord).expiresAt === 'string');
-  if (!Array.isArray(tokens) || !tokens.every(valid)) {
-    throw new TokenSetError('The token store is not {"tokens":[{id, sha256, createdAt, expiresAt}]}; refusing to change it.');
+  if (!Array.isArray(tokens) || !tokens.every(isTokenRecord)) {
+    throw new TokenSetError('The token store is not {"tokens":[{id, sha256, createdAt, expiresAt, name?, scope?, directory?}]}; refusing to change it.');
   }
   return tokens;
 }

@@ -57,6 +57,8 @@ describe('bin/scim-endpoint.ts as cdk synth runs it', () => {
       [
         ...FUNCTION_ROUTES.map((route) => `ScimEndpointStack/ScimEndpoint/${route.id}/Function/Resource`),
         'ScimEndpointStack/ScimEndpoint/ChangeEvents/Publisher/Function/Resource',
+        'ScimEndpointStack/ScimEndpoint/EdgeAuth/Authorizer/Function/Resource',
+        'ScimEndpointStack/ScimEndpoint/TokenAlarms/ExpiryCheck/Function/Resource',
       ].sort(),
     );
     for (const r of Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {

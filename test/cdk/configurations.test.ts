@@ -51,6 +51,14 @@ const CONFIGURATIONS: Record<string, Record<string, unknown>> = {
     'scim-endpoint:allowedSourceCidrs': '198.51.100.7/32, 192.0.2.0/24',
   },
   changeEventsOnly: { 'scim-endpoint:changeEvents': 'true', 'scim-endpoint:directoryId': 'acme' },
+  // Everything that stores data, encrypted with the customer-managed key; the IIC profile's gateway answers.
+  customerManagedKey: {
+    'scim-endpoint:customerManagedKey': 'true',
+    'scim-endpoint:changeEvents': 'true',
+    'scim-endpoint:webAcl': 'true',
+    'scim-endpoint:compatibilityProfile': 'aws-iam-identity-center',
+    'scim-endpoint:reservedConcurrency': 'Users=20,Groups=20,Authorizer=10',
+  },
 };
 
 type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string };
@@ -117,7 +125,9 @@ describe.each(Object.keys(CONFIGURATIONS))('configuration %s', (name) => {
     const [stage] = ofType(synth(name).resources, 'AWS::ApiGateway::Stage');
     const format = JSON.parse(stage.Properties.AccessLogSetting.Format);
     expect(format).toMatchObject({ requestId: '$context.requestId', status: '$context.status', sourceIp: '$context.identity.sourceIp' });
-    expect(stage.Properties.AccessLogSetting.Format).not.toMatch(/header|authoriz/i);
+    // Nothing from a header or body; of the authorizer's answer only the token id (never the token) and its status.
+    expect(stage.Properties.AccessLogSetting.Format).not.toMatch(/header|\$input|authorization|principalId/i);
+    expect(format).toMatchObject({ tlsVersion: '$context.tlsVersion', cipherSuite: '$context.cipherSuite', tokenId: '$context.authorizer.tokenId' });
     for (const setting of stage.Properties.MethodSettings) {
       expect(setting.LoggingLevel).toBe('OFF');
       expect(setting.DataTraceEnabled).toBe(false);
@@ -125,15 +135,16 @@ describe.each(Object.keys(CONFIGURATIONS))('configuration %s', (name) => {
     }
   });
 
-  test('alarms on 5xx, Lambda errors and throttles, DynamoDB errors, all notifying the topic', () => {
+  test('alarms on 5xx, Lambda errors and throttles, DynamoDB errors, token expiry, 401s and 429s, all notifying the topic', () => {
     const { resources, stack } = synth(name);
     const alarms = ofType(resources, 'AWS::CloudWatch::Alarm');
     const topicId = stack.getLogicalId(stack.endpoint.monitoring.topic.node.defaultChild as never);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
     const metricNames = alarms.map((a) => a.Properties.MetricName ?? JSON.stringify(a.Properties.Metrics));
     expect(metricNames.filter((m) => m === '5XXError')).toHaveLength(1);
-    const functionCount = FUNCTION_ROUTES.length + (stack.endpoint.changeEvents ? 1 : 0);
-    expect(metricNames.filter((m) => m === 'Errors')).toHaveLength(functionCount);
+    // The SCIM functions, the edge authorizer and the change-event publisher; + the daily check's errors.
+    const functionCount = FUNCTION_ROUTES.length + 1 + (stack.endpoint.changeEvents ? 1 : 0);
+    expect(metricNames.filter((m) => m === 'Errors')).toHaveLength(functionCount + 1);
     expect(metricNames.filter((m) => m === 'Throttles')).toHaveLength(functionCount);
     expect(metricNames.filter((m) => m.includes('SystemErrors'))).toHaveLength(1);
     expect(metricNames.filter((m) => m.includes('ThrottledRequests'))).toHaveLength(1);
@@ -141,15 +152,73 @@ describe.each(Object.keys(CONFIGURATIONS))('configuration %s', (name) => {
     const deadLetters = alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible');
     expect([lag.length, deadLetters.length]).toEqual(stack.endpoint.changeEvents ? [1, 1] : [0, 0]);
     if (lag.length) expect(lag[0].Properties.Threshold).toBe(300_000);
-    expect(alarms).toHaveLength(3 + 2 * FUNCTION_ROUTES.length + (stack.endpoint.changeEvents ? 4 : 0));
+    const expiry = alarms.filter((a) => a.Properties.MetricName === 'TokenDaysLeft');
+    expect(expiry.map((a) => [a.Properties.Threshold, a.Properties.ComparisonOperator, a.Properties.Statistic, a.Properties.Period]).sort()).toEqual([
+      [30, 'LessThanOrEqualToThreshold', 'Minimum', 86400],
+      [7, 'LessThanOrEqualToThreshold', 'Minimum', 86400],
+    ]);
+    expect(expiry.every((a) => a.Properties.Namespace === 'ScimEndpoint')).toBe(true);
+    const answers = alarms.filter((a) => ['UnauthorizedAnswers', 'ThrottledAnswers'].includes(a.Properties.MetricName));
+    expect(answers.map((a) => [a.Properties.MetricName, a.Properties.Threshold]).sort()).toEqual([['ThrottledAnswers', 50], ['UnauthorizedAnswers', 20]]);
+    // Each counted by a metric filter on the access log's status field.
+    const filters = ofType(resources, 'AWS::Logs::MetricFilter').map((f) => [f.Properties.MetricTransformations[0].MetricName, f.Properties.FilterPattern]);
+    expect(filters.sort()).toEqual([['ThrottledAnswers', '{ $.status = "429" }'], ['UnauthorizedAnswers', '{ $.status = "401" }']]);
+    expect(alarms).toHaveLength(3 + 2 * functionCount + 1 + 2 + 2 + (stack.endpoint.changeEvents ? 2 : 0));
   });
 
-  test('every API method is proxied to a SCIM function (which checks the bearer token)', () => {
-    const { resources } = synth(name);
-    const methods = ofType(resources, 'AWS::ApiGateway::Method');
-    expect(methods.length).toBeGreaterThan(0);
-    for (const method of methods) expect(method.Properties.Integration.Type).toBe('AWS_PROXY');
+  test('the daily token check runs once a day and may only read the token secret and write its log', () => {
+    const { resources, stack } = synth(name);
+    const checker = stack.endpoint.tokenAlarms.checker;
+    const fnId = stack.getLogicalId(checker.fn.node.defaultChild as never);
+    const [rule] = ofType(resources, 'AWS::Events::Rule').filter((r) => JSON.stringify(r.Properties.Targets).includes(fnId));
+    expect(rule.Properties.ScheduleExpression).toBe('rate(1 day)');
+    const roleId = stack.getLogicalId(checker.role.node.defaultChild as never);
+    const actions = ofType(resources, 'AWS::IAM::Policy')
+      .filter((p) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement)
+      .flatMap((st: any) => asArray(st.Action))
+      .sort();
+    expect(actions).toEqual([...(stack.endpoint.encryptionKey ? ['kms:Decrypt'] : []), 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:GetSecretValue']);
   });
+
+  test('the REST API and the custom domain accept TLS 1.2 or better only, with the strict endpoint access mode', () => {
+    const { resources } = synth(name);
+    for (const resource of [...ofType(resources, 'AWS::ApiGateway::RestApi'), ...ofType(resources, 'AWS::ApiGateway::DomainName')]) {
+      expect(resource.Properties).toMatchObject({ SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09', EndpointAccessMode: 'STRICT' });
+    }
+    const domains = ofType(resources, 'AWS::ApiGateway::DomainName');
+    expect(ofType(resources, 'AWS::ApiGateway::RestApi')[0].Properties.DisableExecuteApiEndpoint).toBe(domains.length > 0);
+  });
+
+  test('every SCIM method is behind the edge authorizer (no method is NONE) and proxied to a SCIM function, which checks the token again', () => {
+    const { resources, stack } = synth(name);
+    const methods = ofType(resources, 'AWS::ApiGateway::Method');
+    const authorizerId = stack.getLogicalId(stack.endpoint.edgeAuth.authorizer.node.defaultChild as never);
+    expect(methods.length).toBeGreaterThan(0);
+    for (const method of methods) {
+      expect(method.Properties).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: authorizerId }, ApiKeyRequired: true });
+      expect(method.Properties.Integration.Type).toBe('AWS_PROXY');
+    }
+    const [authorizer] = ofType(resources, 'AWS::ApiGateway::Authorizer');
+    expect(authorizer.Properties).toMatchObject({ Type: 'REQUEST', IdentitySource: 'method.request.header.Authorization' });
+    expect(authorizer.Properties.AuthorizerResultTtlInSeconds).toBeLessThanOrEqual(60);
+  });
+
+  test('the directory\'s usage plan (50 req/s, burst 100) keyed by the authorizer, under a stage limit above it', () => {
+    const { resources, stack } = synth(name);
+    const [api] = ofType(resources, 'AWS::ApiGateway::RestApi');
+    expect(api.Properties.ApiKeySourceType).toBe('AUTHORIZER');
+    const [plan, ...others] = ofType(resources, 'AWS::ApiGateway::UsagePlan');
+    expect(others).toHaveLength(0);
+    expect(plan.Properties.Throttle).toEqual({ RateLimit: 50, BurstLimit: 100 });
+    expect(plan.Properties.UsagePlanName).toBe(`scim-directory-${stack.node.tryGetContext('scim-endpoint:directoryId')}`);
+    expect(ofType(resources, 'AWS::ApiGateway::UsagePlanKey')).toHaveLength(1);
+    const [stage] = ofType(resources, 'AWS::ApiGateway::Stage');
+    expect(stage.Properties.MethodSettings[0].ThrottlingRateLimit).toBeGreaterThan(plan.Properties.Throttle.RateLimit);
+    expect(stage.Properties.MethodSettings[0].ThrottlingBurstLimit).toBeGreaterThan(plan.Properties.Throttle.BurstLimit);
+  });
+
+
 });
 
 describe('what each setting adds', () => {
@@ -158,7 +227,8 @@ describe('what each setting adds', () => {
     template.hasResourceProperties('AWS::ApiGateway::DomainName', {
       DomainName: 'scim.example.com',
       RegionalCertificateArn: CERT,
-      SecurityPolicy: 'TLS_1_2',
+      SecurityPolicy: 'SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09',
+      EndpointAccessMode: 'STRICT',
       EndpointConfiguration: { Types: ['REGIONAL'] },
     });
     template.resourceCountIs('AWS::ApiGateway::BasePathMapping', 1);
@@ -189,29 +259,147 @@ describe('what each setting adds', () => {
     synth('domainWithoutZoneAndAllowListWithoutWaf').template.resourceCountIs('AWS::WAFv2::WebACL', 0);
   });
 
-  test('the web ACL: a rate rule per source IP, the allow list as IP sets, default block, on the stage', () => {
+  test('the web ACL: rate rules per source IP, AWS managed rule groups, the allow list as IP sets, default block, on the stage', () => {
     const { template, resources } = synth('everything');
     const [acl] = ofType(resources, 'AWS::WAFv2::WebACL');
     expect(acl.Properties.DefaultAction).toEqual({ Block: {} });
+    expect(acl.Properties.Rules.map((r: any) => r.Name)).toEqual([
+      'RateLimitPerSourceIp',
+      'RateLimitWithoutTokenPerSourceIp',
+      'AWSManagedRulesAmazonIpReputationList',
+      'AWSManagedRulesKnownBadInputsRuleSet',
+      'AWSManagedRulesCommonRuleSet',
+      'AllowListedSources',
+    ]);
     expect(acl.Properties.Rules[0]).toMatchObject({
       Action: { Block: {} },
       Statement: { RateBasedStatement: { Limit: 500, AggregateKeyType: 'IP' } },
     });
-    expect(acl.Properties.Rules[1]).toMatchObject({ Action: { Allow: {} }, Statement: { OrStatement: {} } });
+    expect(acl.Properties.Rules[5]).toMatchObject({ Action: { Allow: {} }, Statement: { OrStatement: {} } });
     const sets = ofType(resources, 'AWS::WAFv2::IPSet').map((s) => [s.Properties.IPAddressVersion, s.Properties.Addresses]);
     expect(sets).toEqual(expect.arrayContaining([['IPV4', ['203.0.113.0/24']], ['IPV6', ['2001:db8::/32']]]));
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
   });
 
-  test('the web ACL without an allow list lets through what the rate rule allows (default 3000 / 5 min)', () => {
+  test('the web ACL without an allow list: a provider behind one egress address gets its whole usage plan before WAF blocks it', () => {
     const { resources } = synth('wafWithoutAllowList');
     const [acl] = ofType(resources, 'AWS::WAFv2::WebACL');
     expect(acl.Properties.DefaultAction).toEqual({ Allow: {} });
-    expect(acl.Properties.Rules).toHaveLength(1);
-    expect(acl.Properties.Rules[0].Statement.RateBasedStatement.Limit).toBe(3000);
+    expect(acl.Properties.Rules).toHaveLength(5);
+    const perIp = acl.Properties.Rules[0].Statement.RateBasedStatement;
+    const [plan] = ofType(resources, 'AWS::ApiGateway::UsagePlan');
+    // WAF counts per 5 minutes: its limit must be above the plan's steady rate over that window.
+    expect(perIp.Limit).toBe(20_000);
+    expect(perIp.Limit).toBeGreaterThan(plan.Properties.Throttle.RateLimit * 300);
+    // Requests without a bearer token can only be refused: their own low limit.
+    const withoutToken = acl.Properties.Rules[1].Statement.RateBasedStatement;
+    expect(withoutToken.Limit).toBe(300);
+    expect(withoutToken.ScopeDownStatement.NotStatement.Statement.ByteMatchStatement).toMatchObject({
+      FieldToMatch: { SingleHeader: { Name: 'authorization' } },
+      PositionalConstraint: 'STARTS_WITH',
+      SearchString: 'bearer ',
+    });
+    // The core rule set's size limits would block large PATCH and Bulk bodies and long filters: counted, not blocked.
+    const core = acl.Properties.Rules[4].Statement.ManagedRuleGroupStatement;
+    expect(core.RuleActionOverrides.map((o: any) => [o.Name, o.ActionToUse])).toEqual([
+      ['SizeRestrictions_BODY', { Count: {} }],
+      ['SizeRestrictions_QUERYSTRING', { Count: {} }],
+      ['NoUserAgent_HEADER', { Count: {} }],
+    ]);
     expect(ofType(resources, 'AWS::WAFv2::IPSet')).toHaveLength(0);
     expect(ofType(resources, 'AWS::ApiGateway::Account')).toHaveLength(0);
     expect(ofType(resources, 'AWS::Logs::LogGroup').every((g) => g.Properties.RetentionInDays === 365)).toBe(true);
+  });
+
+  test('WAF logs: blocked and counted requests only, to an aws-waf-logs- group, with the token, query and path redacted', () => {
+    for (const name of ['everything', 'wafWithoutAllowList', 'customerManagedKey']) {
+      const { resources } = synth(name);
+      const [logging, ...more] = ofType(resources, 'AWS::WAFv2::LoggingConfiguration');
+      expect(more).toHaveLength(0);
+      expect(logging.Properties.RedactedFields).toEqual([{ SingleHeader: { Name: 'authorization' } }, { QueryString: {} }, { UriPath: {} }]);
+      expect(logging.Properties.LoggingFilter.DefaultBehavior).toBe('DROP');
+      const group = ofType(resources, 'AWS::Logs::LogGroup').find((g) => String(g.Properties.LogGroupName ?? '').startsWith('aws-waf-logs-'));
+      expect(group).toBeDefined();
+      expect(JSON.stringify(logging.Properties.LogDestinationConfigs)).toContain(group!.Properties.LogGroupName);
+    }
+    expect(ofType(synth('defaults').resources, 'AWS::WAFv2::LoggingConfiguration')).toHaveLength(0);
+  });
+
+  test('gateway answers are SCIM errors: 401 with WWW-Authenticate, 429 with Retry-After, an authorizer failure 503 with Retry-After', () => {
+    const responses = ofType(synth('defaults').resources, 'AWS::ApiGateway::GatewayResponse');
+    const byType = Object.fromEntries(responses.map((r) => [r.Properties.ResponseType, r.Properties]));
+    expect(byType.UNAUTHORIZED.StatusCode).toBe('401');
+    expect(byType.UNAUTHORIZED.ResponseParameters['gatewayresponse.header.WWW-Authenticate']).toBe(`'Bearer realm="scim"'`);
+    expect(byType.THROTTLED.StatusCode).toBe('429');
+    expect(byType.THROTTLED.ResponseParameters['gatewayresponse.header.Retry-After']).toBe("'1'");
+    expect(byType.AUTHORIZER_FAILURE.StatusCode).toBe('503');
+    expect(byType.AUTHORIZER_FAILURE.ResponseParameters['gatewayresponse.header.Retry-After']).toMatch(/^'\d+'$/);
+    for (const r of responses) {
+      const body = JSON.parse(r.Properties.ResponseTemplates['application/json'].replace(/\$context\.error\.messageString/, '"msg"'));
+      expect(body).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: r.Properties.StatusCode });
+      expect(r.Properties.ResponseParameters['gatewayresponse.header.Content-Type']).toBe("'application/scim+json'");
+    }
+  });
+
+  test('under the aws-iam-identity-center profile, throttling (and every gateway answer) has IIC\'s error shape', () => {
+    const responses = ofType(synth('customerManagedKey').resources, 'AWS::ApiGateway::GatewayResponse');
+    const throttled = responses.find((r) => r.Properties.ResponseType === 'THROTTLED')!;
+    const body = JSON.parse(throttled.Properties.ResponseTemplates['application/json'].replace(/\$context\.error\.messageString/, '"Too Many Requests"'));
+    expect(body).toEqual({
+      schema: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'],
+      detail: 'Too Many Requests',
+      status: '429',
+      exceptionRequestId: '$context.requestId',
+      timeStamp: '$context.requestTime',
+    });
+    for (const r of responses) expect(r.Properties.ResponseParameters['gatewayresponse.header.Content-Type']).toBe("'application/json'");
+  });
+
+  test('reserved concurrency reaches exactly the functions it names', () => {
+    const { resources, stack } = synth('customerManagedKey');
+    const reserved = (fn: { node: { defaultChild?: unknown } }) => resources[stack.getLogicalId(fn.node.defaultChild as never)].Properties.ReservedConcurrentExecutions;
+    expect([reserved(stack.endpoint.functions.Users), reserved(stack.endpoint.functions.Groups), reserved(stack.endpoint.edgeAuth.fn.fn)]).toEqual([20, 20, 10]);
+    expect([reserved(stack.endpoint.functions.Bulk), reserved(stack.endpoint.functions.Discovery)]).toEqual([undefined, undefined]);
+    expect(ofType(synth('defaults').resources, 'AWS::Lambda::Function').every((f) => f.Properties.ReservedConcurrentExecutions === undefined)).toBe(true);
+  });
+
+  test('the customer-managed key: every data store and log uses it; its policy lets in the account, CloudWatch Logs and alarms only', () => {
+    const { resources, stack } = synth('customerManagedKey');
+    const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.endpoint.encryptionKey!.node.defaultChild as never), 'Arn'] };
+    const [table] = ofType(resources, 'AWS::DynamoDB::Table');
+    expect(table.Properties.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyArn });
+    expect(ofType(resources, 'AWS::SecretsManager::Secret')[0].Properties.KmsKeyId).toEqual(keyArn);
+    const groups = ofType(resources, 'AWS::Logs::LogGroup');
+    expect(groups.length).toBeGreaterThan(5);
+    for (const group of groups) expect(group.Properties.KmsKeyId).toEqual(keyArn);
+    expect(ofType(resources, 'AWS::SNS::Topic')[0].Properties.KmsMasterKeyId).toEqual(keyArn);
+    expect(ofType(resources, 'AWS::SQS::Queue')[0].Properties.KmsMasterKeyId).toEqual(keyArn);
+    const [key] = ofType(resources, 'AWS::KMS::Key');
+    expect(key.Properties.EnableKeyRotation).toBe(true);
+    expect(key.DeletionPolicy).toBe('Retain');
+    const principals = key.Properties.KeyPolicy.Statement.map((st: any) => st.Principal.AWS ? 'account' : JSON.stringify(st.Principal.Service));
+    expect(principals).toHaveLength(3);
+    expect(principals[0]).toBe('account');
+    expect(principals[1]).toContain('logs.');
+    expect(principals[2]).toBe('"cloudwatch.amazonaws.com"');
+    // Each role may use the key through one service only.
+    const kmsStatements = ofType(resources, 'AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement).filter((st: any) => asArray(st.Action).some((a: string) => a.startsWith('kms:')));
+    expect(kmsStatements.length).toBeGreaterThan(0);
+    for (const st of kmsStatements) {
+      expect(st.Resource).toEqual(keyArn);
+      expect(Object.keys(st.Condition.StringEquals)).toEqual(['kms:ViaService']);
+    }
+  });
+
+  test('without the key option nothing is customer-managed', () => {
+    for (const name of ['defaults', 'everything']) {
+      const { resources } = synth(name);
+      expect(ofType(resources, 'AWS::KMS::Key')).toHaveLength(0);
+      expect(ofType(resources, 'AWS::DynamoDB::Table')[0].Properties.SSESpecification).toEqual({ SSEEnabled: true });
+      expect(ofType(resources, 'AWS::SecretsManager::Secret')[0].Properties.KmsKeyId).toBeUndefined();
+      expect(ofType(resources, 'AWS::Logs::LogGroup').every((g) => g.Properties.KmsKeyId === undefined)).toBe(true);
+    }
   });
 
   test('the alarm e-mail is subscribed to the topic; the topic refuses publishing without TLS', () => {

@@ -137,9 +137,13 @@ describe('the stack as cdk synth builds it', () => {
   });
 
   describe('functions', () => {
-    test('one function per route, no other function', () => {
+    test('one function per route, the edge authorizer and the daily token check, no other function', () => {
       expect(ofType('AWS::Lambda::Function').map(([id]) => id).sort()).toEqual(
-        FUNCTION_ROUTES.map((route) => logicalId(stack.endpoint.functions[route.id])).sort(),
+        [
+          ...FUNCTION_ROUTES.map((route) => logicalId(stack.endpoint.functions[route.id])),
+          logicalId(stack.endpoint.edgeAuth.fn.fn),
+          logicalId(stack.endpoint.tokenAlarms.checker.fn),
+        ].sort(),
       );
     });
 
@@ -160,6 +164,7 @@ describe('the stack as cdk synth builds it', () => {
       expect(env).toEqual({
         ...(usesTable ? { TABLE_NAME: ref(stack.endpoint.table), DIRECTORY_ID: 'default' } : {}),
         TOKEN_SECRET_ARN: ref(stack.endpoint.tokenSecret),
+        SCIM_BASE_URL: template.toJSON().Outputs.ScimBaseUrl.Value,
         DYNAMODB_ENDPOINT: '',
       });
     });
@@ -259,6 +264,7 @@ describe('the stack as cdk synth builds it', () => {
             AWS_REGION: 'eu-west-1',
             TABLE_NAME: 'scim-endpoint',
             TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:scim-endpoint-tokens-AbCdEf',
+            SCIM_BASE_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/scim/v2',
             // Both clients' endpoint (the SDK's AWS_ENDPOINT_URL setting): the stand-in instead of AWS.
             AWS_ENDPOINT_URL: standIn.endpoint,
             ...credentials,
@@ -305,15 +311,16 @@ describe('the stack as cdk synth builds it', () => {
       expect(account.DeletionPolicy).toBe('Retain');
     });
 
-    test('stage v1 throttled at 50 requests/s with bursts of 100', () => {
+    test('stage v1 throttled at 200 requests/s with bursts of 400: above the directory\'s usage plan (50/100)', () => {
       template.hasResourceProperties('AWS::ApiGateway::Stage', {
         StageName: 'v1',
-        MethodSettings: [{ ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 }],
+        MethodSettings: [{ ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 }],
       });
+      template.hasResourceProperties('AWS::ApiGateway::UsagePlan', { Throttle: { RateLimit: 50, BurstLimit: 100 } });
     });
 
     test.each(FUNCTION_ROUTES.map((route) => [route.id, route]))(
-      '%s: every path it owns has ANY, proxied to its function, no API Gateway auth',
+      '%s: every path it owns has ANY, behind the edge authorizer and its usage key, proxied to its function',
       (_id, route) => {
         const fnArn = JSON.stringify(arnOf(stack.endpoint.functions[route.id]));
         const paths = apiResourcePaths();
@@ -326,7 +333,9 @@ describe('the stack as cdk synth builds it', () => {
           const method = onPath[0][1].Properties;
           expect(method).toMatchObject({
             HttpMethod: 'ANY',
-            AuthorizationType: 'NONE',
+            AuthorizationType: 'CUSTOM',
+            AuthorizerId: { Ref: logicalId(stack.endpoint.edgeAuth.authorizer) },
+            ApiKeyRequired: true,
             Integration: { Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' },
           });
           expect(JSON.stringify(method.Integration.Uri)).toContain(fnArn);
@@ -431,7 +440,7 @@ describe('the stack as cdk synth builds it', () => {
       expect(outputs.AlarmTopicArn.Value).toEqual(ref(stack.endpoint.monitoring.topic));
       const urlParts: unknown[] = outputs.ScimBaseUrl.Value['Fn::Join'][1];
       expect(urlParts[0]).toBe('https://');
-      expect(urlParts[urlParts.length - 1]).toBe('/scim/v2');
+      expect(urlParts[urlParts.length - 1]).toBe('/v1/scim/v2');
       expect(outputs.TokenSecretArn.Value).toEqual(ref(stack.endpoint.tokenSecret));
       expect(outputs.TableName.Value).toEqual(ref(stack.endpoint.table));
     });
@@ -446,6 +455,16 @@ describe('props', () => {
     [{ stageName: 'v 1' }, /stageName/],
     [{ throttlingRateLimit: 0 }, /throttlingRateLimit/],
     [{ throttlingBurstLimit: 1.5 }, /throttlingBurstLimit/],
+    [{ providerRateLimit: 300 }, /must not exceed throttlingRateLimit/],
+    [{ throttlingRateLimit: 20, throttlingBurstLimit: 40 }, /must not exceed/],
+    [{ providerBurstLimit: 0 }, /providerBurstLimit/],
+    [{ authorizerCacheSeconds: 61 }, /authorizerCacheSeconds/],
+    [{ authorizerCacheSeconds: 0 }, /authorizerCacheSeconds/],
+    [{ tlsSecurityPolicy: 'TLS_1_0' as never }, /tlsSecurityPolicy/],
+    [{ endpointAccessMode: 'LOOSE' as never }, /endpointAccessMode/],
+    [{ reservedConcurrency: { Userz: 5 } }, /reservedConcurrency names no function/],
+    [{ reservedConcurrency: { Users: 0.5 } }, /reservedConcurrency.Users/],
+    [{ unauthenticatedRateLimit: 5 }, /unauthenticatedRateLimit/],
     [{ directoryId: 'a#b' }, /directoryId/],
     [{ compatibilityProfile: 'okta' as never }, /compatibilityProfile/],
     [{ allowedSourceCidrs: [] }, /allowedSourceCidrs/],
@@ -474,6 +493,11 @@ describe('props', () => {
       logRetention: RetentionDays.ONE_WEEK,
       throttlingRateLimit: 10,
       throttlingBurstLimit: 20,
+      providerRateLimit: 5,
+      providerBurstLimit: 10,
+      authorizerCacheSeconds: 15,
+      tlsSecurityPolicy: 'TLS_1_2',
+      reservedConcurrency: { Users: 7, Authorizer: 3 },
       directoryId: 'acme',
     });
     const t = Template.fromStack(custom);
@@ -486,6 +510,13 @@ describe('props', () => {
       StageName: 'prod',
       MethodSettings: [{ ResourcePath: '/*', HttpMethod: '*', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }],
     });
+    t.hasResourceProperties('AWS::ApiGateway::UsagePlan', { UsagePlanName: 'scim-directory-acme', Throttle: { RateLimit: 5, BurstLimit: 10 } });
+    t.hasResourceProperties('AWS::ApiGateway::Authorizer', { AuthorizerResultTtlInSeconds: 15 });
+    // The legacy TLS 1.2 policy takes no endpoint access mode.
+    const [api] = Object.values(t.findResources('AWS::ApiGateway::RestApi')) as any[];
+    expect([api.Properties.SecurityPolicy, api.Properties.EndpointAccessMode]).toEqual(['TLS_1_2', undefined]);
+    const reserved = Object.values(t.findResources('AWS::Lambda::Function')).map((f: any) => [f.Properties.Description, f.Properties.ReservedConcurrentExecutions]);
+    expect(reserved.filter(([, n]) => n !== undefined).sort()).toEqual([['SCIM Users', 7], ['SCIM edge authorizer: bearer token check before any SCIM function', 3]]);
   });
 
   test('compatibilityProfile reaches every function as SCIM_PROFILE, from the prop or from context', () => {
@@ -525,8 +556,8 @@ describe('props', () => {
       directoryId: 'default',
       memorySize: 512,
       logRetention: RetentionDays.ONE_MONTH,
-      throttlingRateLimit: 50,
-      throttlingBurstLimit: 100,
+      throttlingRateLimit: 200,
+      throttlingBurstLimit: 400,
     });
   });
 });

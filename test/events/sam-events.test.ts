@@ -109,6 +109,48 @@ describe('events/ for sam local invoke, invoked in-process against DynamoDB Loca
     if (file === 'users-patch-deactivate.json' && response.status === 200) expect(response.json.active).toBe(false);
   });
 
+  test('a forged Host, X-Forwarded-Proto and requestContext.domainName cannot change Location: it is SCIM_BASE_URL', async () => {
+    const event = JSON.parse(load('users-create.json'));
+    event.headers = { ...event.headers, Host: 'evil.example', 'X-Forwarded-Proto': 'http', 'X-Forwarded-Host': 'evil.example' };
+    event.requestContext = { ...event.requestContext, domainName: 'evil.example' };
+    event.body = event.body.replace(/"userName":\s*"[^"]*"/, '"userName":"forged-host@example.com"');
+    const result = await users(event);
+    const created = JSON.parse(result.body);
+    expect(result.statusCode).toBe(201);
+    const baseUrl = JSON.parse(load('env.json')).Parameters.SCIM_BASE_URL;
+    expect(result.headers!.Location).toBe(`${baseUrl}/Users/${created.id}`);
+    expect(created.meta.location).toBe(`${baseUrl}/Users/${created.id}`);
+    expect(result.body).not.toContain('evil.example');
+  });
+
+  test('Secrets Manager unreachable: the deployed handler answers 503 with Retry-After, never a 500', async () => {
+    const closed = await new Promise<number>((done) => {
+      const probe = require('node:net').createServer().listen(0, '127.0.0.1', () => {
+        const { port } = probe.address();
+        probe.close(() => done(port));
+      });
+    });
+    const before = { ...process.env };
+    let handler: ApiHandler | undefined;
+    Object.assign(process.env, {
+      TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:scim-endpoint-tokens-AbCdEf',
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${closed}`,
+      AWS_MAX_ATTEMPTS: '1',
+    });
+    try {
+      jest.isolateModules(() => {
+        handler = require('../../lambda/handlers/users').handler;
+      });
+      const response = await invoke(handler!, 'users-list-filter.json');
+      expect(response.status).toBe(503);
+      expect(response.headers['Retry-After']).toMatch(/^\d+$/);
+      expect(response.json).toMatchObject({ schemas: ['urn:ietf:params:scim:api:messages:2.0:Error'], status: '503' });
+      expect(JSON.stringify(response.json)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1|secret:/);
+    } finally {
+      process.env = before;
+    }
+  });
+
   test('each request logs one JSON line with its request id, and never the token', async () => {
     const lines: string[] = [];
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {

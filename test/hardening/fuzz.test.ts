@@ -51,9 +51,9 @@ describe('fuzzing the handlers with generated and hostile input', () => {
     table = await freshTable('fuzz');
     const store = { client: table.client, tableName: table.tableName, directoryId: 'default' };
     const verifier = new StaticTokenVerifier(TEST_TOKEN);
-    users = toLambdaHandler({ routes: usersRoutes(store), verifier, logger });
-    groups = toLambdaHandler({ routes: groupsRoutes(store), verifier, logger });
-    bulk = toLambdaHandler({ routes: bulkRoutes(store), verifier, logger });
+    users = toLambdaHandler({ routes: usersRoutes(store), verifier, logger, baseUrl: 'https://scim.example.com/v1/scim/v2' });
+    groups = toLambdaHandler({ routes: groupsRoutes(store), verifier, logger, baseUrl: 'https://scim.example.com/v1/scim/v2' });
+    bulk = toLambdaHandler({ routes: bulkRoutes(store), verifier, logger, baseUrl: 'https://scim.example.com/v1/scim/v2' });
     for (let i = 0; i < 6; i++) {
       const res = await call({ method: 'POST', path: '/scim/v2/Users', body: JSON.stringify(userBody(`seed${i}@example.com`, { externalId: `x${i}` })) });
       userIds.push(JSON.parse(res.body).id);

@@ -98,6 +98,7 @@ describe('security: tokens, logs and error bodies', () => {
       routes: [route('GET', 'Users', async () => { throw internal; })],
       verifier: new StaticTokenVerifier(TEST_TOKEN),
       logger,
+      baseUrl: 'https://scim.example.com/v1/scim/v2',
     });
     const event = {
       httpMethod: 'GET',

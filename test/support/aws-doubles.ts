@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
  */
 export interface AwsDoubles {
   readonly endpoint: string;
-  /** Secret values by ARN. */
+  /** Secret values by ARN (the AWSCURRENT version's). */
   readonly secrets: Map<string, string>;
   /** Stacks by name: their outputs. */
   readonly stacks: Map<string, Record<string, string>>;
@@ -24,6 +24,17 @@ export interface AwsDoubles {
 
 export async function startAwsDoubles(): Promise<AwsDoubles> {
   const secrets = new Map<string, string>();
+  // Every version ever written, as Secrets Manager keeps them: a version id names one value for good.
+  const versions = new Map<string, { current: string; values: Map<string, string> }>();
+  const versionsOf = (arn: string) => {
+    const known = versions.get(arn);
+    if (known && known.values.get(known.current) === secrets.get(arn)) return known;
+    // Set directly by a test: that value is a version of its own.
+    const fresh = { current: `initial-${versions.size}-${calls.length}`, values: new Map(known?.values ?? []) };
+    fresh.values.set(fresh.current, secrets.get(arn) ?? '');
+    versions.set(arn, fresh);
+    return fresh;
+  };
   const stacks = new Map<string, Record<string, string>>();
   const calls: string[] = [];
   const events: Array<Record<string, unknown>> = [];
@@ -40,7 +51,7 @@ export async function startAwsDoubles(): Promise<AwsDoubles> {
     }
     if (typeof target === 'string' && target.startsWith('secretsmanager.')) {
       calls.push(target);
-      const input = JSON.parse(body) as { SecretId: string; SecretString?: string };
+      const input = JSON.parse(body) as { SecretId: string; SecretString?: string; ClientRequestToken?: string };
       const arn = [...secrets.keys()].find((a) => a === input.SecretId || a.includes(`:secret:${input.SecretId}`));
       res.setHeader('Content-Type', 'application/x-amz-json-1.1');
       if (!arn) {
@@ -48,10 +59,21 @@ export async function startAwsDoubles(): Promise<AwsDoubles> {
         return;
       }
       if (target === 'secretsmanager.GetSecretValue') {
-        res.end(JSON.stringify({ ARN: arn, Name: arn.split(':').pop(), SecretString: secrets.get(arn), VersionId: 'v' }));
+        const { current } = versionsOf(arn);
+        res.end(JSON.stringify({ ARN: arn, Name: arn.split(':').pop(), SecretString: secrets.get(arn), VersionId: current }));
       } else if (target === 'secretsmanager.PutSecretValue') {
+        const known = versionsOf(arn);
+        const versionId = input.ClientRequestToken ?? `v${calls.length}`;
+        const existing = known.values.get(versionId);
+        if (existing !== undefined && existing !== input.SecretString) {
+          // Secrets Manager's answer to a different value under an existing version id.
+          res.writeHead(400).end(JSON.stringify({ __type: 'ResourceExistsException', message: `A resource with the ID you requested already exists.` }));
+          return;
+        }
+        known.values.set(versionId, input.SecretString ?? '');
+        known.current = versionId;
         secrets.set(arn, input.SecretString ?? '');
-        res.end(JSON.stringify({ ARN: arn, Name: arn.split(':').pop(), VersionId: `v${calls.length}`, VersionStages: ['AWSCURRENT'] }));
+        res.end(JSON.stringify({ ARN: arn, Name: arn.split(':').pop(), VersionId: versionId, VersionStages: ['AWSCURRENT'] }));
       } else {
         res.writeHead(400).end(JSON.stringify({ __type: 'InvalidRequestException', message: `unsupported ${target}` }));
       }

@@ -19,8 +19,11 @@ export interface FaultRule {
   readonly kind: FaultKind;
   /** Which requests: SDK command names such as 'TransactWriteItemsCommand'; all when absent. */
   readonly commands?: readonly string[];
-  /** Further choice on the (marshalled) input, e.g. only transactions deleting a member. */
-  readonly when?: (input: Record<string, unknown>) => boolean;
+  /**
+   * Further choice on the (marshalled) input, e.g. only transactions deleting a member, and
+   * on the serialized request (one per SDK call: its retries send the same body).
+   */
+  readonly when?: (input: Record<string, unknown>, request: { body?: unknown }) => boolean;
   /** Chance per matching attempt (default 1), drawn from the injector's seeded generator. */
   readonly probability?: number;
   /** At most this many injections by this rule (default unlimited). */
@@ -39,7 +42,7 @@ export class FaultInjector {
     client.middlewareStack.add(
       (next, context) => async (args) => {
         const command = String(context.commandName);
-        const fault = this.pick(command, args.input as Record<string, unknown>);
+        const fault = this.pick(command, args.input as Record<string, unknown>, (args as { request?: { body?: unknown } }).request ?? {});
         if (!fault) return next(args);
         this.injected.push({ kind: fault, command });
         if (fault === 'lost-response') {
@@ -67,12 +70,12 @@ export class FaultInjector {
     return kind ? this.injected.filter((f) => f.kind === kind).length : this.injected.length;
   }
 
-  private pick(command: string, input: Record<string, unknown>): FaultKind | undefined {
+  private pick(command: string, input: Record<string, unknown>, request: { body?: unknown }): FaultKind | undefined {
     for (const entry of this.rules) {
       const { rule } = entry;
       if (rule.commands && !rule.commands.includes(command)) continue;
       if (rule.times !== undefined && entry.used >= rule.times) continue;
-      if (rule.when && !rule.when(input)) continue;
+      if (rule.when && !rule.when(input, request)) continue;
       if (rule.probability !== undefined && this.random() >= rule.probability) continue;
       entry.used++;
       return rule.kind;

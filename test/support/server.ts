@@ -2,15 +2,16 @@ import { StaticTokenVerifier } from '../../lambda/http/auth';
 import { silentLogger, type Logger } from '../../lambda/http/log';
 import { startLocalServer } from '../../lib/local/server';
 import type { ProfileName } from '../../lambda/scim/profiles/profile';
+import type { MembershipOptions } from '../../lambda/store/memberships';
 import { freshTable } from './dynamo';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
 /** The local endpoint on a free port with a fresh table, as `npm start` serves it. */
-export async function startTestServer(logger: Logger = silentLogger, profile: ProfileName = 'rfc') {
+export async function startTestServer(logger: Logger = silentLogger, profile: ProfileName = 'rfc', memberships?: MembershipOptions) {
   const table = await freshTable('http');
   const local = await startLocalServer({
-    store: { client: table.client, tableName: table.tableName, directoryId: 'default' },
+    store: { client: table.client, tableName: table.tableName, directoryId: 'default', memberships },
     verifier: new StaticTokenVerifier(TEST_TOKEN),
     logger,
     port: 0,

@@ -1,3 +1,4 @@
+import { INTENT_PREFIX, MEMBER_PREFIX, SHARD_PREFIX, UNIQUE_TAG } from '../../lambda/store/keys';
 /** What a SCIM client sees of one request (test/support/server.ts `scim`). */
 export interface Answer {
   readonly status: number;
@@ -38,7 +39,7 @@ export const LEAKS: readonly RegExp[] = [
   /Exception\b/,
   /TypeError|ReferenceError|RangeError|SyntaxError: /,
   /DynamoDB(DocumentClient|Client)|TransactWrite|BatchGet|ConditionalCheck|StoreConflict|StoreUnavailable|TransactionCancel/,
-  /\b(gsi\d(pk|sk)|UNIQUE#|MEMBER#|SHARD#)/,
+  new RegExp(`\\b(gsi\\d(pk|sk)|${UNIQUE_TAG}#|${MEMBER_PREFIX}|${INTENT_PREFIX}|${SHARD_PREFIX})`),
 ];
 
 /**

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger } from '../../lambda/http/log';
@@ -100,7 +100,9 @@ describe('token CLI against the local endpoint', () => {
     [['revoke', '--local'], /needs the id/],
     [['revoke', 'tok-unknown', '--local'], /No token with id/],
     [['frobnicate', '--local'], /Unknown command/],
-    [['create', '--local', '--expires-in-days', 'soon'], /must be a number/],
+    [['create', '--local', '--expires-in-days', 'soon'], /must be a whole number/],
+    [['create', '--local', '--expires-in-days', '0.5'], /must be a whole number from 1 to 3650/],
+    [['rotate', '--local', '--grace-hours', '1.5'], /--grace-hours must be a whole number from 0 to 2160/],
     [['create', '--secret', 's', '--data-dir', '/tmp'], /--data-dir goes with --local/],
   ])('refuses %j with one clear line and exit code 1', async (argv, message) => {
     const result = await cli(...argv, ...(argv.includes('--local') ? ['--data-dir', dataDir] : []));
@@ -119,5 +121,21 @@ describe('token CLI against the local endpoint', () => {
     const help = spawnSync(process.execPath, [require.resolve('tsx/cli'), 'bin/token.ts'], { encoding: 'utf8', timeout: 60_000 });
     expect(help.status).toBe(2);
     expect(help.stdout).toContain('Usage: npm run token');
+  });
+});
+
+describe('token CLI --local: concurrent operators', () => {
+  test('two creates at once both keep their token (the tokens file is changed under a lock)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scim-tokens-race-'));
+    try {
+      const local = ['--local', '--data-dir', dir];
+      const [a, b] = await Promise.all([cli('create', ...local), cli('create', ...local)]);
+      expect([a.code, b.code]).toEqual([0, 0]);
+      const ids = JSON.parse(readFileSync(join(dir, LOCAL_TOKENS_FILE), 'utf8')).tokens.map((t: { id: string }) => t.id).sort();
+      expect(ids).toEqual([a.id, b.id].sort());
+      expect(existsSync(join(dir, `${LOCAL_TOKENS_FILE}.lock`))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

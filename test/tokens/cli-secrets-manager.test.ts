@@ -40,8 +40,11 @@ describe('token CLI against the stack secret', () => {
     const out = lines.join('\n');
     return { code, out, err: errors.join('\n'), token: /^ {2}([A-Za-z0-9_-]{43})$/m.exec(out)?.[1], id: /New token (tok-[0-9a-f]+)/.exec(out)?.[1] };
   }
-  const verifierAt = (clock: { now: number }) =>
-    new SecretTokenVerifier(ARN, new SecretsManagerClient({ endpoint: aws.endpoint, region: 'eu-west-1' }), () => clock.now);
+  const verifierAt = (clock: { now: number }) => {
+    const verifier = new SecretTokenVerifier(ARN, new SecretsManagerClient({ endpoint: aws.endpoint, region: 'eu-west-1' }), () => clock.now);
+    // These cases ask whether a token is accepted.
+    return { verify: (token: string) => verifier.verify(token).then((found) => found !== undefined) };
+  };
 
   it('create --stack finds the secret through the stack output and stores only the hash', async () => {
     const created = await cli('create', '--stack', 'ScimEndpoint');
@@ -76,6 +79,32 @@ describe('token CLI against the stack secret', () => {
     expect(third.code).toBe(1);
     expect(third.err).toMatch(/revoke one first/);
     expect((await cli('rotate', '--secret', ARN)).err).toMatch(/revoke the old one first/);
+  });
+
+  it('two operators at once: both changes are kept (the second write of a version\'s successor is refused and re-applied)', async () => {
+    aws.secrets.set(ARN, '{"tokens":[]}');
+    aws.calls.splice(0);
+    const [a, b] = await Promise.all([cli('create', '--secret', ARN), cli('create', '--secret', ARN)]);
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const stored = parseTokenSecret(aws.secrets.get(ARN)!).map((r) => r.id).sort();
+    expect(stored).toEqual([a.id, b.id].sort());
+    // Both read the same version; one PutSecretValue was refused, then read and written again.
+    expect(aws.calls.filter((c) => c === 'secretsmanager.PutSecretValue')).toHaveLength(3);
+    expect(await verifierAt({ now: Date.now() }).verify(a.token!)).toBe(true);
+    expect(await verifierAt({ now: Date.now() }).verify(b.token!)).toBe(true);
+    // A revoke racing a create: the revoked token is gone and the created one kept.
+    const [revoked, created] = await Promise.all([cli('revoke', a.id!, '--secret', ARN), cli('rotate', '--secret', ARN, '--grace-hours', '0')]);
+    expect(revoked.code).toBe(0);
+    expect(created.code === 0 || /revoke the old one first/.test(created.err)).toBe(true);
+    expect(parseTokenSecret(aws.secrets.get(ARN)!).map((r) => r.id)).not.toContain(a.id);
+  });
+
+  it.each([['1.5'], ['0'], ['3651'], ['1e3'], ['30 days']])('refuses --expires-in-days %s and changes nothing', async (days) => {
+    const before = aws.secrets.get(ARN);
+    const refused = await cli('create', '--secret', ARN, '--expires-in-days', days);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/--expires-in-days must be a whole number from 1 to 3650/);
+    expect(aws.secrets.get(ARN)).toBe(before);
   });
 
   it('AWS errors are one line naming the error, with no stack trace', async () => {

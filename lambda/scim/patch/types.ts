@@ -1,8 +1,9 @@
-import type { Json, JsonObject } from '../schema/types';
+import type { Json, JsonObject, ResourceTypeDef } from '../schema/types';
+import type { Target } from './path-target';
 
 /**
  * The canonical PATCH operation (RFC 7644 §3.5.2) that `normalizePatchRequest` produces from
- * whatever dialect a client speaks, and that `applyPatch` consumes.
+ * whatever dialect a client speaks, and that `planPatch` / `applyPatch` consume.
  */
 export interface PatchOperation {
   readonly op: 'add' | 'remove' | 'replace';
@@ -14,7 +15,8 @@ export interface PatchOperation {
 
 /**
  * A change to an attribute that is not kept in the resource document (the Group resource
- * stores `members` as one item per member). The store applies these in order.
+ * stores `members` as one item per member), in the order the operations gave them.
+ * `lambda/scim/members.ts` folds a group's into one member delta.
  */
 export type DetachedChange =
   /** add: append these values (already de-duplicated by `value`); replace: the new full list. */
@@ -23,6 +25,23 @@ export type DetachedChange =
   | { readonly attribute: string; readonly op: 'remove'; readonly values: JsonObject[] }
   /** remove every value. */
   | { readonly attribute: string; readonly op: 'remove'; readonly all: true };
+
+/** One document edit of a plan, with the index of the operation it came from. */
+export type Edit =
+  | { readonly kind: 'target'; readonly index: number; readonly op: PatchOperation['op']; readonly target: Target; readonly value: Json | undefined }
+  /** The extension object at `urn` goes (remove, or replace with null). */
+  | { readonly kind: 'eraseSchema'; readonly index: number; readonly urn: string };
+
+/** What `planPatch` makes of a request's operations: resolved against the schema, no document needed. */
+export interface PatchPlan {
+  readonly rt: ResourceTypeDef;
+  /** How many operations the request had (a failure names its operation when there are several). */
+  readonly operationCount: number;
+  readonly edits: readonly Edit[];
+  readonly detached: DetachedChange[];
+  /** Extension URNs whose object the edits may create or empty. */
+  readonly extensions: readonly string[];
+}
 
 /** What `applyPatch` returns: the new document and the changes to detached attributes. */
 export interface PatchResult {

@@ -1,13 +1,14 @@
 import { readConfig } from '../../../lambda/handlers/config';
 
 const HASH = 'Aik4NSbcQhcbGsaJ7iiHdCySSCkvzhJP8JYKbj7uQzU';
-const base = { TABLE_NAME: 't', TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s' };
+const base = { TABLE_NAME: 't', TOKEN_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:s', SCIM_BASE_URL: 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/scim/v2' };
 
 describe('readConfig', () => {
   test('as deployed: the secret, and an empty DYNAMODB_ENDPOINT means AWS', () => {
     expect(readConfig({ ...base, DYNAMODB_ENDPOINT: '' })).toEqual({
       tableName: 't',
       tokenSecretArn: base.TOKEN_SECRET_ARN,
+      baseUrl: base.SCIM_BASE_URL,
       directoryId: 'default',
       dynamoEndpoint: undefined,
       localTokenSha256: undefined,
@@ -30,6 +31,10 @@ describe('readConfig', () => {
     [{ TOKEN_SECRET_ARN: `sha256:${HASH}`, DYNAMODB_ENDPOINT: '' }, /sam local invoke only/],
     [{ TOKEN_SECRET_ARN: 'sha256:short', DYNAMODB_ENDPOINT: 'http://x' }, /base64url SHA-256/],
     [{ TABLE_NAME: '' }, /TABLE_NAME/],
+    [{ SCIM_BASE_URL: '' }, /SCIM_BASE_URL/],
+    [{ SCIM_BASE_URL: 'https://scim.example.com/scim/v2/' }, /SCIM_BASE_URL/],
+    [{ SCIM_BASE_URL: 'scim.example.com/scim/v2' }, /SCIM_BASE_URL/],
+    [{ SCIM_BASE_URL: 'https://scim.example.com/v1' }, /SCIM_BASE_URL/],
   ])('refuses %j at start', (override, message) => {
     expect(() => readConfig({ ...base, ...override })).toThrow(message);
   });

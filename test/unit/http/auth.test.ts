@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { StaticTokenVerifier, authenticate, hashToken, matchesAny, type TokenRecord, type TokenVerifier } from '../../../lambda/http/auth';
-import { SecretTokenVerifier, TOKEN_CACHE_TTL_MS, parseTokenSecret } from '../../../lambda/http/secret-tokens';
+import { StaticTokenVerifier, authenticate, callerOf, hashToken, matchToken, type TokenRecord, type TokenVerifier } from '../../../lambda/http/auth';
+import { SECRETS_RETRY_AFTER_SECONDS, SecretTokenVerifier, TOKEN_CACHE_TTL_MS, parseTokenSecret } from '../../../lambda/http/secret-tokens';
 import type { ScimRequest } from '../../../lambda/http/types';
 import { ScimError } from '../../../lambda/scim/errors';
 import headerFixture from '../../fixtures/http/authorization.json';
@@ -56,8 +56,10 @@ describe('hashToken', () => {
   });
 });
 
-describe('matchesAny', () => {
+describe('matchToken', () => {
   const now = new Date(T0);
+  /** Whether the token matches a live record. */
+  const matchesAny = (token: string, records: readonly TokenRecord[], at: Date = now) => matchToken(token, records, at) !== undefined;
 
   test('accepts any of several tokens and nothing else', () => {
     const records = [record('okta', ALPHA), record('entra', BETA)];
@@ -80,9 +82,15 @@ describe('matchesAny', () => {
     expect(matchesAny(ALPHA, [record('okta', ALPHA, { expiresAt: 'never' })], now)).toBe(false);
   });
 
-  test('a rotated token listed twice is accepted while one listing is live', () => {
+  test('a rotated token listed twice is accepted while one listing is live, as that listing', () => {
     const records = [record('old', ALPHA, { expiresAt: '2025-01-01T00:00:00Z' }), record('new', ALPHA, { expiresAt: '2026-01-01T00:00:00Z' })];
-    expect(matchesAny(ALPHA, records, now)).toBe(true);
+    expect(matchToken(ALPHA, records, now)?.id).toBe('new');
+  });
+
+  test('returns the record that matched, with its name, scope and directory', () => {
+    const records = [record('okta', ALPHA, { name: 'okta-prod', scope: 'read', directory: 'contractors' }), record('entra', BETA)];
+    expect(matchToken(ALPHA, records, now)).toBe(records[0]);
+    expect(matchToken(BETA, records, now)).toBe(records[1]);
   });
 
   test('a stored hash of the wrong length is no match and does not throw', () => {
@@ -100,7 +108,7 @@ describe('matchesAny', () => {
 describe('StaticTokenVerifier', () => {
   test('accepts exactly its one token', async () => {
     const verifier = new StaticTokenVerifier(ALPHA);
-    expect(await Promise.all([ALPHA, BETA, '', ` ${ALPHA}`, ALPHA.toUpperCase()].map((t) => verifier.verify(t)))).toEqual([
+    expect(await Promise.all([ALPHA, BETA, '', ` ${ALPHA}`, ALPHA.toUpperCase()].map((t) => verifier.verify(t).then(Boolean)))).toEqual([
       true,
       false,
       false,
@@ -119,7 +127,7 @@ describe('authenticate', () => {
     const verifier: TokenVerifier = { verify: (token) => (presented.push(token), inner.verify(token)) };
     const run = authenticate(requestWith(c.header), verifier);
     if (c.accepted) {
-      await expect(run).resolves.toBeUndefined();
+      await expect(run).resolves.toEqual({ tokenId: 'local', name: 'local', scope: 'provision', directory: 'default' });
     } else {
       const error = await rejection(run);
       expect({ status: error.status, scimType: error.scimType, headers: error.headers }).toEqual({
@@ -135,7 +143,7 @@ describe('authenticate', () => {
 
   test('passes the token alone, without the scheme or spaces, to the verifier', async () => {
     const presented: string[] = [];
-    await authenticate(requestWith('bearer \tabc.DEF-_~+/=  '), { verify: async (t) => (presented.push(t), true) });
+    await authenticate(requestWith('bearer \tabc.DEF-_~+/=  '), { verify: async (t) => (presented.push(t), record('x', t)) });
     expect(presented).toEqual(['abc.DEF-_~+/=']);
   });
 });
@@ -158,8 +166,10 @@ describe('SecretTokenVerifier', () => {
     const state = { secret: initial, now: T0 };
     const send = jest.fn(async (_command: GetSecretValueCommand) => ({ SecretString: state.secret }));
     const client = { send } as unknown as SecretsManagerClient;
-    const verifier = new SecretTokenVerifier(SECRET_ID, client, () => state.now);
-    return { state, send, verifier };
+    const inner = new SecretTokenVerifier(SECRET_ID, client, () => state.now);
+    // Most cases ask only whether a token is accepted.
+    const verifier = { verify: (token: string) => inner.verify(token).then((found) => found !== undefined) };
+    return { state, send, verifier, inner };
   }
 
   test('fetches the secret by its id once and accepts every token it lists', async () => {
@@ -243,11 +253,58 @@ describe('SecretTokenVerifier', () => {
     expect(await verifier.verify(ALPHA)).toBe(false);
   });
 
-  test('a failed fetch fails the request (no token accepted) and the next request tries again', async () => {
+  test('returns the matched record, name, scope and directory included', async () => {
+    const okta = record('okta', ALPHA, { name: 'okta-prod', scope: 'read', directory: 'contractors' });
+    const { inner } = setup(secretOf(okta, record('entra', BETA)));
+    expect(await inner.verify(ALPHA)).toEqual(okta);
+    expect(callerOf((await inner.verify(BETA))!)).toEqual({ tokenId: 'entra', name: 'entra', scope: 'provision', directory: 'default' });
+  });
+
+  test('Secrets Manager unreachable on the first read: 503 with Retry-After, and the next request tries again', async () => {
     const { send, verifier } = setup(secretOf(record('okta', ALPHA)));
-    send.mockRejectedValueOnce(new Error('AccessDeniedException'));
-    await expect(verifier.verify(ALPHA)).rejects.toThrow('AccessDeniedException');
+    send.mockRejectedValueOnce(Object.assign(new Error('connect ECONNREFUSED'), { name: 'TimeoutError' }));
+    const error = await rejection(verifier.verify(ALPHA));
+    expect({ status: error.status, headers: error.headers }).toEqual({ status: 503, headers: { 'Retry-After': String(SECRETS_RETRY_AFTER_SECONDS) } });
+    expect(error.detail).not.toContain('ECONNREFUSED');
     expect(await verifier.verify(ALPHA)).toBe(true);
     expect(send).toHaveBeenCalledTimes(2);
+  });
+
+  test('Secrets Manager failing once the copy is past its TTL: 503, never the stale list', async () => {
+    const { state, send, verifier } = setup(secretOf(record('okta', ALPHA)));
+    expect(await verifier.verify(ALPHA)).toBe(true);
+    state.now = T0 + TOKEN_CACHE_TTL_MS + 1;
+    send.mockRejectedValueOnce(Object.assign(new Error('Service Unavailable'), { name: 'InternalServiceError' }));
+    expect((await rejection(verifier.verify(ALPHA))).status).toBe(503);
+  });
+
+  test('a failed re-read on an unknown token within the TTL answers from the copy: a 401, not a 503', async () => {
+    const { state, send, verifier } = setup(secretOf(record('okta', ALPHA)));
+    expect(await verifier.verify(ALPHA)).toBe(true);
+    state.now = T0 + REFRESH_ON_MISS_MS + 1;
+    send.mockRejectedValueOnce(new Error('ThrottlingException'));
+    expect(await verifier.verify(BETA)).toBe(false);
+    expect(await verifier.verify(ALPHA)).toBe(true);
+    expect(send).toHaveBeenCalledTimes(2);
+  });
+
+});
+
+describe('serve carries the caller to the route', () => {
+  test('the route sees who the token says the caller is', async () => {
+    const { serve } = await import('../../../lambda/http/app');
+    const { route } = await import('../../../lambda/http/router');
+    const { silentLogger } = await import('../../../lambda/http/log');
+    const { RecordsTokenVerifier } = await import('../../../lambda/http/auth');
+    const seen: unknown[] = [];
+    const app = {
+      routes: [route('GET', 'Users', async (req) => (seen.push(req.caller), { status: 200, body: {} }))],
+      verifier: new RecordsTokenVerifier([record('tok-1', ALPHA, { name: 'jumpcloud', directory: 'employees' })]),
+      logger: silentLogger,
+      baseUrl: 'https://scim.example.com/v1/scim/v2',
+    };
+    const response = await serve(app, requestWith(`Bearer ${ALPHA}`));
+    expect(response.status).toBe(200);
+    expect(seen).toEqual([{ tokenId: 'tok-1', name: 'jumpcloud', scope: 'provision', directory: 'employees' }]);
   });
 });

@@ -46,9 +46,12 @@ describe('scimSegments', () => {
   }
 });
 
+/** The Base URL events.json is read with (the stack's SCIM_BASE_URL). */
+const CONFIGURED = 'https://scim.example.com/v1/scim/v2';
+
 describe('fromApiGatewayEvent', () => {
   test.each(events.cases.map((c) => [c.name + ('why' in c ? ` (${c.why})` : ''), c] as const))('%s', (_, c) => {
-    expect(fromApiGatewayEvent(c.event as unknown as APIGatewayProxyEvent)).toStrictEqual(c.expected);
+    expect(fromApiGatewayEvent(c.event as unknown as APIGatewayProxyEvent, CONFIGURED)).toStrictEqual(c.expected);
   });
 
   const base = {
@@ -62,14 +65,14 @@ describe('fromApiGatewayEvent', () => {
 
   test('header and query values that are undefined are left out', () => {
     const event = { ...base, headers: { Host: 'api.example.com', 'X-Empty': undefined }, queryStringParameters: { count: '5', startIndex: undefined } };
-    const request = fromApiGatewayEvent(event as unknown as APIGatewayProxyEvent);
+    const request = fromApiGatewayEvent(event as unknown as APIGatewayProxyEvent, CONFIGURED);
     expect(request.headers).toStrictEqual({ host: 'api.example.com' });
     expect(request.query).toStrictEqual({ count: '5' });
   });
 
   test('a path with a bad percent-encoding is 404', () => {
     const event = { ...base, path: '/scim/v2/Users/%E0%A4%A' };
-    expect(outcome(thrown(() => fromApiGatewayEvent(event as unknown as APIGatewayProxyEvent)))).toEqual({
+    expect(outcome(thrown(() => fromApiGatewayEvent(event as unknown as APIGatewayProxyEvent, CONFIGURED)))).toEqual({
       status: 404,
       scimType: undefined,
       headers: {},
@@ -78,7 +81,7 @@ describe('fromApiGatewayEvent', () => {
 
   test('a path outside /scim/v2 is 404', () => {
     const event = { ...base, path: '/v1/Users', requestContext: { ...base.requestContext, path: '/prod/v1/Users' } };
-    expect(thrown(() => fromApiGatewayEvent(event as unknown as APIGatewayProxyEvent)).status).toBe(404);
+    expect(thrown(() => fromApiGatewayEvent(event as unknown as APIGatewayProxyEvent, CONFIGURED)).status).toBe(404);
   });
 });
 

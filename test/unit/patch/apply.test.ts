@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import { ScimError } from '../../../lambda/scim/errors';
+import { memberDelta } from '../../../lambda/scim/members';
 import { applyPatch, normalizePatchRequest, PATCH_OP_SCHEMA, type PatchOptions } from '../../../lambda/scim/patch';
 import { groupResourceType, userResourceType } from '../../../lambda/scim/schema/registry';
 import type { JsonObject, ResourceTypeDef } from '../../../lambda/scim/schema/types';
@@ -22,6 +23,8 @@ interface ApplyCase {
   readonly operations: unknown[];
   readonly expected?: JsonObject;
   readonly detached?: unknown[];
+  /** Group cases with members detached: the member delta the request folds into (lambda/scim/members.ts). */
+  readonly delta?: unknown;
   readonly error?: string;
   readonly detail?: string;
 }
@@ -65,6 +68,11 @@ describe.each(files)('applyPatch: %s', (file) => {
       const result = run();
       expect(result.resource).toStrictEqual(c.expected);
       expect(result.detached).toStrictEqual(c.detached ?? []);
+      // Every client's member shapes state the one delta they mean.
+      if (rt === groupResourceType && !c.options) {
+        expect(c.delta).toBeDefined();
+        expect(memberDelta(result.detached)).toStrictEqual(c.delta);
+      }
     }
     expect(resource).toStrictEqual(source);
   });

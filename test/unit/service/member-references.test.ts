@@ -1,7 +1,7 @@
 import { parseFilter } from '../../../lambda/scim/filter/parser';
 import { mentions } from '../../../lambda/scim/filter/walk';
 import { groupResourceType, userResourceType } from '../../../lambda/scim/schema/registry';
-import { memberReferences } from '../../../lambda/service/group-service';
+import { memberReferences } from '../../../lambda/scim/members';
 
 /** How group filters use members decides between a membership lookup and loading member lists. */
 describe('memberReferences', () => {

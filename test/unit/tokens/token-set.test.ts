@@ -1,4 +1,6 @@
-import { hashToken, matchesAny } from '../../../lambda/http/auth';
+import { hashToken, matchToken, type TokenRecord } from '../../../lambda/http/auth';
+
+const matchesAny = (token: string, records: readonly TokenRecord[], now: Date) => matchToken(token, records, now) !== undefined;
 import { parseTokenSecret } from '../../../lambda/http/secret-tokens';
 import {
   formatTokenSecret,

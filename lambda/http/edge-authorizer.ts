@@ -1,0 +1,57 @@
+import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { bearerToken, callerOf, type TokenVerifier } from './auth';
+
+/**
+ * The edge check: API Gateway's REQUEST authorizer in front of every SCIM method. A request
+ * without a valid bearer token is refused here, before any SCIM function runs; the functions
+ * check the token again (defence in depth). The answer names the caller, so that the
+ * functions (requestContext.authorizer) and the usage plan (usageIdentifierKey) know who it is.
+ */
+
+/** What the authorizer puts in requestContext.authorizer: string values only (API Gateway's rule). */
+export interface EdgeCallerContext {
+  readonly tokenId: string;
+  readonly name: string;
+  readonly scope: string;
+  readonly directory: string;
+  readonly [key: string]: string;
+}
+
+/** API Gateway turns this message, thrown by the authorizer, into a 401 (the UNAUTHORIZED gateway response). */
+export const UNAUTHORIZED = 'Unauthorized';
+
+/**
+ * The API key value that keys a directory's usage plan: API Gateway throttles each directory's
+ * requests in its own bucket. Not a credential: the API reads keys from the authorizer only
+ * (apiKeySource AUTHORIZER), so a client cannot present one.
+ */
+export function usageKeyValue(salt: string, directory: string): string {
+  return `scim-usage-${salt}-${directory}`;
+}
+
+/** The policy must cover every method and path: API Gateway applies a cached answer to the token's later requests too. */
+export function wholeApiArn(methodArn: string): string {
+  // arn:<partition>:execute-api:<region>:<account>:<api id>/<stage>/<method>/<path...>
+  const [api, stage] = methodArn.split('/');
+  return `${api}/${stage}/*/*`;
+}
+
+/** The authorizer's decision for one event; throws UNAUTHORIZED for a missing, malformed or unknown token. */
+export async function authorize(event: APIGatewayRequestAuthorizerEvent, verifier: TokenVerifier, usageSalt: string): Promise<APIGatewayAuthorizerResult> {
+  const headers = event.headers ?? {};
+  const header = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+  const token = bearerToken(header ?? undefined);
+  const record = token ? await verifier.verify(token) : undefined;
+  if (!record) throw new Error(UNAUTHORIZED);
+  const caller = callerOf(record);
+  const context: EdgeCallerContext = { tokenId: caller.tokenId, name: caller.name, scope: caller.scope, directory: caller.directory };
+  return {
+    principalId: caller.tokenId,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: wholeApiArn(event.methodArn) }],
+    },
+    context,
+    usageIdentifierKey: usageKeyValue(usageSalt, caller.directory),
+  };
+}

@@ -1,0 +1,280 @@
+import { listingSk, sameUnique, uniqueForm } from './keys';
+import { MAX_GROUPS_PER_USER } from './memberships';
+import {
+  StoreConflict,
+  type CursorPage,
+  type GroupStore,
+  type GroupWrite,
+  type MemberFacts,
+  type Page,
+  type PageRequest,
+  type ResourceKind,
+  type ResourceReads,
+  type ResourceWrite,
+  type StoredResource,
+  type UserGroups,
+  type UserStore,
+  type UserWithGroups,
+} from './types';
+
+/**
+ * The store interface in memory, for service tests that start no Java (and for a server
+ * that keeps nothing). It keeps what the DynamoDB store keeps and refuses what it refuses:
+ * the contract suite (test/store/contract.ts) runs against both. Every write is atomic by
+ * construction (it checks everything first, then changes the maps). Reads return copies.
+ */
+
+interface Row {
+  resource: StoredResource;
+  /** Users: the ids of their groups (may name a deleted group, as on the table). */
+  memberOf?: Set<string>;
+  /** Groups: the ids of their members. */
+  members?: Set<string>;
+}
+
+/** One directory's resources: what the users and the groups of one table hold. */
+export class MemoryDirectory {
+  readonly users = new MemoryUserStore(this);
+  readonly groups = new MemoryGroupStore(this);
+  /** @internal rows by kind and id */
+  readonly rows: Record<ResourceKind, Map<string, Row>> = { User: new Map(), Group: new Map() };
+  /** @internal unique values by kind: normalised value → id */
+  readonly unique: Record<ResourceKind, Map<string, string>> = { User: new Map(), Group: new Map() };
+}
+
+class MemoryReads implements ResourceReads {
+  constructor(
+    protected readonly dir: MemoryDirectory,
+    protected readonly kind: ResourceKind,
+  ) {}
+
+  protected get rows(): Map<string, Row> {
+    return this.dir.rows[this.kind];
+  }
+
+  async get(id: string): Promise<StoredResource | undefined> {
+    const row = this.rows.get(id);
+    return row && this.view(row);
+  }
+
+  async getMany(ids: readonly string[]): Promise<StoredResource[]> {
+    return [...new Set(ids)].flatMap((id) => {
+      const row = this.rows.get(id);
+      return row ? [this.view(row)] : [];
+    });
+  }
+
+  async findByUniqueValue(value: string): Promise<StoredResource | undefined> {
+    const id = this.dir.unique[this.kind].get(uniqueForm(value));
+    return id === undefined ? undefined : this.get(id);
+  }
+
+  async findByExternalId(externalId: string): Promise<StoredResource[]> {
+    return this.ordered()
+      .filter((row) => row.resource.document.externalId === externalId)
+      .map((row) => this.view(row));
+  }
+
+  async list(page: PageRequest): Promise<Page> {
+    const all = this.ordered();
+    return { resources: all.slice(page.startIndex - 1, page.startIndex - 1 + page.count).map((r) => this.view(r)), totalResults: all.length };
+  }
+
+  async count(): Promise<number> {
+    return this.rows.size;
+  }
+
+  async listAfter(after: string | undefined, count: number): Promise<CursorPage> {
+    if (count <= 0) return { resources: [] };
+    const rest = this.ordered().filter((row) => after === undefined || this.positionOf(row.resource) > after);
+    const resources = rest.slice(0, count).map((r) => this.view(r));
+    return { resources, next: rest.length > count ? this.positionOf(resources[resources.length - 1]) : undefined };
+  }
+
+  positionOf(resource: StoredResource): string {
+    return listingSk(resource.uniqueValue, resource.id);
+  }
+
+  async listMatching(matches: (resource: StoredResource) => boolean, page: PageRequest): Promise<Page> {
+    const all = this.ordered()
+      .map((row) => this.view(row))
+      .filter(matches);
+    return { resources: all.slice(page.startIndex - 1, page.startIndex - 1 + page.count), totalResults: all.length };
+  }
+
+  /** The rows in the listing order (the listing index's sort key). */
+  protected ordered(): Row[] {
+    const keyed = [...this.rows.values()].map((row) => [this.positionOf(row.resource), row] as const);
+    return keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  }
+
+  /** A copy of the row as the table would return it. */
+  protected view(row: Row): StoredResource {
+    const resource = structuredClone(row.resource);
+    if (this.kind === 'User') return row.memberOf?.size ? { ...resource, groupIds: [...row.memberOf].sort() } : resource;
+    return { ...resource, memberCount: row.members?.size ?? 0 };
+  }
+
+  /** Checks that a new unique value is free (other than for `id` itself). */
+  protected checkUnique(value: string, id: string): void {
+    const holder = this.dir.unique[this.kind].get(uniqueForm(value));
+    if (holder !== undefined && holder !== id) throw new StoreConflict('uniqueness', `The ${this.kind} value is already taken.`);
+  }
+
+  protected current(resource: StoredResource, pinned = true): Row {
+    const row = this.rows.get(resource.id);
+    if (!row) throw new StoreConflict('missing', `The ${this.kind} no longer exists.`);
+    if (pinned && row.resource.version !== resource.version) throw new StoreConflict('version', 'The resource changed.');
+    return row;
+  }
+
+  protected insert(id: string, write: ResourceWrite, now: string, extra: Partial<Row> = {}): StoredResource {
+    if (this.rows.has(id)) throw new StoreConflict('version', 'The resource changed.');
+    this.checkUnique(write.uniqueValue, id);
+    const resource: StoredResource = { id, kind: this.kind, version: 1, created: now, lastModified: now, uniqueValue: write.uniqueValue, document: structuredClone(write.document) };
+    this.rows.set(id, { resource, ...extra });
+    this.dir.unique[this.kind].set(uniqueForm(write.uniqueValue), id);
+    return resource;
+  }
+
+  protected rewrite(row: Row, write: ResourceWrite, now: string): void {
+    this.checkUnique(write.uniqueValue, row.resource.id);
+    const unique = this.dir.unique[this.kind];
+    if (!sameUnique(row.resource.uniqueValue, write.uniqueValue)) unique.delete(uniqueForm(row.resource.uniqueValue));
+    unique.set(uniqueForm(write.uniqueValue), row.resource.id);
+    row.resource = { ...row.resource, version: row.resource.version + 1, lastModified: now, uniqueValue: write.uniqueValue, document: structuredClone(write.document) };
+  }
+
+  protected drop(row: Row): void {
+    this.rows.delete(row.resource.id);
+    this.dir.unique[this.kind].delete(uniqueForm(row.resource.uniqueValue));
+  }
+}
+
+export class MemoryUserStore extends MemoryReads implements UserStore {
+  constructor(dir: MemoryDirectory) {
+    super(dir, 'User');
+  }
+
+  async create(id: string, write: ResourceWrite, now: string): Promise<StoredResource> {
+    return this.view({ resource: this.insert(id, write, now) });
+  }
+
+  async replace(current: StoredResource, write: ResourceWrite, now: string): Promise<StoredResource> {
+    const row = this.current(current);
+    this.rewrite(row, write, now);
+    return this.view(row);
+  }
+
+  async delete(current: StoredResource, now: string): Promise<void> {
+    const row = this.current(current);
+    // As on the table: the deletion holds only if the user is still in the groups it was read in.
+    const read = [...(current.groupIds ?? [])].sort().join(',');
+    if ([...(row.memberOf ?? [])].sort().join(',') !== read) throw new StoreConflict('version', 'The resource changed.');
+    for (const gid of row.memberOf ?? []) {
+      const group = this.dir.rows.Group.get(gid);
+      if (!group?.members?.delete(current.id)) continue;
+      group.resource = { ...group.resource, version: group.resource.version + 1, lastModified: now };
+    }
+    this.drop(row);
+  }
+
+  async findWithGroups(userName: string, withGroups = true): Promise<UserWithGroups | undefined> {
+    const user = await this.findByUniqueValue(userName);
+    if (!user) return undefined;
+    const ids = withGroups ? (user.groupIds ?? []) : [];
+    return { user, groups: await this.dir.groups.getMany(ids), askedFor: new Set(ids) };
+  }
+
+  async groupsOf(users: readonly StoredResource[], known: ReadonlyMap<string, StoredResource | null> = new Map()): Promise<UserGroups> {
+    const groups = new Map(known);
+    for (const gid of new Set(users.flatMap((u) => u.groupIds ?? []))) {
+      if (!groups.has(gid)) groups.set(gid, (await this.dir.groups.get(gid)) ?? null);
+    }
+    return { users: [...users], groups };
+  }
+}
+
+export class MemoryGroupStore extends MemoryReads implements GroupStore {
+  constructor(dir: MemoryDirectory) {
+    super(dir, 'Group');
+  }
+
+  async create(id: string, write: ResourceWrite, members: readonly string[], now: string): Promise<StoredResource> {
+    this.checkJoins(id, members);
+    this.checkUnique(write.uniqueValue, id);
+    const resource = this.insert(id, write, now, { members: new Set() });
+    const row = this.rows.get(id)!;
+    for (const uid of members) this.join(row, uid);
+    return this.view({ resource, members: row.members });
+  }
+
+  async update(current: StoredResource, change: GroupWrite, now: string): Promise<StoredResource> {
+    const row = this.current(current, change.pinned || change.write !== undefined);
+    const members = row.members!;
+    if (change.members.add.some((uid) => members.has(uid)) || change.members.remove.some((uid) => !members.has(uid))) {
+      throw new StoreConflict('version', 'The resource changed.');
+    }
+    this.checkJoins(current.id, change.members.add);
+    if (change.write) this.rewrite(row, change.write, now);
+    else row.resource = { ...row.resource, version: row.resource.version + 1, lastModified: now };
+    for (const uid of change.members.remove) {
+      members.delete(uid);
+      this.dir.rows.User.get(uid)?.memberOf?.delete(current.id);
+    }
+    for (const uid of change.members.add) this.join(row, uid);
+    return this.view(row);
+  }
+
+  async delete(current: StoredResource): Promise<void> {
+    // The group's id stays in its former members' memberOf, as on the table.
+    this.drop(this.current(current));
+  }
+
+  async getWithMembers(groupId: string, maxMembers: number): Promise<{ group: StoredResource; members?: string[] } | undefined> {
+    const row = this.rows.get(groupId);
+    if (!row) return undefined;
+    const group = this.view(row);
+    return (group.memberCount ?? 0) > maxMembers ? { group } : { group, members: [...row.members!].sort() };
+  }
+
+  async members(groupId: string): Promise<string[]> {
+    return [...(this.rows.get(groupId)?.members ?? [])].sort();
+  }
+
+  async readForChange(groupId: string, userIds: readonly string[], withGroup: boolean): Promise<{ group?: StoredResource; facts: MemberFacts }> {
+    const users = new Set<string>();
+    const members = new Set<string>();
+    const full = new Set<string>();
+    for (const uid of new Set(userIds)) {
+      const user = this.dir.rows.User.get(uid);
+      if (!user) continue;
+      users.add(uid);
+      if (user.memberOf?.has(groupId)) members.add(uid);
+      if ((user.memberOf?.size ?? 0) >= MAX_GROUPS_PER_USER) full.add(uid);
+    }
+    const row = withGroup ? this.rows.get(groupId) : undefined;
+    return { group: row && this.view(row), facts: { users, members, full } };
+  }
+
+  async deleteLeftoverMembers(): Promise<number> {
+    return 0;
+  }
+
+  /** Refuses joins of users that do not exist or are in as many groups as a user may be. */
+  private checkJoins(groupId: string, userIds: readonly string[]): void {
+    for (const uid of userIds) {
+      const user = this.dir.rows.User.get(uid);
+      if (!user) throw new StoreConflict('memberGone', 'A user named as member does not exist.', uid);
+      if (!user.memberOf?.has(groupId) && (user.memberOf?.size ?? 0) >= MAX_GROUPS_PER_USER) {
+        throw new StoreConflict('groupLimit', 'A user named as member is in as many groups as a user may be.', uid);
+      }
+    }
+  }
+
+  private join(row: Row, userId: string): void {
+    row.members!.add(userId);
+    const user = this.dir.rows.User.get(userId)!;
+    (user.memberOf ??= new Set()).add(row.resource.id);
+  }
+}

@@ -1,0 +1,364 @@
+import { StoreConflict, type GroupStore, type StoredResource, type UserStore } from '../../lambda/store/types';
+
+/**
+ * The store contract: what the services rely on, asserted through the store interface alone.
+ * It runs against the DynamoDB store on DynamoDB Local (test/store/dynamo-contract.test.ts)
+ * and against the in-memory store (test/unit/store/memory-contract.test.ts), so the fake
+ * cannot drift from the product. Call counts and item layouts are the DynamoDB store's own
+ * tests (test/store/dynamo-store.test.ts).
+ */
+export interface Stores {
+  readonly users: UserStore;
+  readonly groups: GroupStore;
+}
+
+const NOW = '2026-11-28T12:00:00.000Z';
+const LATER = '2026-11-28T13:00:00.000Z';
+const userDoc = (userName: string, extra: Record<string, unknown> = {}) => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName, ...extra });
+const user = (userName: string, extra: Record<string, unknown> = {}) => ({ document: userDoc(userName, extra), uniqueValue: userName });
+const group = (name: string, extra: Record<string, unknown> = {}) => ({
+  document: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: name, ...extra },
+  uniqueValue: name,
+});
+
+export function storeContract(name: string, open: () => Promise<Stores & { close(): Promise<void> | void }>): void {
+  describe(`store contract: ${name}`, () => {
+    let stores: Stores & { close(): Promise<void> | void };
+    let users: UserStore;
+    let groups: GroupStore;
+    beforeAll(async () => {
+      stores = await open();
+      ({ users, groups } = stores);
+    });
+    afterAll(() => stores.close());
+
+    const create = (id: string, userName: string, extra = {}) => users.create(id, user(userName, extra), NOW);
+    const ids = (resources: readonly StoredResource[]) => resources.map((r) => r.id).sort();
+
+    describe('users', () => {
+      it('creates and reads back a resource at version 1, as written', async () => {
+        const created = await create('u1', 'Alice@Example.com', { title: 'A' });
+        const read = await users.get('u1');
+        expect(read).toEqual(created);
+        expect(read).toMatchObject({ id: 'u1', kind: 'User', version: 1, created: NOW, lastModified: NOW, uniqueValue: 'Alice@Example.com' });
+        expect(read?.document).toEqual(userDoc('Alice@Example.com', { title: 'A' }));
+        expect(await users.get('nobody')).toBeUndefined();
+        expect(await users.get('x'.repeat(5000))).toBeUndefined();
+      });
+
+      it('refuses a second resource whose unique value differs only in case, writing nothing', async () => {
+        const before = await users.count();
+        await expect(create('u2', 'alice@example.COM')).rejects.toMatchObject({ reason: 'uniqueness' });
+        expect(await users.get('u2')).toBeUndefined();
+        expect(await users.count()).toBe(before);
+      });
+
+      it('finds by unique value case-insensitively', async () => {
+        expect((await users.findByUniqueValue('ALICE@example.com'))?.id).toBe('u1');
+        expect(await users.findByUniqueValue('nobody@example.com')).toBeUndefined();
+        expect((await users.findWithGroups('alice@EXAMPLE.com'))?.user.id).toBe('u1');
+        expect(await users.findWithGroups('nobody@example.com')).toBeUndefined();
+      });
+
+      it('lets exactly one of 20 racing creates of one userName win', async () => {
+        const outcomes = await Promise.allSettled(Array.from({ length: 20 }, (_, i) => create(`race-${i}`, i % 2 ? 'Racer@example.com' : 'racer@EXAMPLE.com')));
+        const lost = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        expect(lost).toHaveLength(19);
+        for (const o of lost) expect(o.reason).toBeInstanceOf(StoreConflict);
+        for (const o of lost) expect((o.reason as StoreConflict).reason).toBe('uniqueness');
+      });
+
+      it('swaps the guard on rename: the old name is free again, the new one taken', async () => {
+        const bob = await create('u3', 'bob@example.com');
+        const renamed = await users.replace(bob, user('robert@example.com'), LATER);
+        expect(renamed).toMatchObject({ version: 2, lastModified: LATER, created: NOW, uniqueValue: 'robert@example.com' });
+        expect(await users.get('u3')).toEqual(renamed);
+        await expect(create('u4', 'ROBERT@example.com')).rejects.toMatchObject({ reason: 'uniqueness' });
+        expect((await create('u4', 'bob@example.com')).id).toBe('u4');
+      });
+
+      it('keeps the guard on a change of case only', async () => {
+        const carol = await create('u5', 'carol@example.com');
+        const recased = await users.replace(carol, user('Carol@Example.com'), NOW);
+        expect((await users.findByUniqueValue('carol@example.com'))?.document.userName).toBe('Carol@Example.com');
+        await expect(create('u6', 'CAROL@example.com')).rejects.toMatchObject({ reason: 'uniqueness' });
+        expect(recased.uniqueValue).toBe('Carol@Example.com');
+      });
+
+      it('refuses a rename onto a taken name and changes nothing', async () => {
+        const dave = await create('u7', 'dave@example.com');
+        await expect(users.replace(dave, user('alice@example.com'), NOW)).rejects.toMatchObject({ reason: 'uniqueness' });
+        expect(await users.get('u7')).toEqual(dave);
+        expect((await users.findByUniqueValue('dave@example.com'))?.id).toBe('u7');
+      });
+
+      it('refuses a write or a deletion based on a stale version', async () => {
+        const erin = await create('u8', 'erin@example.com');
+        await users.replace(erin, user('erin@example.com', { title: 'A' }), NOW);
+        await expect(users.replace(erin, user('erin@example.com', { title: 'B' }), NOW)).rejects.toMatchObject({ reason: 'version' });
+        await expect(users.delete(erin, NOW)).rejects.toMatchObject({ reason: 'version' });
+        expect((await users.get('u8'))?.document.title).toBe('A');
+      });
+
+      it('deletes the resource with its guard and keeps the count exact', async () => {
+        const before = await users.count();
+        const frank = await create('u9', 'frank@example.com');
+        expect(await users.count()).toBe(before + 1);
+        await users.delete(frank, NOW);
+        expect(await users.count()).toBe(before);
+        expect(await users.get('u9')).toBeUndefined();
+        expect(await users.findByUniqueValue('frank@example.com')).toBeUndefined();
+        expect((await create('u9b', 'FRANK@example.com')).id).toBe('u9b');
+      });
+
+      it('finds by externalId exactly (caseExact), whatever it holds', async () => {
+        await create('u10', 'grace@example.com', { externalId: 'EXT-1' });
+        expect(ids(await users.findByExternalId('EXT-1'))).toEqual(['u10']);
+        expect(await users.findByExternalId('ext-1')).toEqual([]);
+        const grace = (await users.get('u10'))!;
+        await users.replace(grace, user('grace@example.com'), NOW);
+        expect(await users.findByExternalId('EXT-1')).toEqual([]);
+      });
+
+      it('reads many by id, leaving out what does not exist', async () => {
+        expect(ids(await users.getMany(['u1', 'u3', 'nobody', 'u1']))).toEqual(['u1', 'u3']);
+        expect(await users.getMany([])).toEqual([]);
+      });
+
+      it('lists in userName order with an exact total, also past the end', async () => {
+        const total = await users.count();
+        const all: StoredResource[] = [];
+        for (let start = 1; start <= total; start += 3) {
+          const page = await users.list({ startIndex: start, count: 3 });
+          expect(page.totalResults).toBe(total);
+          all.push(...page.resources);
+        }
+        const names = all.map((r) => r.uniqueValue.toLowerCase());
+        expect(names).toEqual([...names].sort());
+        expect(new Set(all.map((r) => r.id)).size).toBe(total);
+        expect(await users.list({ startIndex: total + 1000, count: 5 })).toEqual({ resources: [], totalResults: total });
+      });
+
+      it('pages the resources that match a predicate, counting them all', async () => {
+        const page = await users.listMatching((r) => String(r.document.userName).toLowerCase().includes('example.com'), { startIndex: 2, count: 2 });
+        expect(page.resources).toHaveLength(2);
+        expect(page.totalResults).toBe(await users.count());
+        const first = await users.listMatching(() => true, { startIndex: 1, count: 3 });
+        expect(page.resources[0].id).toBe(first.resources[1].id);
+      });
+
+      it('pages with cursors in the listing order, to the end, without a next position at the end', async () => {
+        const total = await users.count();
+        const all: StoredResource[] = [];
+        let after: string | undefined;
+        let pages = 0;
+        do {
+          const page = await users.listAfter(after, 2);
+          all.push(...page.resources);
+          after = page.next;
+          pages++;
+        } while (after && pages < 100);
+        expect(all.map((r) => r.id)).toEqual((await users.listMatching(() => true, { startIndex: 1, count: 1000 })).resources.map((r) => r.id));
+        expect(pages).toBe(Math.ceil(total / 2));
+        expect(await users.listAfter(undefined, 0)).toEqual({ resources: [] });
+      });
+
+      it('resumes after a position whose resource is gone', async () => {
+        const gone = await create('cursor-gone', 'aaaa-cursor@example.com');
+        const page = await users.listAfter(users.positionOf(gone), 1);
+        await users.delete(gone, NOW);
+        const again = await users.listAfter(users.positionOf(gone), 1);
+        expect(again.resources.map((r) => r.id)).toEqual(page.resources.map((r) => r.id));
+        const last = (await users.listMatching(() => true, { startIndex: 1, count: 1000 })).resources.at(-1)!;
+        expect(await users.listAfter(users.positionOf(last), 5)).toEqual({ resources: [] });
+      });
+    });
+
+    describe('groups and memberships', () => {
+      const members = Array.from({ length: 300 }, (_, i) => `m${String(i).padStart(3, '0')}`);
+      beforeAll(async () => {
+        for (let i = 0; i < members.length; i += 30) {
+          await Promise.all(members.slice(i, i + 30).map((id) => create(id, `${id}@example.com`)));
+        }
+      });
+
+      const memberIds = async (gid: string) => (await groups.members(gid)).sort();
+
+      it('creates a group with members, the count exact and each user naming it', async () => {
+        const created = await groups.create('g1', group('Small'), members.slice(0, 5), NOW);
+        expect(created).toMatchObject({ id: 'g1', kind: 'Group', version: 1, memberCount: 5, uniqueValue: 'Small' });
+        expect(await memberIds('g1')).toEqual(members.slice(0, 5));
+        expect(await groups.get('g1')).toMatchObject({ memberCount: 5 });
+        expect((await users.get(members[0]))?.groupIds).toEqual(['g1']);
+        expect((await groups.getWithMembers('g1', 10))?.members?.sort()).toEqual(members.slice(0, 5));
+      });
+
+      it('refuses a group whose name is taken, and one naming a user that does not exist, writing nothing', async () => {
+        await expect(groups.create('g-dup', group('SMALL'), [], NOW)).rejects.toMatchObject({ reason: 'uniqueness' });
+        await expect(groups.create('g-ghost', group('Ghostly'), [members[0], 'ghost'], NOW)).rejects.toMatchObject({ reason: 'memberGone', userId: 'ghost' });
+        expect(await groups.get('g-ghost')).toBeUndefined();
+        expect(await groups.findByUniqueValue('ghostly')).toBeUndefined();
+        expect((await users.get(members[0]))?.groupIds).toEqual(['g1']);
+      });
+
+      it('applies a change of 250 members whole, with an exact count', async () => {
+        const created = await groups.create('g2', group('Large'), [], NOW);
+        const after = await groups.update(created, { members: { add: members.slice(0, 250), remove: [] }, pinned: false }, NOW);
+        expect(after.memberCount).toBe(250);
+        expect(await groups.get('g2')).toMatchObject({ memberCount: 250 });
+        expect(await memberIds('g2')).toEqual(members.slice(0, 250));
+        expect((await users.get(members[249]))?.groupIds).toEqual(['g2']);
+        const trimmed = await groups.update((await groups.get('g2'))!, { members: { add: [], remove: members.slice(0, 100) }, pinned: false }, NOW);
+        expect(trimmed.memberCount).toBe(150);
+        expect(await memberIds('g2')).toEqual(members.slice(100, 250));
+        expect((await users.get(members[0]))?.groupIds).toEqual(['g1']);
+        expect((await users.get(members[99]))?.groupIds).toBeUndefined();
+      });
+
+      it('refuses a change whose premise is stale: adding a present member, removing an absent one', async () => {
+        const current = (await groups.get('g1'))!;
+        await expect(groups.update(current, { members: { add: [members[0]], remove: [] }, pinned: false }, NOW)).rejects.toMatchObject({ reason: 'version' });
+        await expect(groups.update(current, { members: { add: [], remove: [members[200]] }, pinned: false }, NOW)).rejects.toMatchObject({ reason: 'version' });
+        expect(await groups.get('g1')).toMatchObject({ memberCount: 5 });
+        expect(await memberIds('g1')).toEqual(members.slice(0, 5));
+      });
+
+      it('refuses to add a user that does not exist, saying which, and writes nothing', async () => {
+        const current = (await groups.get('g1'))!;
+        await expect(groups.update(current, { members: { add: [members[6], 'ghost'], remove: [] }, pinned: false }, NOW)).rejects.toMatchObject({
+          reason: 'memberGone',
+          userId: 'ghost',
+        });
+        expect(await memberIds('g1')).toEqual(members.slice(0, 5));
+        expect((await users.get(members[6]))?.groupIds).toBeUndefined();
+      });
+
+      it('pins the version when asked, and lets member-only changes interleave when not', async () => {
+        const current = (await groups.get('g1'))!;
+        await groups.update(current, { members: { add: [members[10]], remove: [] }, pinned: false }, NOW);
+        await expect(groups.update(current, { members: { add: [members[11]], remove: [] }, pinned: true }, NOW)).rejects.toMatchObject({ reason: 'version' });
+        const unpinned = await groups.update(current, { members: { add: [members[11]], remove: [] }, pinned: false }, NOW);
+        expect(unpinned.version).toBeGreaterThan(current.version);
+        expect(await groups.get('g1')).toMatchObject({ memberCount: 7 });
+      });
+
+      it('renames with the guard swapped alongside member changes, all or nothing', async () => {
+        const current = (await groups.get('g1'))!;
+        const renamed = await groups.update(current, { write: group('Renamed'), members: { add: [members[12]], remove: [members[0]] }, pinned: true }, LATER);
+        expect(renamed).toMatchObject({ uniqueValue: 'Renamed', version: current.version + 1, memberCount: 7, lastModified: LATER });
+        expect(await groups.get('g1')).toEqual(renamed);
+        expect((await groups.findByUniqueValue('renamed'))?.id).toBe('g1');
+        expect(await groups.findByUniqueValue('small')).toBeUndefined();
+        await expect(groups.update(renamed, { write: group('LARGE'), members: { add: [members[13]], remove: [] }, pinned: true }, NOW)).rejects.toMatchObject({
+          reason: 'uniqueness',
+        });
+        expect(await memberIds('g1')).not.toContain(members[13]);
+        expect(await groups.get('g1')).toEqual(renamed);
+      });
+
+      it('a rename with 60 new members is all or nothing: a user deleted before the write refuses it whole', async () => {
+        const created = await groups.create('g-sixty', group('Sixty'), [], NOW);
+        const adds = members.slice(200, 260);
+        await users.delete((await users.get(members[259]))!, NOW);
+        await expect(
+          groups.update(created, { write: group('Sixty renamed'), members: { add: adds, remove: [] }, pinned: true }, NOW),
+        ).rejects.toMatchObject({ reason: 'memberGone', userId: members[259] });
+        expect(await groups.get('g-sixty')).toEqual(created);
+        expect(await memberIds('g-sixty')).toEqual([]);
+        expect(await groups.findByUniqueValue('Sixty renamed')).toBeUndefined();
+        expect((await users.get(members[200]))?.groupIds).toEqual(['g2']);
+        await create(members[259], `${members[259]}@example.com`);
+      });
+
+      it('tells, in one read, which named users exist, which are members and which are full', async () => {
+        const { group: g, facts } = await groups.readForChange('g1', [members[1], members[299], 'ghost'], true);
+        expect(g?.id).toBe('g1');
+        expect([...facts.users].sort()).toEqual([members[1], members[299]].sort());
+        expect([...facts.members]).toEqual([members[1]]);
+        expect([...facts.full]).toEqual([]);
+        expect((await groups.readForChange('g1', [members[1]], false)).group).toBeUndefined();
+        expect((await groups.readForChange('nope', [], true)).group).toBeUndefined();
+      });
+
+      it('reads a group with its members, and stops above a limit without them', async () => {
+        expect((await groups.getWithMembers('g2', 1000))?.members).toHaveLength(150);
+        const capped = await groups.getWithMembers('g2', 100);
+        expect(capped?.group.id).toBe('g2');
+        expect(capped?.members).toBeUndefined();
+        expect(await groups.getWithMembers('nope', 10)).toBeUndefined();
+        expect(await groups.members('nope')).toEqual([]);
+      });
+
+      it("reads users' groups together with the users, a deleted group shown as null", async () => {
+        const u = (await users.get(members[150]))!;
+        const { users: read, groups: found } = await users.groupsOf([u]);
+        expect(read.map((r) => r.id)).toEqual([members[150]]);
+        expect([...found.keys()]).toEqual(['g2']);
+        expect(found.get('g2')?.uniqueValue).toBe('Large');
+        const withGroups = await users.findWithGroups(`${members[150]}@example.com`);
+        expect(withGroups?.groups.map((g) => g.id)).toEqual(['g2']);
+        expect(ids((await users.groupsOf([u], new Map([['g2', null]]))).users)).toEqual([members[150]]);
+      });
+
+      it('deletes a user with its memberships, the groups counted down and stamped', async () => {
+        const uid = members[151];
+        const g2 = (await groups.get('g2'))!;
+        await users.delete((await users.get(uid))!, LATER);
+        expect(await users.get(uid)).toBeUndefined();
+        const after = (await groups.get('g2'))!;
+        expect(after).toMatchObject({ memberCount: g2.memberCount! - 1, lastModified: LATER });
+        expect(after.version).toBeGreaterThan(g2.version);
+        expect(await memberIds('g2')).not.toContain(uid);
+      });
+
+      it('deletes a user in more groups than one transaction holds', async () => {
+        const uid = members[152];
+        const many = Array.from({ length: 60 }, (_, i) => `many${i}`);
+        for (const gid of many) await groups.create(gid, group(`Many ${gid}`), [uid], NOW);
+        const current = (await users.get(uid))!;
+        expect(current.groupIds).toHaveLength(61);
+        await users.delete(current, NOW);
+        expect(await users.get(uid)).toBeUndefined();
+        for (const gid of [...many, 'g2']) expect(await memberIds(gid)).not.toContain(uid);
+        expect(await groups.get('many7')).toMatchObject({ memberCount: 0 });
+      });
+
+      it('refuses a user deletion when a membership was added after the user was read', async () => {
+        const uid = members[153];
+        const current = (await users.get(uid))!;
+        const late = await groups.create('late', group('Late'), [], NOW);
+        await groups.update(late, { members: { add: [uid], remove: [] }, pinned: false }, NOW);
+        await expect(users.delete(current, NOW)).rejects.toMatchObject({ reason: 'version' });
+        expect(await users.get(uid)).toBeDefined();
+        await users.delete((await users.get(uid))!, NOW);
+        expect(await memberIds('late')).toEqual([]);
+        expect(await groups.get('late')).toMatchObject({ memberCount: 0 });
+      });
+
+      it('deletes a group and its members; its id may stay named by users, but reads show no membership', async () => {
+        const g2 = (await groups.get('g2'))!;
+        const uid = members[160];
+        await groups.delete(g2);
+        expect(await groups.get('g2')).toBeUndefined();
+        expect(await groups.members('g2')).toEqual([]);
+        expect(await groups.getWithMembers('g2', 1000)).toBeUndefined();
+        expect(await groups.findByUniqueValue('Large')).toBeUndefined();
+        const u = (await users.get(uid))!;
+        expect((await users.groupsOf([u])).groups.get('g2') ?? null).toBeNull();
+        // The user's deletion still works with the deleted group named.
+        await users.delete(u, NOW);
+        expect(await users.get(uid)).toBeUndefined();
+        expect(await groups.deleteLeftoverMembers('g2')).toBe(0);
+      });
+
+      it('lists groups with exact counts, in displayName order', async () => {
+        const page = await groups.list({ startIndex: 1, count: 1000 });
+        expect(page.totalResults).toBe(await groups.count());
+        const names = page.resources.map((g) => g.uniqueValue.toLowerCase());
+        expect(names).toEqual([...names].sort());
+        expect(page.resources.find((g) => g.id === 'many7')?.memberCount).toBe(0);
+      });
+    });
+  });
+}

@@ -1,0 +1,66 @@
+import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
+import { hashToken, RecordsTokenVerifier } from '../../../lambda/http/auth';
+import { authorize, UNAUTHORIZED, usageKeyValue, wholeApiArn } from '../../../lambda/http/edge-authorizer';
+import authorizationFixture from '../../fixtures/http/authorization.json';
+
+const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/GET/scim/v2/Users/42';
+const SALT = 'salt0123';
+
+function eventWith(headers: Record<string, string> | null): APIGatewayRequestAuthorizerEvent {
+  return { type: 'REQUEST', methodArn: METHOD_ARN, headers, httpMethod: 'GET', path: '/scim/v2/Users/42' } as unknown as APIGatewayRequestAuthorizerEvent;
+}
+
+describe('the edge authorizer', () => {
+  const token = authorizationFixture.token;
+  const verifier = new RecordsTokenVerifier([
+    { id: 'tok-okta', sha256: hashToken(token), name: 'okta-prod', directory: 'employees' },
+    { id: 'tok-old', sha256: hashToken('expired-token-0123456789'), expiresAt: '2020-01-01T00:00:00Z' },
+  ]);
+
+  test('a valid token: Allow on the whole API (the answer is cached per token), the caller in the context, its directory\'s usage key', async () => {
+    const result = await authorize(eventWith({ Authorization: `Bearer ${token}` }), verifier, SALT);
+    expect(result).toEqual({
+      principalId: 'tok-okta',
+      policyDocument: {
+        Version: '2012-10-17',
+        Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/*/*' }],
+      },
+      context: { tokenId: 'tok-okta', name: 'okta-prod', scope: 'provision', directory: 'employees' },
+      usageIdentifierKey: usageKeyValue(SALT, 'employees'),
+    });
+    expect(JSON.stringify(result)).not.toContain(token);
+    expect(JSON.stringify(result)).not.toContain(hashToken(token));
+  });
+
+  test('the header name is matched case-insensitively (REQUEST events keep the client\'s spelling)', async () => {
+    expect((await authorize(eventWith({ authorization: `bearer ${token}` }), verifier, SALT)).principalId).toBe('tok-okta');
+  });
+
+  // The header forms of the SCIM functions' own check: every refused form is refused at the edge too.
+  test.each(authorizationFixture.cases.filter((c) => !c.accepted).map((c) => [c.name, c] as const))('refused: %s', async (_, c) => {
+    const headers = c.header === undefined ? null : { Authorization: c.header };
+    await expect(authorize(eventWith(headers), verifier, SALT)).rejects.toThrow(UNAUTHORIZED);
+  });
+
+  test.each(authorizationFixture.cases.filter((c) => c.accepted).map((c) => [c.name, c] as const))('accepted: %s', async (_, c) => {
+    expect((await authorize(eventWith({ Authorization: c.header! }), verifier, SALT)).principalId).toBe('tok-okta');
+  });
+
+  test('an expired token is refused', async () => {
+    await expect(authorize(eventWith({ Authorization: 'Bearer expired-token-0123456789' }), verifier, SALT)).rejects.toThrow(UNAUTHORIZED);
+  });
+
+  test('a verifier failure (Secrets Manager down) is not a 401: it propagates, and API Gateway answers AUTHORIZER_FAILURE', async () => {
+    const failing = { verify: async () => Promise.reject(new Error('secrets unavailable')) };
+    await expect(authorize(eventWith({ Authorization: `Bearer ${token}` }), failing, SALT)).rejects.toThrow('secrets unavailable');
+  });
+
+  test('wholeApiArn keeps the API and stage and covers every method and path', () => {
+    expect(wholeApiArn('arn:aws-cn:execute-api:cn-north-1:123456789012:a1/prod/POST/scim/v2/Bulk')).toBe('arn:aws-cn:execute-api:cn-north-1:123456789012:a1/prod/*/*');
+  });
+
+  test('usage keys are per directory, at least 20 characters (API Gateway\'s minimum)', () => {
+    expect(usageKeyValue(SALT, 'default')).not.toBe(usageKeyValue(SALT, 'acme'));
+    expect(usageKeyValue(SALT, 'a').length).toBeGreaterThanOrEqual(20);
+  });
+});
