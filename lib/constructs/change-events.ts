@@ -47,17 +47,9 @@ export class ChangeEvents extends Construct {
         ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
         : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
       retentionPeriod: Duration.days(14),
+      // TLS only: a Deny of every SQS action ("sqs:*") without TLS, which refuses more than a list of actions could.
+      enforceSSL: true,
     });
-    // TLS only, as enforceSSL would do, but naming the message actions instead of "sqs:*".
-    this.deadLetterQueue.addToResourcePolicy(
-      new iam.PolicyStatement({
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue'],
-        resources: [this.deadLetterQueue.queueArn],
-        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
-      }),
-    );
     this.publisher = new NodeFunction(this, 'Publisher', {
       entry: 'lambda/handlers/change-events.ts',
       description: 'SCIM change events: table stream to EventBridge',

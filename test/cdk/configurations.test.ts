@@ -105,7 +105,7 @@ describe.each(Object.keys(CONFIGURATIONS))('configuration %s', (name) => {
     expect(findings.filter((f) => f.Rule.Id !== 'W3005').map((f) => `${f.Rule.Id} ${f.Message}`)).toEqual([]);
   });
 
-  test('no wildcard action and no "*" resource in any IAM statement but X-Ray\'s (which has no resource-level permissions)', () => {
+  test('no wildcard action and no "*" resource in any Allow statement but X-Ray\'s (which has no resource-level permissions); a wildcard Deny only refuses requests without TLS', () => {
     const { resources } = synth(name);
     const statements = [
       ...ofType(resources, 'AWS::IAM::Policy').flatMap((r) => r.Properties.PolicyDocument.Statement),
@@ -115,6 +115,11 @@ describe.each(Object.keys(CONFIGURATIONS))('configuration %s', (name) => {
     ];
     expect(statements.length).toBeGreaterThan(0);
     for (const statement of statements) {
+      // A Deny of a whole service refuses more than a list of its actions could: the queue's TLS-only statement.
+      if (statement.Effect === 'Deny' && asArray(statement.Action).some((action: string) => action.includes('*'))) {
+        expect(statement.Condition).toEqual({ Bool: { 'aws:SecureTransport': 'false' } });
+        continue;
+      }
       for (const action of asArray(statement.Action)) expect(action).not.toContain('*');
       const xrayOnly = asArray(statement.Action).every((action: string) => XRAY_ACTIONS.includes(action));
       if (statement.Effect === 'Allow' && !xrayOnly) for (const resource of asArray(statement.Resource)) expect(resource).not.toBe('*');
@@ -455,6 +460,14 @@ describe('what each setting adds', () => {
     );
     expect(statements).toHaveLength(4); // and its own log group
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true });
+    // Every SQS action, not a list of them, is refused without TLS (cdk-nag AwsSolutions-SQS4).
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({ Effect: 'Deny', Action: 'sqs:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ],
+      },
+    });
     expect(outputs.ChangeEventBusName.Value).toEqual({ Ref: id(events.bus) });
     expect(synth('defaults').outputs.ChangeEventBusName).toBeUndefined();
     synth('defaults').template.resourceCountIs('AWS::Events::EventBus', 0);
