@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MEMBER_PREFIX, resourceSk } from '../../lambda/store/keys';
 import { viaService } from './encryption';
+import { acknowledgeNagFindings } from './nag-acknowledgments';
 import { NodeFunction } from './node-function';
 import type { FunctionObservability } from './observability';
 
@@ -50,6 +51,7 @@ export class ChangeEvents extends Construct {
       // TLS only: a Deny of every SQS action ("sqs:*") without TLS, which refuses more than a list of actions could.
       enforceSSL: true,
     });
+    acknowledgeNagFindings(this.deadLetterQueue, 'streamDeadLetterQueue');
     this.publisher = new NodeFunction(this, 'Publisher', {
       entry: 'lambda/handlers/change-events.ts',
       description: 'SCIM change events: table stream to EventBridge',

@@ -13,11 +13,13 @@ import { ScimEndpointStack, stackPropsFromContext } from '../../lib/scim-endpoin
 import { cfnLint } from '../support/cfn-lint';
 import { startRecordingStandIn } from '../support/recording-stand-in';
 import { checkSigV4 } from '../support/sigv4';
+import { awsSolutionsFindings, documentedAcknowledgments, everyAwsSolutionsFinding, nagAcknowledgments } from './aws-solutions-checks';
 
 /**
  * Every configuration the context can select, synthesized as `cdk synth` does (cdk.json's
  * feature flags, context keys as a user sets them) and checked by cfn-lint and by the
- * security invariants that must hold whatever the settings. Bundling is skipped here: the
+ * security invariants that must hold whatever the settings, and by cdk-nag's AwsSolutions pack.
+ * Bundling is skipped here: the
  * bundles are tested in scim-endpoint-stack.test.ts and do not change the template's shape.
  */
 const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
@@ -234,7 +236,37 @@ describe.each(Object.keys(CONFIGURATIONS))('configuration %s', (name) => {
     expect(stage.Properties.MethodSettings[0].ThrottlingBurstLimit).toBeGreaterThan(plan.Properties.Throttle.BurstLimit);
   });
 
+  test("cdk-nag's AwsSolutions pack finds no error and no warning that is neither fixed nor acknowledged", () => {
+    expect(awsSolutionsFindings(synth(name).stack)).toEqual([]);
+  });
 
+  test('each cdk-nag acknowledgment is on one resource and answers a finding the pack raises on it', () => {
+    const { stack } = synth(name);
+    const raised = new Set(everyAwsSolutionsFinding(stack).map((f) => `${f.rule} at ${f.path}`));
+    const acknowledged = nagAcknowledgments(stack).map((a) => `${a.id} at ${a.path}`);
+    expect(acknowledged.length).toBeGreaterThan(0);
+    // An acknowledgment on a parent, or one left behind after a fix, would hide the next finding there.
+    expect(acknowledged.filter((a) => !raised.has(a))).toEqual([]);
+  });
+
+});
+
+describe('cdk-nag acknowledgments in docs/security.md', () => {
+  jest.setTimeout(120_000);
+
+  test('the table lists every finding any configuration acknowledges, with the reason the construct records, and no other', () => {
+    const recorded = new Map<string, string>();
+    for (const name of Object.keys(CONFIGURATIONS)) {
+      for (const { id, reason } of nagAcknowledgments(synth(name).stack)) {
+        expect(recorded.get(id) ?? reason).toBe(reason);
+        recorded.set(id, reason);
+      }
+    }
+    const doc = fs.readFileSync(path.join(__dirname, '..', '..', 'docs', 'security.md'), 'utf8');
+    const documented = documentedAcknowledgments(doc, '## cdk-nag: findings acknowledged, with their reasons');
+    const byId = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id);
+    expect(documented.sort(byId)).toEqual([...recorded].map(([id, reason]) => ({ id, reason })).sort(byId));
+  });
 });
 
 describe('what each setting adds', () => {
