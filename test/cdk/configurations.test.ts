@@ -19,8 +19,8 @@ import { awsSolutionsFindings, documentedAcknowledgments, everyAwsSolutionsFindi
  * Every configuration the context can select, synthesized as `cdk synth` does (cdk.json's
  * feature flags, context keys as a user sets them) and checked by cfn-lint and by the
  * security invariants that must hold whatever the settings, and by cdk-nag's AwsSolutions pack.
- * Bundling is skipped here: the
- * bundles are tested in scim-endpoint-stack.test.ts and do not change the template's shape.
+ * Bundling is skipped here: the bundles are tested in scim-endpoint-stack.test.ts and do not
+ * change the template's shape.
  */
 const CDK_JSON = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'cdk.json'), 'utf8')) as {
   context: Record<string, unknown>;
@@ -248,7 +248,6 @@ describe.each(Object.keys(CONFIGURATIONS))('configuration %s', (name) => {
     // An acknowledgment on a parent, or one left behind after a fix, would hide the next finding there.
     expect(acknowledged.filter((a) => !raised.has(a))).toEqual([]);
   });
-
 });
 
 describe('cdk-nag acknowledgments in docs/security.md', () => {
