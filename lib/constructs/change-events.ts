@@ -9,6 +9,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MEMBER_PREFIX, resourceSk } from '../../lambda/store/keys';
 import { viaService } from './encryption';
+import { acknowledgeNagFindings } from './nag-acknowledgments';
 import { NodeFunction } from './node-function';
 import type { FunctionObservability } from './observability';
 
@@ -47,17 +48,10 @@ export class ChangeEvents extends Construct {
         ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
         : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
       retentionPeriod: Duration.days(14),
+      // TLS only: a Deny of every SQS action ("sqs:*") without TLS, which refuses more than a list of actions could.
+      enforceSSL: true,
     });
-    // TLS only, as enforceSSL would do, but naming the message actions instead of "sqs:*".
-    this.deadLetterQueue.addToResourcePolicy(
-      new iam.PolicyStatement({
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue'],
-        resources: [this.deadLetterQueue.queueArn],
-        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
-      }),
-    );
+    acknowledgeNagFindings(this.deadLetterQueue, 'streamDeadLetterQueue');
     this.publisher = new NodeFunction(this, 'Publisher', {
       entry: 'lambda/handlers/change-events.ts',
       description: 'SCIM change events: table stream to EventBridge',

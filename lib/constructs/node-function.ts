@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { functionCode } from './function-code';
+import { acknowledgeNagFindings } from './nag-acknowledgments';
 import type { FunctionObservability } from './observability';
 
 /** Settings of one function of the endpoint. */
@@ -66,5 +67,8 @@ export class NodeFunction extends Construct {
       environment: { ...settings.environment },
       reservedConcurrentExecutions: settings.reservedConcurrentExecutions,
     });
+    acknowledgeNagFindings(this.fn, 'runtimePinned');
+    // The X-Ray statement is in the role's default policy, beside the log statement above.
+    if (settings.observability?.tracing) acknowledgeNagFindings(this.role.node.findChild('DefaultPolicy'), 'xrayResources');
   }
 }

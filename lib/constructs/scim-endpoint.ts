@@ -25,6 +25,7 @@ import { NodeFunction } from './node-function';
 import { functionObservability, validateObservabilityProps, type FunctionObservability, type ScimObservabilityProps } from './observability';
 import { TokenAlarms } from './token-alarms';
 import { EDGE_DEFAULTS, type TlsSecurityPolicy } from './edge-defaults';
+import { acknowledgeNagFindings } from './nag-acknowledgments';
 import { validateEdgeProps, validateNetworkProps } from './validate-network-props';
 
 /** A custom domain for the Base URL, served with TLS 1.2 as the minimum. */
@@ -327,6 +328,7 @@ export class ScimEndpoint extends Construct {
     // Set on the resource: Secret's encryptionKey prop would add a key-policy statement for the whole
     // account through Secrets Manager, which the account statement and each role's own grant make needless.
     if (key) (this.tokenSecret.node.defaultChild as secretsmanager.CfnSecret).kmsKeyId = key.keyArn;
+    acknowledgeNagFindings(this.tokenSecret, 'secretRotation');
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogGroup', { retention: logRetention, encryptionKey: key });
     this.api = new apigateway.RestApi(this, 'Api', {
@@ -357,6 +359,8 @@ export class ScimEndpoint extends Construct {
     const cfnApi = this.api.node.defaultChild as apigateway.CfnRestApi;
     cfnApi.securityPolicy = tlsSecurityPolicy;
     if (tlsSecurityPolicy.startsWith('SecurityPolicy_')) cfnApi.endpointAccessMode = props.endpointAccessMode ?? EDGE_DEFAULTS.endpointAccessMode;
+    acknowledgeNagFindings(cfnApi, 'requestValidation');
+    acknowledgeNagFindings(this.api.deploymentStage, 'executionLogs', ...(props.webAcl ? [] : (['webAclOptional'] as const)));
     if (props.apiGatewayCloudWatchRole ?? true) {
       // Access logging needs the per-region API Gateway account role; the stage must wait for it.
       const account = new ApiGatewayAccount(this, 'ApiGatewayAccount');
@@ -577,10 +581,9 @@ export class ScimEndpoint extends Construct {
       // The functions check the token again: the authorizer is the first of two checks, not the only one.
       for (const resourceName of route.resources) {
         const resource = base.addResource(resourceName);
-        resource.addMethod('ANY', integration, methodOptions);
-        if (route.withChildren) {
-          resource.addResource('{proxy+}').addMethod('ANY', integration, methodOptions);
-        }
+        const methods = [resource.addMethod('ANY', integration, methodOptions)];
+        if (route.withChildren) methods.push(resource.addResource('{proxy+}').addMethod('ANY', integration, methodOptions));
+        for (const method of methods) acknowledgeNagFindings(method, 'bearerTokenAuthorizer');
       }
     }
   }

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
@@ -17,6 +17,7 @@ import { ScimEndpoint, type ScimEndpointProps } from '../../lib/constructs/scim-
 import { ScimEndpointStack, stackPropsFromContext } from '../../lib/scim-endpoint-stack';
 import { startRecordingStandIn } from '../support/recording-stand-in';
 import { checkSigV4 } from '../support/sigv4';
+import { awsSolutionsFindings, nagAcknowledgments } from './aws-solutions-checks';
 
 const execFileAsync = promisify(execFile);
 
@@ -460,6 +461,21 @@ describe('the stack as cdk synth builds it', () => {
         );
       },
     );
+  });
+
+  describe('cdk-nag', () => {
+    test('the AwsSolutions pack finds no error and no warning that is neither fixed nor acknowledged', () => {
+      expect(awsSolutionsFindings(stack)).toEqual([]);
+    });
+
+    test('its acknowledgments are construct metadata in the cloud assembly, nothing in the template', () => {
+      const recorded = nagAcknowledgments(stack);
+      expect(recorded.length).toBeGreaterThan(0);
+      expect(JSON.stringify(template.toJSON())).not.toContain('AwsSolutions-');
+      const artifact = (stack.node.root as App).synth().getStackArtifact(stack.artifactId);
+      const inAssembly = artifact.findMetadataByType(Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((entry) => Object.values(entry.data as unknown as Record<string, string>));
+      expect(new Set(inAssembly)).toEqual(new Set(recorded.map((a) => a.reason)));
+    });
   });
 
   describe('outputs', () => {

@@ -181,7 +181,7 @@ export function storeContract(name: string, open: () => Promise<Stores & { close
         for (let i = 0; i < members.length; i += 10) {
           await Promise.all(members.slice(i, i + 10).map((id) => create(id, `${id}@example.com`)));
         }
-      });
+      }, 120_000);
 
       const memberIds = async (gid: string) => (await groups.members(gid)).sort();
 

@@ -30,7 +30,7 @@ describe('the DynamoDB store against DynamoDB Local', () => {
     for (let i = 0; i < userIds.length; i += 10) {
       await Promise.all(userIds.slice(i, i + 10).map((id) => stores.users.create(id, user(`${id}@example.com`), NOW)));
     }
-  });
+  }, 120_000);
   afterEach(() => faults.clear());
   afterAll(() => table.client.destroy());
 
