@@ -1,4 +1,5 @@
 import type { JsonObject, ResourceTypeDef } from '../scim/schema/types';
+import type { UniqueClaim } from '../store/types';
 
 /** What a service call returns to the route: a resource (or list) and its ETag. */
 export interface ServiceResult {
@@ -25,6 +26,12 @@ export interface ServiceOptions {
   readonly writeDeadlineMs?: number;
   /** A compatibility profile's rule on the validated document of a create, replace or patch; throws a ScimError. */
   readonly checkDocument?: (rt: ResourceTypeDef, document: JsonObject) => void;
+  /**
+   * The values of a validated document that a compatibility profile keeps unique besides
+   * userName / displayName, each with a guard written in the resource's own transaction.
+   * @default none
+   */
+  readonly uniqueClaims?: (rt: ResourceTypeDef, document: JsonObject) => UniqueClaim[];
 }
 
 /**

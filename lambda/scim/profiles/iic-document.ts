@@ -17,7 +17,34 @@ export function checkIicDocument(rt: ResourceTypeDef, document: JsonObject): voi
   }
 }
 
-/** The document check a profile adds after validation (ServiceOptions.checkDocument); none under `rfc`. */
-export function profileDocumentCheck(profile: ProfileName): ((rt: ResourceTypeDef, document: JsonObject) => void) | undefined {
-  return profile === 'aws-iam-identity-center' ? checkIicDocument : undefined;
+/** A value the profile keeps unique, as the store's UniqueClaim (lambda/store/types.ts) takes it. */
+export interface IicClaim {
+  readonly attribute: 'email' | 'externalId';
+  readonly value: string;
+}
+
+/**
+ * What IIC keeps unique besides userName and displayName: a user's e-mail address and
+ * externalId, a group's externalId. A second resource with one of them answers 409 "Refused
+ * to create a new, duplicate resource." (AWS: Provisioning considerations; re:Post). The
+ * store compares an e-mail case-insensitively, as IIC does, and an externalId exactly.
+ */
+export function iicUniqueClaims(rt: ResourceTypeDef, document: JsonObject): IicClaim[] {
+  const claims: IicClaim[] = [];
+  if (rt.name === 'User' && Array.isArray(document.emails)) {
+    for (const email of document.emails) {
+      const value = (email as JsonObject | null)?.value;
+      if (typeof value === 'string' && value !== '') claims.push({ attribute: 'email', value });
+    }
+  }
+  if (typeof document.externalId === 'string' && document.externalId !== '') claims.push({ attribute: 'externalId', value: document.externalId });
+  return claims;
+}
+
+/** What a profile adds to the services: the document rule and the unique claims; none under `rfc`. */
+export function profileDocumentRules(profile: ProfileName): {
+  checkDocument?: (rt: ResourceTypeDef, document: JsonObject) => void;
+  uniqueClaims?: (rt: ResourceTypeDef, document: JsonObject) => IicClaim[];
+} {
+  return profile === 'aws-iam-identity-center' ? { checkDocument: checkIicDocument, uniqueClaims: iicUniqueClaims } : {};
 }
