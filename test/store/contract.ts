@@ -1,4 +1,4 @@
-import { StoreConflict, type GroupStore, type StoredResource, type UserStore } from '../../lambda/store/types';
+import { StoreConflict, type GroupStore, type StoredResource, type UniqueClaim, type UserStore } from '../../lambda/store/types';
 
 /**
  * The store contract: what the services rely on, asserted through the store interface alone.
@@ -178,7 +178,7 @@ export function storeContract(name: string, open: () => Promise<Stores & { close
     describe('unique claims (the IIC profile: e-mail and externalId held unique)', () => {
       const email = (value: string) => ({ attribute: 'email' as const, value });
       const ext = (value: string) => ({ attribute: 'externalId' as const, value });
-      const claiming = (userName: string, claims: ReturnType<typeof email>[], extra = {}) => ({ ...user(userName, extra), alsoUnique: claims });
+      const claiming = (userName: string, claims: UniqueClaim[], extra = {}) => ({ ...user(userName, extra), alsoUnique: claims });
 
       it('keeps the claims with the resource, and a second claim of an e-mail in another case is refused, saying which, writing nothing', async () => {
         const created = await users.create('c1', claiming('claim-1@example.com', [email('Shared@Example.com'), ext('EXT-C1')]), NOW);
