@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { profileDocumentRules } from '../scim/profiles/iic-document';
+import { profileServiceRules } from '../scim/profiles/service-rules';
 import type { ProfileName } from '../scim/profiles/profile';
 import { GroupService } from '../service/group-service';
 import type { ServiceOptions } from '../service/resource-service';
@@ -33,9 +33,9 @@ export function dynamoStores(settings: StoreSettings) {
   };
 }
 
-/** The services' options with the profile's document rule and unique claims (lambda/scim/profiles/iic-document.ts). */
+/** The services' options with the profile's rules (lambda/scim/profiles/service-rules.ts). */
 const withProfile = (settings: FunctionSettings, options?: ServiceOptions): ServiceOptions => ({
-  ...profileDocumentRules(settings.profile ?? 'rfc'),
+  ...profileServiceRules(settings.profile ?? 'rfc'),
   ...options,
 });
 

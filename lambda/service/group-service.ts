@@ -1,4 +1,4 @@
-import { ScimError, tooMany } from '../scim/errors';
+import { notFound, ScimError, tooMany } from '../scim/errors';
 import type { Filter } from '../scim/filter/ast';
 import { mentions } from '../scim/filter/walk';
 import type { AccessPlan } from '../scim/filter/plan';
@@ -13,7 +13,7 @@ import { validateResource } from '../scim/validate';
 import { jsonEqual } from '../scim/values';
 import { mapConcurrently } from '../store/concurrency';
 import type { GroupStore, MemberFacts, StoredResource, UserStore } from '../store/types';
-import { Collection, type Candidates } from './collection';
+import { Collection, truncate, type Candidates } from './collection';
 import { effectiveChange, usersToRead } from './member-change';
 import { checkIfMatch } from './preconditions';
 import type { CallContext, ResourceService, ServiceOptions, ServiceResult } from './resource-service';
@@ -41,12 +41,14 @@ type KnownMembers = ReadonlyMap<string, readonly string[]>;
 export class GroupService implements ResourceService {
   readonly rt = groupResourceType;
   private readonly groups: Collection<KnownMembers>;
+  private readonly memberFilterNeedsUser: boolean;
 
   constructor(
     private readonly store: GroupStore,
     private readonly users: UserStore,
     options?: ServiceOptions,
   ) {
+    this.memberFilterNeedsUser = options?.memberFilterNeedsUser ?? false;
     this.groups = new Collection<KnownMembers>(
       groupResourceType,
       store,
@@ -174,6 +176,7 @@ export class GroupService implements ResourceService {
   private async lookup(plan: AccessPlan): Promise<Candidates<KnownMembers> | undefined> {
     if (plan.kind !== 'member') return undefined;
     const user = await this.users.get(plan.userId);
+    this.requireNamed([plan.userId], user ? [user] : []);
     if (!user) return { resources: [] };
     const { users, groups } = await this.users.groupsOf([user]);
     const found = groupsNamed(users[0], groups);
@@ -195,10 +198,18 @@ export class GroupService implements ResourceService {
     }
     // The users named by the filter, in one batch read: their items name their groups.
     const named = await this.users.getMany([...refs.values]);
+    this.requireNamed([...refs.values], named);
     views.forEach((view, i) => {
       view.members = named.filter((user) => user.groupIds?.includes(resources[i].id)).map((user) => ({ value: user.id }));
     });
     return views;
+  }
+
+  /** Under the IIC profile (ServiceOptions.memberFilterNeedsUser): 404 for a user a member filter names that does not exist. */
+  private requireNamed(ids: readonly string[], found: readonly StoredResource[]): void {
+    if (!this.memberFilterNeedsUser) return;
+    const missing = ids.find((id) => !found.some((user) => user.id === id));
+    if (missing !== undefined) throw notFound(`User "${truncate(missing)}" not found.`);
   }
 
   /** Groups as the client sees them, with `members` (read now unless the request has them). */

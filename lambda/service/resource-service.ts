@@ -32,6 +32,11 @@ export interface ServiceOptions {
    * @default none
    */
   readonly uniqueClaims?: (rt: ResourceTypeDef, document: JsonObject) => UniqueClaim[];
+  /**
+   * Groups: a member filter (`members.value eq "u"`, `id eq "g" and members eq "u"`) naming a
+   * user that does not exist answers 404, as IIC does, instead of no results. @default false
+   */
+  readonly memberFilterNeedsUser?: boolean;
 }
 
 /**

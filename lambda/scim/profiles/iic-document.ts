@@ -1,7 +1,6 @@
 import { invalidValue } from '../errors';
 import type { JsonObject, ResourceTypeDef } from '../schema/types';
 import { IIC_SINGLE_VALUED } from './iic-attributes';
-import type { ProfileName } from './profile';
 
 /**
  * The rules of the AWS IAM Identity Center profile that only the resulting document can
@@ -39,12 +38,4 @@ export function iicUniqueClaims(rt: ResourceTypeDef, document: JsonObject): IicC
   }
   if (typeof document.externalId === 'string' && document.externalId !== '') claims.push({ attribute: 'externalId', value: document.externalId });
   return claims;
-}
-
-/** What a profile adds to the services: the document rule and the unique claims; none under `rfc`. */
-export function profileDocumentRules(profile: ProfileName): {
-  checkDocument?: (rt: ResourceTypeDef, document: JsonObject) => void;
-  uniqueClaims?: (rt: ResourceTypeDef, document: JsonObject) => IicClaim[];
-} {
-  return profile === 'aws-iam-identity-center' ? { checkDocument: checkIicDocument, uniqueClaims: iicUniqueClaims } : {};
 }
