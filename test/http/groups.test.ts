@@ -111,7 +111,7 @@ describe('/Groups over HTTP against the local endpoint', () => {
       const group = await newGroup();
       const res = await patch(group.id, [{ op: 'add', path: 'members', value: [{ value: a }] }], '?attributes=members');
       expect(res.status).toBe(200);
-      expect(res.json.members).toEqual([{ value: a, type: 'User' }]);
+      expect(res.json.members).toEqual([{ value: a, $ref: `${server.baseUrl}/Users/${a}`, type: 'User' }]);
     });
 
     it('removes with members[value eq "id"] (RFC, Okta, Entra aadOptscim062020)', async () => {
@@ -163,7 +163,7 @@ describe('/Groups over HTTP against the local endpoint', () => {
       expect((await patch(group.id, [{ op: 'replace', value: { id: group.id, displayName: renamed } }])).status).toBe(204);
       const after = await scim('GET', `/Groups/${group.id}`);
       expect(after.json.displayName).toBe(renamed);
-      expect(after.json.members).toEqual([{ value: a, type: 'User' }]);
+      expect(after.json.members).toEqual([{ value: a, $ref: `${server.baseUrl}/Users/${a}`, type: 'User' }]);
       expect((await scim('POST', '/Groups', { schemas: [GROUP], displayName: group.displayName })).status).toBe(201);
       const other = await newGroup();
       const clash = await patch(other.id, [{ op: 'replace', path: 'displayName', value: renamed.toUpperCase() }]);
@@ -278,7 +278,7 @@ describe('/Groups over HTTP against the local endpoint', () => {
       const res = await scim('PUT', `/Groups/${group.id}`, { schemas: [GROUP], displayName: name, members: [{ value: b }] });
       expect(res.status).toBe(200);
       expect(res.json.displayName).toBe(name);
-      expect(res.json.members).toEqual([{ value: b, type: 'User' }]);
+      expect(res.json.members).toEqual([{ value: b, $ref: `${server.baseUrl}/Users/${b}`, type: 'User' }]);
     });
   });
 
