@@ -157,8 +157,8 @@ describe('npm start (bin/local.ts as a process)', () => {
     }
   });
 
-  it("the test suite's own DynamoDB Local listens on 127.0.0.1 only", async () => {
-    const port = Number(new URL(localEndpoint()).port);
+  it("the test file's own DynamoDB Local listens on 127.0.0.1 only", async () => {
+    const port = Number(new URL(await localEndpoint()).port);
     expect(await reachable('127.0.0.1', port)).toBe(true);
     for (const address of await otherAddresses()) expect({ address, reachable: await reachable(address, port) }).toEqual({ address, reachable: false });
   });
