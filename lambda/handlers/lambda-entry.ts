@@ -19,7 +19,13 @@ export function deployedHandler(routes: (settings: FunctionSettings) => Route[])
       const config = readConfig(process.env);
       const client = createDocumentClient({ endpoint: config.dynamoEndpoint });
       handler = toLambdaHandler({
-        routes: routes({ client, tableName: config.tableName, directoryId: config.directoryId, profile: config.profile }),
+        routes: routes({
+          client,
+          tableName: config.tableName,
+          directoryId: config.directoryId,
+          profile: config.profile,
+          auditRetentionDays: config.auditRetentionDays,
+        }),
         profile: config.profile,
         baseUrl: config.baseUrl,
         verifier: tokenVerifier(config),

@@ -5,6 +5,7 @@ import type { ProfileName } from '../scim/profiles/profile';
 import { profileRequest, profileResponse } from './profile';
 import { errorResponse, internalErrorResponse } from './response';
 import { match, type Route } from './router';
+import { checkScope } from './scope';
 import type { ScimRequest, ScimResponse } from './types';
 
 /** What one function serves: its routes, how tokens are checked, where logs go. */
@@ -28,6 +29,7 @@ export async function serve(app: App, request: ScimRequest): Promise<ScimRespons
   let response: ScimResponse;
   try {
     const caller = await authenticate(request, app.verifier);
+    checkScope(caller, app.routes, request);
     const profiled = profileRequest(profile, { ...request, caller });
     const { route, params } = match(app.routes, profiled);
     response = await route.handle(profiled, params);

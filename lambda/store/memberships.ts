@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { AuditWriter, membershipChange, type AuditStub } from './audit';
 import { batchGet } from './batch';
 import type { Changes } from './expression';
 import { INTENT_PREFIX, intentSk, memberSk, resourcePk, resourceSk } from './keys';
 import type { Item, TableRef } from './resource-table';
 import { Items, MAX_TRANSACT_ITEMS, TransactionFailed, transactWrite, type Entry, type Failure, type Meaning } from './transact';
-import { StoreConflict, StoreUnavailable } from './types';
+import { StoreConflict, StoreUnavailable, type AuditChange } from './types';
 
 /**
  * Memberships on the single table, all in one module: the items of a membership, how member
@@ -48,8 +49,11 @@ export interface MemberOp {
   readonly join: boolean;
 }
 
-/** The attributes of a group's item that mark a pending intent. */
-const INTENT_FIELDS = ['intent', 'intentDone', 'intentTotal', 'intentPages', 'intentAt'] as const;
+/**
+ * The attributes of a group's item that mark a pending intent. `intentAudit` is the change's
+ * audit stub: whoever applies a step writes the step's audit page with it.
+ */
+export const INTENT_FIELDS = ['intent', 'intentDone', 'intentTotal', 'intentPages', 'intentAt', 'intentAudit'] as const;
 
 export interface MembershipOptions {
   /**
@@ -59,6 +63,20 @@ export interface MembershipOptions {
   readonly leaseMs?: number;
   /** How long a writer keeps retrying the steps of its own intent when DynamoDB refuses. @default 20000 */
   readonly completeWithinMs?: number;
+}
+
+/** How the DynamoDB stores of one directory write. */
+export interface StoreOptions extends MembershipOptions {
+  /** Days an audit entry is kept (DynamoDB TTL). @default DEFAULT_AUDIT_RETENTION_DAYS (400) */
+  readonly auditRetentionDays?: number;
+}
+
+/** The audit of a group write: the entry's stub and the document's changes; the member ids are added per transaction. */
+export interface GroupAudit {
+  readonly stub: AuditStub;
+  readonly changes: readonly AuditChange[];
+  /** meta.version after the write, when exact. */
+  readonly version?: number;
 }
 
 /** What the group store gives a member change to write: the group's own entries. */
@@ -88,14 +106,17 @@ export class Memberships {
   private readonly items: Items;
   private readonly leaseMs: number;
   private readonly completeWithinMs: number;
+  /** Writes the audit pages of intents (also those this store finishes for another request). */
+  readonly audit: AuditWriter;
 
   constructor(
     private readonly ref: TableRef,
-    options: MembershipOptions = {},
+    options: StoreOptions = {},
   ) {
     this.items = new Items(ref.tableName);
     this.leaseMs = options.leaseMs ?? 3_000;
     this.completeWithinMs = options.completeWithinMs ?? 20_000;
+    this.audit = new AuditWriter(ref.tableName, ref.directory, options.auditRetentionDays);
   }
 
   /** The key of the member item of `userId` in group `groupId`. */
@@ -146,17 +167,30 @@ export class Memberships {
   /**
    * Writes the group's own change with member operations, all or nothing: one transaction
    * when it fits, an intent otherwise. A failed condition of the one transaction (or of the
-   * intent's first) is a StoreConflict: nothing was written.
+   * intent's first) is a StoreConflict: nothing was written. With `audit`, the entry is an
+   * item of the one transaction (of the intent's first, which decides the change), naming the
+   * members it applies; each later step adds a page naming its own.
    */
-  async write(head: GroupHead, ops: readonly MemberOp[]): Promise<MemberWriteResult> {
+  async write(head: GroupHead, ops: readonly MemberOp[], audit?: GroupAudit): Promise<MemberWriteResult> {
     const ordered = [...ops.filter((o) => o.join), ...ops.filter((o) => !o.join)];
-    const headSize = head.entries(0).length;
+    const headSize = head.entries(0).length + (audit ? 1 : 0);
     if (headSize + ITEMS_PER_MEMBER * ordered.length <= MAX_TRANSACT_ITEMS) {
-      const entries = [...head.entries(netCount(ordered)), ...ordered.flatMap((op) => this.opEntries(head.groupId, op, true))];
+      const entries = [
+        ...head.entries(netCount(ordered)),
+        ...this.auditEntry(audit, ordered, false),
+        ...ordered.flatMap((op) => this.opEntries(head.groupId, op, true)),
+      ];
       await this.run(entries);
       return { countDelta: netCount(ordered), exact: true, complete: true };
     }
-    return this.writeIntent(head, ordered);
+    return this.writeIntent(head, ordered, audit);
+  }
+
+  /** The audit entry of a change's deciding transaction, with the member operations it applies. */
+  private auditEntry(audit: GroupAudit | undefined, applied: readonly MemberOp[], continued: boolean): Entry[] {
+    if (!audit) return [];
+    const members = membersOf(applied);
+    return [this.audit.entry(audit.stub, [...audit.changes, ...(members ? [members] : [])], { version: audit.version, continued: continued || undefined })];
   }
 
   /**
@@ -164,11 +198,11 @@ export class Memberships {
    * operations, as many operations as fit and, while room is left, a check of each later
    * joining user, so that a user deleted before the change was decided refuses it whole.
    */
-  private async writeIntent(head: GroupHead, ops: readonly MemberOp[]): Promise<MemberWriteResult> {
+  private async writeIntent(head: GroupHead, ops: readonly MemberOp[], audit?: GroupAudit): Promise<MemberWriteResult> {
     const id = randomUUID();
     const pages = pagesOf(ops);
     const joins = ops.filter((o) => o.join).length;
-    const room = MAX_TRANSACT_ITEMS - head.entries(0).length - pages.length;
+    const room = MAX_TRANSACT_ITEMS - head.entries(0).length - (audit ? 1 : 0) - pages.length;
     const fit = Math.floor(room / ITEMS_PER_MEMBER);
     // With a check for every later join when that fits; otherwise as many operations as fit.
     let count = fit;
@@ -180,9 +214,17 @@ export class Memberships {
     }
     const checked = ITEMS_PER_MEMBER * count + Math.max(0, joins - count) <= room ? ops.slice(count, joins) : [];
     const applied = ops.slice(0, count);
-    const marker = { intent: id, intentDone: count, intentTotal: ops.length, intentPages: pages.length, intentAt: Date.now() };
+    const marker = {
+      intent: id,
+      intentDone: count,
+      intentTotal: ops.length,
+      intentPages: pages.length,
+      intentAt: Date.now(),
+      ...(audit ? { intentAudit: audit.stub } : {}),
+    };
     const first = [
       ...head.entries(netCount(applied), marker),
+      ...this.auditEntry(audit, applied, true),
       ...pages.map((page, n) => this.items.put({ pk: this.groupPk(head.groupId), sk: intentSk(id, n), ops: page })),
       ...applied.flatMap((op) => this.opEntries(head.groupId, op, true)),
       ...checked.map((op) => this.userCheck(op.userId)),
@@ -198,7 +240,7 @@ export class Memberships {
     }
     // Decided: from here on the change is finished by this request or, should it stop, by
     // the next one that meets the group.
-    const rest = await this.applySteps(head.groupId, id, ops, count, pages.length, Date.now() + this.completeWithinMs, false);
+    const rest = await this.applySteps(head.groupId, id, ops, count, pages.length, Date.now() + this.completeWithinMs, false, audit?.stub);
     return { ...rest, countDelta: netCount(applied) + rest.countDelta };
   }
 
@@ -209,7 +251,8 @@ export class Memberships {
    * deleted since, or the membership is already as wanted) is left out of its step, since the
    * change was decided before (it reads as if it happened first). Returns when the marker is
    * gone; `deadline` bounds the retries when DynamoDB refuses (the marker then stays, for
-   * the next request to finish).
+   * the next request to finish). With the change's audit stub, each step writes the audit
+   * page of the members it applied.
    */
   private async applySteps(
     groupId: string,
@@ -219,13 +262,16 @@ export class Memberships {
     pages: number,
     deadline: number,
     helping: boolean,
+    audit: AuditStub | undefined,
   ): Promise<MemberWriteResult> {
     let done = from;
     let countDelta = 0;
     let exact = !helping;
     const skipped = new Set<string>();
-    const lastRoom = Math.floor((MAX_TRANSACT_ITEMS - 1 - pages) / ITEMS_PER_MEMBER);
-    const stepRoom = Math.floor((MAX_TRANSACT_ITEMS - 1) / ITEMS_PER_MEMBER);
+    // Each step: the marker's update, its audit page, two items a member (the last also removes the pages).
+    const own = audit ? 2 : 1;
+    const lastRoom = Math.floor((MAX_TRANSACT_ITEMS - own - pages) / ITEMS_PER_MEMBER);
+    const stepRoom = Math.floor((MAX_TRANSACT_ITEMS - own) / ITEMS_PER_MEMBER);
     for (let attempt = 0; ; ) {
       const last = ops.length - done <= lastRoom;
       const end = last ? ops.length : done + stepRoom;
@@ -234,8 +280,10 @@ export class Memberships {
       const marker: Changes = last
         ? { add: { memberCount: delta }, remove: [...INTENT_FIELDS] }
         : { set: { intentDone: end, intentAt: Date.now() }, add: { memberCount: delta } };
+      const members = membersOf(step);
       const entries = [
         this.items.update(this.groupKey(groupId), marker, [{ equals: ['intent', id] }, { equals: ['intentDone', done] }], { kind: 'intentMoved' }),
+        ...(audit && members ? [this.audit.page(audit, done, members)] : []),
         ...step.flatMap((op) => this.opEntries(groupId, op, false)),
         ...(last ? Array.from({ length: pages }, (_, n) => this.items.delete({ pk: this.groupPk(groupId), sk: intentSk(id, n) })) : []),
       ];
@@ -300,7 +348,8 @@ export class Memberships {
       const id = String(group.intent);
       const ops = await this.intentOps(groupId, id, Number(group.intentPages));
       if (ops) {
-        await this.applySteps(groupId, id, ops, Number(group.intentDone), Number(group.intentPages), Date.now() + this.completeWithinMs, true);
+        const audit = group.intentAudit as AuditStub | undefined;
+        await this.applySteps(groupId, id, ops, Number(group.intentDone), Number(group.intentPages), Date.now() + this.completeWithinMs, true, audit);
       }
       group = await this.groupItem(groupId);
       if (group?.intent === id) throw new StoreUnavailable('throttled', 'A member change of this group could not be finished yet.');
@@ -363,6 +412,12 @@ export function conflictOf(error: TransactionFailed, kind: 'User' | 'Group'): St
   if (error.find('uniqueness')) return new StoreConflict('uniqueness', `The ${kind} value is already taken.`);
   if (error.find('missing')) return new StoreConflict('missing', `The ${kind} no longer exists.`);
   return new StoreConflict('version', 'The resource changed.');
+}
+
+/** The audit change of member operations (the ids added and removed), or undefined for none. */
+function membersOf(ops: readonly MemberOp[]): AuditChange | undefined {
+  if (ops.length === 0) return undefined;
+  return membershipChange('members', ops.filter((o) => o.join).map((o) => o.userId), ops.filter((o) => !o.join).map((o) => o.userId));
 }
 
 /** The member count change of operations: +1 a join, -1 a leave. */
