@@ -79,7 +79,8 @@ async function main(): Promise<void> {
 /**
  * The tokens the local endpoint accepts: SCIM_TOKEN when set, and every active token of
  * `<data dir>/tokens.json`, the file `npm run token -- ... --local` manages (same format as the
- * deployed secret: hashes only, re-read on change). On the first start without SCIM_TOKEN, a
+ * deployed secret: hashes only, re-read on change, so a token the CLI creates is accepted by
+ * the next request, without a restart; in memory too, where the file is only read). On the first start without SCIM_TOKEN, a
  * token is generated: its hash goes into tokens.json (no expiry: a development token), and the
  * token itself into `<data dir>/token` (mode 0600) so that it can be shown again at each start.
  * In memory, nothing is written and the generated token lives as long as the process.
@@ -89,11 +90,12 @@ async function localTokens(
   inMemory: boolean,
   envToken: string | undefined,
 ): Promise<{ verifier: TokenVerifier; shown: string }> {
-  if (inMemory) {
-    const token = envToken ?? randomBytes(32).toString('base64url');
-    return { verifier: new StaticTokenVerifier(token), shown: envToken ? '(the value of SCIM_TOKEN)' : token };
-  }
   const tokensFile = join(dataDir, LOCAL_TOKENS_FILE);
+  if (inMemory) {
+    // Nothing is written; tokens the CLI keeps in the data folder are accepted too (read only).
+    const token = envToken ?? randomBytes(32).toString('base64url');
+    return { verifier: new AnyTokenVerifier([new StaticTokenVerifier(token), new FileTokenVerifier(tokensFile)]), shown: envToken ? '(the value of SCIM_TOKEN)' : token };
+  }
   const plainFile = join(dataDir, 'token');
   const records = await new FileTokenStore(tokensFile).read();
   let plain = existsSync(plainFile) ? readFileSync(plainFile, 'utf8').trim() : undefined;

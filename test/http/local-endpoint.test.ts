@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../lib/local/dynamodb-local';
+import { runTokenCli } from '../../lib/tokens/cli';
 import { USER_SCHEMA } from '../support/server';
 
 /**
@@ -67,6 +68,58 @@ describe('npm start (bin/local.ts as a process)', () => {
     } finally {
       await stop(second.child);
     }
+  });
+
+  /** Creates a named token with the CLI, as an operator would, and returns it. */
+  async function createToken(dir: string, name: string): Promise<{ id: string; token: string }> {
+    const lines: string[] = [];
+    const code = await runTokenCli(['create', '--local', '--data-dir', dir, '--name', name, '--json'], { out: (t) => lines.push(t), err: (t) => lines.push(t) }, {});
+    expect({ code, lines }).toMatchObject({ code: 0 });
+    return JSON.parse(lines[0]);
+  }
+
+  /** Milliseconds until the running endpoint accepts `token` (polling every 100 ms, for at most 10 s). */
+  async function acceptedWithin(base: string, token: string): Promise<number> {
+    const started = Date.now();
+    while (Date.now() - started < 10_000) {
+      if ((await fetch(`${base}/Users`, { headers: { Authorization: `Bearer ${token}` } })).status === 200) return Date.now() - started;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('The running endpoint did not accept the new token within 10 s.');
+  }
+
+  it('accepts a token the CLI creates on the same SCIM_DATA_DIR within 10 s, without a restart, and audits with its name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scim-hot-'));
+    const run = await start({ SCIM_DATA_DIR: dir });
+    try {
+      const base = `http://127.0.0.1:${run.port}/scim/v2`;
+      const created = await createToken(dir, 'okta-prod');
+      expect(await acceptedWithin(base, created.token)).toBeLessThan(10_000);
+      const user = await fetch(`${base}/Users`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${created.token}`, 'Content-Type': 'application/scim+json', 'User-Agent': 'Okta SCIM Client 1.0.0' },
+        body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'hot@example.com' }),
+      });
+      expect(user.status).toBe(201);
+      const audit = (await (await fetch(`${base}/Audit`, { headers: { Authorization: `Bearer ${created.token}` } })).json()) as { Resources: Record<string, unknown>[] };
+      expect(audit.Resources[0]).toMatchObject({ actor: { tokenId: created.id, name: 'okta-prod' }, userAgent: 'Okta SCIM Client 1.0.0', sourceAddress: '127.0.0.1' });
+    } finally {
+      await stop(run.child);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('in memory, reads the tokens the CLI keeps in SCIM_DATA_DIR too (and writes nothing)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scim-hot-mem-'));
+    const run = await start({ SCIM_DATA_DIR: dir, SCIM_IN_MEMORY: '1', SCIM_TOKEN: 'memory-token' });
+    try {
+      const created = await createToken(dir, 'jumpcloud');
+      expect(await acceptedWithin(`http://127.0.0.1:${run.port}/scim/v2`, created.token)).toBeLessThan(10_000);
+    } finally {
+      await stop(run.child);
+    }
+    expect(() => statSync(join(dir, 'dynamodb'))).toThrow();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('with SCIM_IN_MEMORY=1 and SCIM_TOKEN keeps nothing and accepts only that token', async () => {
