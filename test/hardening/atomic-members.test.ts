@@ -56,21 +56,7 @@ describe('atomic member changes at any accepted size', () => {
     return { count: (read.json.members ?? []).length as number, displayName: read.json.displayName as string };
   };
 
-  /**
-   * Lets the first `k - 1` transactions through and refuses every later one (each SDK
-   * attempt), or only the k-th once for a lost answer. Transactions are told apart by the
-   * ClientRequestToken the SDK serializes into each (its own retries send the same body).
-   */
-  const faultFrom = (kind: FaultKind, k: number) => {
-    const seen: string[] = [];
-    const index = (body: unknown) => {
-      const text = body instanceof Uint8Array ? new TextDecoder().decode(body) : String(body);
-      const token = String(JSON.parse(text).ClientRequestToken);
-      if (!seen.includes(token)) seen.push(token);
-      return seen.indexOf(token) + 1;
-    };
-    faults.set({ kind, commands: ['TransactWriteItemsCommand'], when: (_input, request) => index(request.body) >= k, ...(kind === 'lost-response' ? { times: 1 } : {}) });
-  };
+  const faultFrom = (kind: FaultKind, k: number) => faults.fromTransaction(kind, k);
 
   const cases: [FaultKind, number][] = [
     ...Array.from({ length: TRANSACTIONS }, (_, i) => ['throttle', i + 1] as [FaultKind, number]),

@@ -66,6 +66,22 @@ export class FaultInjector {
     this.rules = [];
   }
 
+  /**
+   * Lets the first `k - 1` transactions through and refuses every later one (each SDK
+   * attempt), or only the k-th once for a lost answer. Transactions are told apart by the
+   * ClientRequestToken the SDK serializes into each (its own retries send the same body).
+   */
+  fromTransaction(kind: FaultKind, k: number): void {
+    const seen: string[] = [];
+    const index = (body: unknown) => {
+      const text = body instanceof Uint8Array ? new TextDecoder().decode(body) : String(body);
+      const token = String(JSON.parse(text).ClientRequestToken);
+      if (!seen.includes(token)) seen.push(token);
+      return seen.indexOf(token) + 1;
+    };
+    this.set({ kind, commands: ['TransactWriteItemsCommand'], when: (_input, request) => index(request.body) >= k, ...(kind === 'lost-response' ? { times: 1 } : {}) });
+  }
+
   count(kind?: FaultKind): number {
     return kind ? this.injected.filter((f) => f.kind === kind).length : this.injected.length;
   }
