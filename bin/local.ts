@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hashToken, StaticTokenVerifier, type TokenVerifier } from '../lambda/http/auth';
 import { jsonLogger, type Logger } from '../lambda/http/log';
@@ -10,6 +10,7 @@ import { CONSOLE_DIR, CONSOLE_PATH } from '../lib/console/static';
 import { AnyTokenVerifier, FileTokenVerifier } from '../lib/local/file-token-verifier';
 import { startLocalServer } from '../lib/local/server';
 import { LOCAL_TOKENS_FILE } from '../lib/tokens/cli';
+import { LOCAL_ENDPOINT_FILE, LOCAL_TABLE } from '../lib/audit/cli';
 import { FileTokenStore, writeTokenFile } from '../lib/tokens/stores';
 import { isActive } from '../lib/tokens/token-set';
 
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
   const port = parsePort(process.env.PORT ?? '8080');
   const inMemory = process.env.SCIM_IN_MEMORY === '1' || process.env.SCIM_IN_MEMORY === 'true';
   const dataDir = resolve(process.env.SCIM_DATA_DIR ?? '.scim-local');
-  const tableName = 'scim-endpoint';
+  const tableName = LOCAL_TABLE;
   const profile = parseProfile(process.env.SCIM_PROFILE);
 
   const { verifier, shown } = await localTokens(dataDir, inMemory, process.env.SCIM_TOKEN || undefined);
@@ -45,6 +46,9 @@ async function main(): Promise<void> {
     consoleDir: CONSOLE_DIR,
     profile,
   });
+  // `npm run audit -- --local` reads the data through this DynamoDB Local while it runs.
+  const endpointFile = join(dataDir, LOCAL_ENDPOINT_FILE);
+  if (!inMemory) writeFileSync(endpointFile, JSON.stringify({ dynamodb: dynamo.endpoint, table: tableName, pid: process.pid }) + '\n', { mode: 0o600 });
 
   process.stdout.write(
     [
@@ -67,6 +71,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    if (!inMemory) rmSync(endpointFile, { force: true });
     await local.close();
     client.destroy();
     await dynamo.stop();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../lib/local/dynamodb-local';
 import { runTokenCli } from '../../lib/tokens/cli';
+import { runAuditCli } from '../../lib/audit/cli';
 import { USER_SCHEMA } from '../support/server';
 
 /**
@@ -59,6 +60,9 @@ describe('npm start (bin/local.ts as a process)', () => {
     const dynamoPort = dynamoPortOf(first.output());
     expect(await stop(first.child)).toBe(0);
     await expect(fetch(`http://127.0.0.1:${dynamoPort}`)).rejects.toThrow();
+    // With the endpoint stopped, `npm run audit -- --local` reads the kept data with a DynamoDB Local of its own.
+    const audit = await auditLocal(dataDir);
+    expect(audit.map((e) => [e.operation, e.resourceId, e.actor.name])).toEqual([['create', id, 'local-generated']]);
 
     const second = await start({ SCIM_DATA_DIR: dataDir });
     try {
@@ -69,6 +73,15 @@ describe('npm start (bin/local.ts as a process)', () => {
       await stop(second.child);
     }
   });
+
+  /** `npm run audit -- --local --json` on a data folder: the entries, newest first. */
+  async function auditLocal(dir: string): Promise<{ operation: string; resourceId: string; actor: { name: string }; userAgent?: string }[]> {
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const code = await runAuditCli(['--local', '--data-dir', dir, '--json'], { out: (t) => lines.push(t), err: (t) => errors.push(t) }, {});
+    expect({ code, errors }).toEqual({ code: 0, errors: [] });
+    return lines.map((l) => JSON.parse(l));
+  }
 
   /** Creates a named token with the CLI, as an operator would, and returns it. */
   async function createToken(dir: string, name: string): Promise<{ id: string; token: string }> {
@@ -103,6 +116,8 @@ describe('npm start (bin/local.ts as a process)', () => {
       expect(user.status).toBe(201);
       const audit = (await (await fetch(`${base}/Audit`, { headers: { Authorization: `Bearer ${created.token}` } })).json()) as { Resources: Record<string, unknown>[] };
       expect(audit.Resources[0]).toMatchObject({ actor: { tokenId: created.id, name: 'okta-prod' }, userAgent: 'Okta SCIM Client 1.0.0', sourceAddress: '127.0.0.1' });
+      // While it runs, `npm run audit -- --local` reads through its DynamoDB Local.
+      expect((await auditLocal(dir)).map((e) => [e.operation, e.actor.name, e.userAgent])).toEqual([['create', 'okta-prod', 'Okta SCIM Client 1.0.0']]);
     } finally {
       await stop(run.child);
       rmSync(dir, { recursive: true, force: true });
