@@ -22,7 +22,7 @@ export class ScimEndpointStack extends Stack {
     const { stageName, memorySize, logRetention, throttlingRateLimit, throttlingBurstLimit, directoryId, compatibilityProfile } = props;
     const { customDomain, allowedSourceCidrs, webAcl, requestRateLimit, alarmEmail, changeEvents, apiGatewayCloudWatchRole } = props;
     const { providerRateLimit, providerBurstLimit, authorizerCacheSeconds, tlsSecurityPolicy, endpointAccessMode, customerManagedKey } = props;
-    const { reservedConcurrency, unauthenticatedRateLimit, unauthorizedAlarmThreshold, throttledAlarmThreshold } = props;
+    const { reservedConcurrency, unauthenticatedRateLimit, unauthorizedAlarmThreshold, throttledAlarmThreshold, auditRetentionDays } = props;
     this.endpoint = new ScimEndpoint(this, 'ScimEndpoint', {
       providerRateLimit,
       providerBurstLimit,
@@ -48,6 +48,7 @@ export class ScimEndpointStack extends Stack {
       alarmEmail,
       changeEvents,
       apiGatewayCloudWatchRole,
+      auditRetentionDays,
     });
 
     new CfnOutput(this, 'ScimBaseUrl', {
@@ -105,6 +106,7 @@ export const CONTEXT_KEYS = {
   unauthenticatedRateLimit: 'scim-endpoint:unauthenticatedRateLimit',
   unauthorizedAlarmThreshold: 'scim-endpoint:unauthorizedAlarmThreshold',
   throttledAlarmThreshold: 'scim-endpoint:throttledAlarmThreshold',
+  auditRetentionDays: 'scim-endpoint:auditRetentionDays',
 } as const;
 
 /** Reads the stack's settings from CDK context once; an unset key leaves the construct default. */
@@ -137,6 +139,7 @@ export function stackPropsFromContext(scope: Construct): ScimEndpointStackProps 
       unauthenticatedRateLimit: optionalNumber(CONTEXT_KEYS.unauthenticatedRateLimit, read(CONTEXT_KEYS.unauthenticatedRateLimit)),
       unauthorizedAlarmThreshold: optionalNumber(CONTEXT_KEYS.unauthorizedAlarmThreshold, read(CONTEXT_KEYS.unauthorizedAlarmThreshold)),
       throttledAlarmThreshold: optionalNumber(CONTEXT_KEYS.throttledAlarmThreshold, read(CONTEXT_KEYS.throttledAlarmThreshold)),
+      auditRetentionDays: optionalNumber(CONTEXT_KEYS.auditRetentionDays, read(CONTEXT_KEYS.auditRetentionDays)),
     }),
   };
 }
