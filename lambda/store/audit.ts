@@ -79,8 +79,28 @@ export function mergePages(head: AuditRecord, pages: readonly AuditRecord[]): Au
       Object.assign(into, membershipChange(change.path, [...(into.added ?? []), ...(change.added ?? [])], [...(into.removed ?? []), ...(change.removed ?? [])]));
     }
   }
-  const { step: _step, continued: _continued, ...entry } = head;
-  return { ...entry, changes };
+  return ordered(head, changes);
+}
+
+/** An entry's fields in one order (what it is, who, from where, what it did), whatever order an item kept them in. */
+function ordered(record: AuditRecord, changes: AuditChange[]): AuditEntry {
+  const entry: AuditEntry = {
+    id: record.id,
+    at: record.at,
+    directory: record.directory,
+    actor: { tokenId: record.actor.tokenId, name: record.actor.name },
+    requestId: record.requestId,
+    ...(record.userAgent !== undefined ? { userAgent: record.userAgent } : {}),
+    ...(record.sourceAddress !== undefined ? { sourceAddress: record.sourceAddress } : {}),
+    operation: record.operation,
+    resourceType: record.resourceType,
+    resourceId: record.resourceId,
+    resourceName: record.resourceName,
+    ...(record.version !== undefined ? { version: record.version } : {}),
+    ...(record.bulk !== undefined ? { bulk: record.bulk.bulkId !== undefined ? { index: record.bulk.index, bulkId: record.bulk.bulkId } : { index: record.bulk.index } } : {}),
+    changes,
+  };
+  return entry;
 }
 
 /** A membership change: the ids added and removed (either may be empty, not both). */

@@ -125,7 +125,7 @@ export interface ScimEndpointProps {
 
   /**
    * Reserved concurrency per function, keyed by function id (`Users`, `Groups`, `Discovery`,
-   * `Bulk`, `Authorizer`): a floor the account cannot take away and a ceiling on what one
+   * `Bulk`, `Audit`, `Authorizer`): a floor the account cannot take away and a ceiling on what one
    * function may cost. Mind that a function at its ceiling answers 500 (Lambda throttle).
    * @default none: every function draws on the account's unreserved pool
    */
