@@ -1,19 +1,11 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { accessibilityViolations as axeViolations, ARTIFACTS, openInPage } from '../support/axe';
 import { launchChromium } from '../support/chromium';
 import { startConsoleServer } from '../support/console';
 import { see } from '../support/see';
 import { ENTERPRISE, GROUP, NAMED_TOKENS, namedTokenVerifier, PATCH_OP, userBody } from '../support/server';
-
-/** Screenshots are kept as test artifacts (git-ignored), next to the console test's. */
-const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
-
-interface InPage {
-  location: { hash: string };
-  axe: { run(options: unknown): Promise<{ violations: { id: string; nodes: { html: string }[] }[] }> };
-}
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
  * The console's History (on each user and group) and Activity (the directory) views in
@@ -58,15 +50,8 @@ describe('directory console: History and Activity (Chromium, read token)', () =>
   });
 
   const rowsOf = (name: string) => page.getByRole('table', { name }).locator('tbody tr');
-  const open = (hash: string) => page.evaluate((h) => ((globalThis as unknown as InPage).location.hash = h), hash);
-  const accessibilityViolations = async () => {
-    await page.evaluate(AXE);
-    return page.evaluate(async () => {
-      const { axe } = globalThis as unknown as InPage;
-      const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
-      return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.html))}`);
-    });
-  };
+  const open = (hash: string) => openInPage(page, hash);
+  const accessibilityViolations = () => axeViolations(page);
 
   it("a user's History: its changes newest first, who made them, and the values before and after", async () => {
     await page.getByRole('link', { name: 'ada@example.com' }).click();

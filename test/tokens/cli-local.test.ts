@@ -20,33 +20,45 @@ async function cli(...argv: string[]) {
 }
 
 /**
- * `npm run token -- ... --local` against the local endpoint: tokens created by the CLI are
- * accepted by the running server over HTTP, and a revoked one is refused by the next request.
+ * The local endpoint over a fresh table, accepting the tokens of a fresh data folder's tokens
+ * file, as `npm start` does; set up before and torn down after the tests of a describe block.
  */
-describe('token CLI against the local endpoint', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'scim-tokens-'));
-  const file = join(dataDir, LOCAL_TOKENS_FILE);
-  let server: Awaited<ReturnType<typeof startLocalServer>>;
+function localEndpointWithTokensFile(prefix: string) {
+  const dataDir = mkdtempSync(join(tmpdir(), `scim-${prefix}-`));
+  const env = { dataDir, file: join(dataDir, LOCAL_TOKENS_FILE), local: ['--local', '--data-dir', dataDir] } as {
+    dataDir: string;
+    file: string;
+    local: string[];
+    server: Awaited<ReturnType<typeof startLocalServer>>;
+  };
   let table: Awaited<ReturnType<typeof freshTable>>;
-
   beforeAll(async () => {
-    table = await freshTable('tokens');
-    server = await startLocalServer({
+    table = await freshTable(prefix);
+    env.server = await startLocalServer({
       store: { client: table.client, tableName: table.tableName, directoryId: 'default' },
-      verifier: new FileTokenVerifier(file),
+      verifier: new FileTokenVerifier(env.file),
       logger: silentLogger,
       port: 0,
     });
   });
   afterAll(async () => {
-    await server.close();
+    await env.server.close();
     table.client.destroy();
     rmSync(dataDir, { recursive: true, force: true });
   });
+  return env;
+}
+
+/**
+ * `npm run token -- ... --local` against the local endpoint: tokens created by the CLI are
+ * accepted by the running server over HTTP, and a revoked one is refused by the next request.
+ */
+describe('token CLI against the local endpoint', () => {
+  const env = localEndpointWithTokensFile('tokens');
+  const { dataDir, file, local } = env;
 
   const status = async (token: string) =>
-    (await fetch(`${server.baseUrl}/Users`, { headers: { Authorization: `Bearer ${token}` } })).status;
-  const local = ['--local', '--data-dir', dataDir];
+    (await fetch(`${env.server.baseUrl}/Users`, { headers: { Authorization: `Bearer ${token}` } })).status;
 
   it('create: the token is printed once, the file keeps its hash (mode 0600), and the server accepts it', async () => {
     expect(await status('anything')).toBe(401); // no file yet: nothing is accepted
@@ -130,29 +142,11 @@ describe('token CLI against the local endpoint', () => {
 });
 
 describe('token CLI --local: named tokens with scopes', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'scim-named-'));
-  const file = join(dataDir, LOCAL_TOKENS_FILE);
-  const local = ['--local', '--data-dir', dataDir];
-  let server: Awaited<ReturnType<typeof startLocalServer>>;
-  let table: Awaited<ReturnType<typeof freshTable>>;
-
-  beforeAll(async () => {
-    table = await freshTable('named-tokens');
-    server = await startLocalServer({
-      store: { client: table.client, tableName: table.tableName, directoryId: 'default' },
-      verifier: new FileTokenVerifier(file),
-      logger: silentLogger,
-      port: 0,
-    });
-  });
-  afterAll(async () => {
-    await server.close();
-    table.client.destroy();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  const env = localEndpointWithTokensFile('named-tokens');
+  const { file, local } = env;
 
   const call = async (token: string, method: string, path: string, body?: unknown) => {
-    const response = await fetch(`${server.baseUrl}${path}`, {
+    const response = await fetch(`${env.server.baseUrl}${path}`, {
       method,
       headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/scim+json' } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
