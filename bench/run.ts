@@ -146,6 +146,7 @@ function print(r: Parameters<typeof checkBudgets>[0]): void {
         'audit $/M changes (rules)': o.ruleCostPerMillion,
       })),
     );
+    console.log(`Our CPU to make an entry: ${a.entryMicros.replace} µs for a PUT's changes, ${a.entryMicros.create} µs for a create's (documentChanges + auditItem).`);
   }
   if (r.load) {
     console.log(`\nLoad against the local endpoint (DynamoDB Local; concurrency ${r.load.concurrency})`);
