@@ -33,10 +33,19 @@ describe('an audit entry exists exactly when its change was applied, whatever fa
   beforeAll(async () => {
     server = await startTestServer(undefined, 'rfc', { leaseMs: 150, completeWithinMs: 400 }, namedTokenVerifier());
     faults = new FaultInjector(server.table.client, 15);
-    for (let i = 0; i < MEMBERS; i += 50) {
-      const batch = await Promise.all(Array.from({ length: 50 }, (_, j) => okta('POST', '/Users', userBody(`audit-fault-${i + j}@example.com`))));
-      members.push(...batch.map((r) => r.json.id as string));
+    // Created 10 at a time, each retried on a 429/503 (a loaded machine throttles DynamoDB Local too).
+    const create = async (userName: string): Promise<string> => {
+      for (let attempt = 0; ; attempt++) {
+        const res = await okta('POST', '/Users', userBody(userName));
+        if (res.status === 201) return res.json.id;
+        if (![429, 503].includes(res.status) || attempt >= 5) throw new Error(`POST /Users ${userName}: ${res.status} ${res.text}`);
+        await new Promise((r) => setTimeout(r, 200 * (attempt + 1)));
+      }
+    };
+    for (let i = 0; i < MEMBERS; i += 10) {
+      members.push(...(await Promise.all(Array.from({ length: 10 }, (_, j) => create(`audit-fault-${i + j}@example.com`)))));
     }
+    expect(new Set(members).size).toBe(MEMBERS);
   }, 180_000);
   afterEach(() => faults.clear());
   afterAll(async () => {
