@@ -1,37 +1,37 @@
-import { jsonLogger } from '../http/log';
 import type { Route } from '../http/router';
 import { createDocumentClient } from '../store/client';
 import { readConfig } from './config';
+import { instrumentedHandler, type LambdaApiHandler } from './instrumented';
+import { countMemberChanges } from './member-changes';
 import type { FunctionSettings } from './services';
-import { toLambdaHandler, type ApiHandler } from './to-lambda';
+import { toLambdaHandler } from './to-lambda';
 import { tokenVerifier } from './verifier';
 
 export { toLambdaHandler, type ApiHandler } from './to-lambda';
 
 /**
  * The handler a deployed function exports: configuration from the environment, clients
- * created once per container, routes built by `routes`.
+ * created once per container with the metric hooks, routes built by `routes`.
  */
-export function deployedHandler(routes: (settings: FunctionSettings) => Route[]): ApiHandler {
-  let handler: ApiHandler | undefined;
-  return (event) => {
-    if (!handler) {
-      const config = readConfig(process.env);
-      const client = createDocumentClient({ endpoint: config.dynamoEndpoint });
-      handler = toLambdaHandler({
-        routes: routes({
-          client,
-          tableName: config.tableName,
-          directoryId: config.directoryId,
-          profile: config.profile,
-          auditRetentionDays: config.auditRetentionDays,
-        }),
+export function deployedHandler(routes: (settings: FunctionSettings) => Route[]): LambdaApiHandler {
+  return instrumentedHandler(({ telemetry, tracing, observer }) => {
+    const config = readConfig(process.env);
+    const client = createDocumentClient({ endpoint: config.dynamoEndpoint, onCall: telemetry.dynamoCall });
+    countMemberChanges(client, telemetry.memberChanges);
+    tracing?.captureClient(client);
+    return toLambdaHandler({
+      routes: routes({
+        client,
+        tableName: config.tableName,
+        directoryId: config.directoryId,
         profile: config.profile,
-        baseUrl: config.baseUrl,
-        verifier: tokenVerifier(config),
-        logger: jsonLogger,
-      });
-    }
-    return handler(event);
-  };
+        auditRetentionDays: config.auditRetentionDays,
+      }),
+      profile: config.profile,
+      baseUrl: config.baseUrl,
+      verifier: tokenVerifier(config, { onSecretRead: telemetry.tokenCacheRefresh, capture: tracing?.captureClient }),
+      logger: telemetry.logger,
+      observer,
+    });
+  });
 }

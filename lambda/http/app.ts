@@ -4,7 +4,8 @@ import type { Logger } from './log';
 import type { ProfileName } from '../scim/profiles/profile';
 import { profileRequest, profileResponse } from './profile';
 import { errorResponse, internalErrorResponse } from './response';
-import { match, type Route } from './router';
+import { ownId, type RequestObserver, type RequestSummary } from './observe';
+import { describeRoute, match, type Route } from './router';
 import { checkScope } from './scope';
 import type { ScimRequest, ScimResponse } from './types';
 
@@ -17,6 +18,8 @@ export interface App {
   readonly baseUrl: string;
   /** The compatibility profile applied around every route. @default 'rfc' */
   readonly profile?: ProfileName;
+  /** Told of every request when it ends (the deployed functions' metrics). @default none */
+  readonly observer?: RequestObserver;
 }
 
 /**
@@ -27,28 +30,40 @@ export async function serve(app: App, request: ScimRequest): Promise<ScimRespons
   const started = Date.now();
   const profile = app.profile ?? 'rfc';
   let response: ScimResponse;
+  let scimType: ScimError['scimType'];
+  let id: string | undefined;
   try {
     const caller = await authenticate(request, app.verifier);
     checkScope(caller, app.routes, request);
     const profiled = profileRequest(profile, { ...request, caller });
     const { route, params } = match(app.routes, profiled);
+    id = ownId(params.id);
     response = await route.handle(profiled, params);
   } catch (error) {
     if (error instanceof ScimError) {
       response = errorResponse(error);
+      scimType = error.scimType;
     } else {
       const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
-      app.logger.error('unexpected error', { requestId: request.requestId, name, message, stack });
+      // `message` is the log line's own key (Powertools drops a field of that name).
+      app.logger.error('unexpected error', { requestId: request.requestId, errorName: name, errorMessage: message, stack });
       response = internalErrorResponse(request.requestId);
     }
   }
   response = profileResponse(profile, request, response);
-  app.logger.info('request', {
+  // The route is looked up whatever the outcome, so that a 401 names its endpoint too.
+  const { template, routed } = describeRoute(app.routes, request.method, request.segments);
+  const summary: RequestSummary = {
     requestId: request.requestId,
     method: request.method,
-    path: request.segments.join('/').slice(0, 200),
+    route: template,
+    routed,
+    id,
     status: response.status,
+    scimType,
     ms: Date.now() - started,
-  });
+  };
+  app.logger.info('request', { ...summary });
+  app.observer?.requestEnded(summary);
   return response;
 }

@@ -122,7 +122,7 @@ async function lockFile(path: string): Promise<() => void> {
 
 /** Writes a tokens file atomically (a reader sees the old or the new list, never half of one). */
 export function writeTokenFile(file: string, records: readonly TokenRecord[]): void {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 }); // the local data folder: owner only
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, formatTokenSecret(records) + '\n', { mode: 0o600 });
   renameSync(temporary, file);
