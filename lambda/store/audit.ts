@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { auditListingPk, auditPk, auditSk } from './keys';
-import { INDEXES } from './table';
+import { AUDIT_TTL_ATTRIBUTE, DEFAULT_AUDIT_RETENTION_DAYS, INDEXES } from './table';
 import { Items, type Entry } from './transact';
 import type { AuditChange, AuditEntry, AuditFacts, ResourceKind } from './types';
 import { digestOf } from './value-digest';
@@ -16,11 +16,8 @@ import { digestOf } from './value-digest';
  * directory's listing (heads only) and its expiry (DynamoDB TTL on `ttl`).
  */
 
-/** How long entries are kept unless the stack says otherwise (DynamoDB TTL deletes them after). */
-export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
-
-/** The attribute DynamoDB's TTL reads (epoch seconds); only audit items carry it. */
-export const AUDIT_TTL_ATTRIBUTE = 'ttl';
+// Defined with the table (the construct reads them and must not load the AWS SDK); re-exported here.
+export { AUDIT_TTL_ATTRIBUTE, DEFAULT_AUDIT_RETENTION_DAYS };
 
 /**
  * The most the changes of one item may take, as JSON. Values above 1 KiB are digests already
