@@ -8,12 +8,8 @@ import { INDEXES } from './table';
 import { MAX_TRANSACT_ITEMS, TransactionFailed, transactWrite, type Entry } from './transact';
 import type { AuditFacts, CursorPage, Page, PageRequest, ResourceWrite, StoredResource, UserGroups, UserStore, UserWithGroups } from './types';
 
-/** Items of a user's own deletion: the user, its guard, a counter shard, its audit entry. */
-const OWN_ITEMS = 4;
 /** A membership removed with the user: its member item and the group's count. */
 const ITEMS_PER_GROUP = 2;
-/** Groups whose memberships go with the user in the deleting transaction. */
-const GROUPS_WITH_DELETE = Math.floor((MAX_TRANSACT_ITEMS - OWN_ITEMS) / ITEMS_PER_GROUP);
 /** Groups left per transaction before it, when a user is in more: one item updates the user, one is the audit page. */
 const GROUPS_PER_STEP = Math.floor((MAX_TRANSACT_ITEMS - 2) / ITEMS_PER_GROUP);
 /** Rounds of leaving out groups found deleted before a deletion gives up. */
@@ -73,9 +69,13 @@ export class DynamoUserStore implements UserStore {
    */
   async delete(current: StoredResource, now: string, audit?: AuditFacts): Promise<void> {
     const groups = current.groupIds ?? [];
+    // Groups whose memberships go with the user in the deleting transaction, beside the
+    // user's own items (the user, its guard and claim guards, a counter shard, its audit entry).
+    const own = this.deleteUser(current, []).length + (audit ? 1 : 0);
+    const groupsWithDelete = Math.floor((MAX_TRANSACT_ITEMS - own) / ITEMS_PER_GROUP);
     const steps: string[][] = [];
     let rest = [...groups];
-    while (rest.length > GROUPS_WITH_DELETE) {
+    while (rest.length > groupsWithDelete) {
       steps.push(rest.slice(0, GROUPS_PER_STEP));
       rest = rest.slice(GROUPS_PER_STEP);
     }
@@ -87,11 +87,11 @@ export class DynamoUserStore implements UserStore {
       const step = steps[next];
       // The groups found deleted meanwhile lose the member item only: no membership a reader saw.
       const left = step.filter((gid) => !gone.has(gid));
-      const own = last
+      const mine = last
         ? [...this.deleteUser(current, step), ...this.deletionEntry(stub, audit, left, steps.length > 1)]
         : [this.leaveGroups(current, step), ...this.leavePage(stub, next, left)];
       try {
-        await transactWrite(this.ref.client, [...own, ...this.leaveEntries(current.id, step, gone, now)]);
+        await transactWrite(this.ref.client, [...mine, ...this.leaveEntries(current.id, step, gone, now)]);
         next++;
       } catch (error) {
         if (!(error instanceof TransactionFailed)) throw error;

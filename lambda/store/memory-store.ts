@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { membershipChange } from './audit';
-import { auditSk, listingSk, sameUnique, uniqueForm } from './keys';
+import { auditSk, claimForm, listingSk, sameUnique, uniqueForm } from './keys';
 import { MAX_GROUPS_PER_USER } from './memberships';
+import { claimsOf } from './resource-table';
 import {
   InvalidPosition,
   StoreConflict,
@@ -22,6 +23,7 @@ import {
   type ResourceReads,
   type ResourceWrite,
   type StoredResource,
+  type UniqueClaim,
   type UserGroups,
   type UserStore,
   type UserWithGroups,
@@ -51,6 +53,8 @@ export class MemoryDirectory {
   readonly rows: Record<ResourceKind, Map<string, Row>> = { User: new Map(), Group: new Map() };
   /** @internal unique values by kind: normalised value → id */
   readonly unique: Record<ResourceKind, Map<string, string>> = { User: new Map(), Group: new Map() };
+  /** @internal claimed values by kind: `<attribute>#<claimForm>` → id */
+  readonly claims: Record<ResourceKind, Map<string, string>> = { User: new Map(), Group: new Map() };
 
   constructor(readonly directory = 'default') {}
 
@@ -105,6 +109,10 @@ function parsePosition(position: string): string {
   }
   throw new InvalidPosition();
 }
+
+/** A claim's key among the claims of its kind: its attribute and its comparison form. */
+const claimKey = (claim: UniqueClaim) => `${claim.attribute}#${claimForm(claim)}`;
+
 
 class MemoryReads implements ResourceReads {
   constructor(
@@ -179,10 +187,21 @@ class MemoryReads implements ResourceReads {
     return { ...resource, memberCount: row.members?.size ?? 0 };
   }
 
-  /** Checks that a new unique value is free (other than for `id` itself). */
-  protected checkUnique(value: string, id: string): void {
+  /** Checks that a new unique value and the write's claims are free (other than for `id` itself). */
+  protected checkUnique(value: string, id: string, claims: readonly UniqueClaim[] = []): void {
     const holder = this.dir.unique[this.kind].get(uniqueForm(value));
-    if (holder !== undefined && holder !== id) throw new StoreConflict('uniqueness', `The ${this.kind} value is already taken.`);
+    if (holder !== undefined && holder !== id) throw new StoreConflict('uniqueness', `The ${this.kind}'s unique value is already taken.`);
+    for (const claim of claims) {
+      const owner = this.dir.claims[this.kind].get(claimKey(claim));
+      if (owner !== undefined && owner !== id) throw new StoreConflict('uniqueness', `The ${this.kind}'s ${claim.attribute} is already taken.`, undefined, claim.attribute);
+    }
+  }
+
+  /** Moves the claims of `id` from `before` to `after`. */
+  private reclaim(id: string, before: readonly UniqueClaim[] = [], after: readonly UniqueClaim[] = []): void {
+    const claims = this.dir.claims[this.kind];
+    for (const claim of before) if (claims.get(claimKey(claim)) === id) claims.delete(claimKey(claim));
+    for (const claim of after) claims.set(claimKey(claim), id);
   }
 
   protected current(resource: StoredResource, pinned = true): Row {
@@ -194,24 +213,28 @@ class MemoryReads implements ResourceReads {
 
   protected insert(id: string, write: ResourceWrite, now: string, extra: Partial<Row> = {}): StoredResource {
     if (this.rows.has(id)) throw new StoreConflict('version', 'The resource changed.');
-    this.checkUnique(write.uniqueValue, id);
-    const resource: StoredResource = { id, kind: this.kind, version: 1, created: now, lastModified: now, uniqueValue: write.uniqueValue, document: structuredClone(write.document) };
+    this.checkUnique(write.uniqueValue, id, write.alsoUnique);
+    const resource: StoredResource = { id, kind: this.kind, version: 1, created: now, lastModified: now, uniqueValue: write.uniqueValue, ...claimsOf(write), document: structuredClone(write.document) };
     this.rows.set(id, { resource, ...extra });
     this.dir.unique[this.kind].set(uniqueForm(write.uniqueValue), id);
+    this.reclaim(id, [], write.alsoUnique);
     return resource;
   }
 
   protected rewrite(row: Row, write: ResourceWrite, now: string): void {
-    this.checkUnique(write.uniqueValue, row.resource.id);
+    this.checkUnique(write.uniqueValue, row.resource.id, write.alsoUnique);
     const unique = this.dir.unique[this.kind];
     if (!sameUnique(row.resource.uniqueValue, write.uniqueValue)) unique.delete(uniqueForm(row.resource.uniqueValue));
     unique.set(uniqueForm(write.uniqueValue), row.resource.id);
-    row.resource = { ...row.resource, version: row.resource.version + 1, lastModified: now, uniqueValue: write.uniqueValue, document: structuredClone(write.document) };
+    this.reclaim(row.resource.id, row.resource.alsoUnique, write.alsoUnique);
+    const { alsoUnique: _previous, ...rest } = row.resource;
+    row.resource = { ...rest, version: row.resource.version + 1, lastModified: now, uniqueValue: write.uniqueValue, ...claimsOf(write), document: structuredClone(write.document) };
   }
 
   protected drop(row: Row): void {
     this.rows.delete(row.resource.id);
     this.dir.unique[this.kind].delete(uniqueForm(row.resource.uniqueValue));
+    this.reclaim(row.resource.id, row.resource.alsoUnique);
   }
 }
 
@@ -273,7 +296,7 @@ export class MemoryGroupStore extends MemoryReads implements GroupStore {
 
   async create(id: string, write: ResourceWrite, members: readonly string[], now: string, audit?: AuditFacts): Promise<StoredResource> {
     this.checkJoins(id, members);
-    this.checkUnique(write.uniqueValue, id);
+    this.checkUnique(write.uniqueValue, id, write.alsoUnique);
     const resource = this.insert(id, write, now, { members: new Set() });
     const row = this.rows.get(id)!;
     for (const uid of members) this.join(row, uid);

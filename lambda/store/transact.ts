@@ -1,7 +1,7 @@
 import { TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { conditionExpression, updateExpression, type Changes, type Clause } from './expression';
-import { StoreUnavailable } from './types';
+import { StoreUnavailable, type ClaimAttribute } from './types';
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 /** One action of a TransactWriteItems request. */
@@ -22,8 +22,8 @@ export type Failure =
   | { readonly kind: 'version' }
   /** The resource no longer exists. */
   | { readonly kind: 'missing' }
-  /** A unique value (userName, displayName) is taken by another resource. */
-  | { readonly kind: 'uniqueness' }
+  /** A unique value is taken by another resource: userName / displayName, or a claimed attribute. */
+  | { readonly kind: 'uniqueness'; readonly attribute?: ClaimAttribute }
   /** The intent's next step was applied by another writer, or the intent is finished. */
   | { readonly kind: 'intentMoved' }
   /** The user named as a member does not exist (any more). */

@@ -31,7 +31,7 @@ describe('an audit entry exists exactly when its change was applied, whatever fa
   const members: string[] = [];
 
   beforeAll(async () => {
-    server = await startTestServer(undefined, 'rfc', { leaseMs: 150, completeWithinMs: 400 }, namedTokenVerifier());
+    server = await startTestServer(undefined, 'rfc', { leaseMs: 150, completeWithinMs: 400 }, { verifier: namedTokenVerifier() });
     faults = new FaultInjector(server.table.client, 15);
     // Created 10 at a time, each retried on a 429/503 (a loaded machine throttles DynamoDB Local too).
     const create = async (userName: string): Promise<string> => {

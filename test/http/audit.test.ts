@@ -42,7 +42,7 @@ describe('the audit trail over HTTP', () => {
   let server: Awaited<ReturnType<typeof startTestServer>>;
   const expected: Expected[] = [];
   beforeAll(async () => {
-    server = await startTestServer(undefined, 'rfc', undefined, namedTokenVerifier());
+    server = await startTestServer(undefined, 'rfc', undefined, { verifier: namedTokenVerifier() });
   });
   afterAll(() => server.stop());
 

@@ -97,7 +97,7 @@ describe('token scopes over HTTP, for every route of the route table', () => {
   const as = (who: keyof typeof NAMED_TOKENS) => ({ Authorization: `Bearer ${NAMED_TOKENS[who].token}` });
 
   beforeAll(async () => {
-    server = await startTestServer(undefined, 'rfc', undefined, namedTokenVerifier());
+    server = await startTestServer(undefined, 'rfc', undefined, { verifier: namedTokenVerifier() });
     const userId = await newUser(server.scim);
     const groupId = (await server.scim('POST', '/Groups', { schemas: [GROUP], displayName: 'Scope readers', members: [{ value: userId }] })).json.id;
     fixtures = { userId, groupId };

@@ -12,8 +12,9 @@ export async function startTestServer(
   logger: Logger = silentLogger,
   profile: ProfileName = 'rfc',
   memberships?: MembershipOptions,
-  verifier: TokenVerifier = new StaticTokenVerifier(TEST_TOKEN),
+  options: { rateLimit?: number; verifier?: TokenVerifier } = {},
 ) {
+  const verifier = options.verifier ?? new StaticTokenVerifier(TEST_TOKEN);
   const table = await freshTable('http');
   const local = await startLocalServer({
     store: { client: table.client, tableName: table.tableName, directoryId: 'default', memberships },
@@ -21,6 +22,7 @@ export async function startTestServer(
     logger,
     port: 0,
     profile,
+    rateLimit: options.rateLimit,
   });
   /** Sends a SCIM request with the test token unless `headers` says otherwise. */
   const scim = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
