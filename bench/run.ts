@@ -6,13 +6,14 @@
  *
  *   npm run bench                 # the full run (a few minutes)
  *   npm run bench -- --quick      # fewer samples, under a minute
- *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, load, peers or logBytes
+ *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, auditOverhead, load, peers or logBytes
  *
  * A run without --quick also rewrites its figures in bench/README.md (bench/lib/readme.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
+import { runAuditOverhead, type AuditOverheadResult } from './audit-overhead';
 import { runColdStart, type ColdStartResult } from './cold-start';
 import { runDynamoCalls, type DynamoResult } from './dynamo-calls';
 import { runLoad, type LoadResult } from './load';
@@ -20,7 +21,7 @@ import { runLogBytes, type LogBytesResult } from './log-bytes';
 import { runPeers, type PeersResult } from './peers';
 import { updateReadme } from './lib/readme';
 
-const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'load', 'peers', 'logBytes'] as const;
+const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'auditOverhead', 'load', 'peers', 'logBytes'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Budget {
@@ -45,7 +46,14 @@ async function main(): Promise<void> {
   if (only && !SECTIONS.includes(only)) throw new Error(`--only takes one of ${SECTIONS.join(', ')}`);
   const wanted = (s: Section) => !only || only === s;
   const started = Date.now();
-  const results: Partial<{ coldStart: ColdStartResult; dynamoCallsPerOp: DynamoResult; load: LoadResult; peers: PeersResult; logBytes: LogBytesResult }> = {};
+  const results: Partial<{
+    coldStart: ColdStartResult;
+    dynamoCallsPerOp: DynamoResult;
+    auditOverhead: AuditOverheadResult;
+    load: LoadResult;
+    peers: PeersResult;
+    logBytes: LogBytesResult;
+  }> = {};
   let last = Date.now();
   const say = (text: string) => {
     process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)} s, +${((Date.now() - last) / 1000).toFixed(0)} s] ${text}\n`);
@@ -65,6 +73,10 @@ async function main(): Promise<void> {
   if (wanted('dynamoCallsPerOp')) {
     say('dynamoCallsPerOp: counting calls and capacity per SCIM operation on DynamoDB Local...');
     results.dynamoCallsPerOp = await withDynamoDbLocal((endpoint) => runDynamoCalls(endpoint, quick));
+  }
+  if (wanted('auditOverhead')) {
+    say('auditOverhead: each write with and without its audit items, interleaved, on DynamoDB Local...');
+    results.auditOverhead = await withDynamoDbLocal((endpoint) => runAuditOverhead(endpoint, quick));
   }
   if (wanted('load')) {
     say('load: a fixed mixed workload against the local endpoint...');
@@ -157,6 +169,24 @@ function print(r: Parameters<typeof checkBudgets>[0] & { logBytes?: LogBytesResu
         'Total = DynamoDB + API Gateway + Lambda.',
     );
   }
+  if (r.auditOverhead) {
+    const a = r.auditOverhead;
+    console.log(`\nThe audit trail's cost per change (median of ${a.samples} samples each way, interleaved; rule: ${a.rule})`);
+    console.table(
+      a.rows.map((o) => ({
+        operation: o.operation,
+        transactions: o.transactions,
+        'audit items': o.auditItems,
+        'audit bytes': o.auditBytes,
+        'WRU with / without (DynamoDB Local)': `${o.wruWith} / ${o.wruWithout} (+${o.wruWith - o.wruWithout})`,
+        'audit WRU (rules)': o.ruleWru,
+        'calls with / without': `${o.callsWith} / ${o.callsWithout}`,
+        'ms with / without': `${o.msWith} / ${o.msWithout} (${o.msWith >= o.msWithout ? '+' : ''}${Math.round((o.msWith - o.msWithout) * 100) / 100})`,
+        'audit $/M changes (rules)': o.ruleCostPerMillion,
+      })),
+    );
+    console.log(`Our CPU to make an entry: ${a.entryMicros.replace} µs for a PUT's changes, ${a.entryMicros.create} µs for a create's (documentChanges + auditItem).`);
+  }
   if (r.load) {
     console.log(`\nLoad against the local endpoint (DynamoDB Local; concurrency ${r.load.concurrency})`);
     console.table(r.load.phases.map((p) => ({ phase: p.phase, requests: p.requests, 'ops/s': p.opsPerSecond, 'p50 ms': p.p50Ms, 'p95 ms': p.p95Ms, 'p99 ms': p.p99Ms, errors: p.errors })));
@@ -171,8 +201,22 @@ function print(r: Parameters<typeof checkBudgets>[0] & { logBytes?: LogBytesResu
 const signed = (n: number) => `${n >= 0 ? '+' : ''}${n}%`;
 
 /** Each budget of the issue, met or not, from the figures of this run. */
-function checkBudgets(r: Partial<{ coldStart: ColdStartResult; dynamoCallsPerOp: DynamoResult; load: LoadResult; peers: PeersResult }>): Budget[] {
+function checkBudgets(r: Partial<{ coldStart: ColdStartResult; dynamoCallsPerOp: DynamoResult; auditOverhead: AuditOverheadResult; load: LoadResult; peers: PeersResult }>): Budget[] {
   const budgets: Budget[] = [];
+  if (r.auditOverhead) {
+    // Issue 15: at most one audit item for a single-resource change, one per member-change transaction.
+    const rows = r.auditOverhead.rows;
+    budgets.push({
+      budget: 'audit: one item per transaction of a change (an entry, then a page per later transaction)',
+      met: rows.every((o) => o.auditItems === o.transactions),
+      detail: rows.map((o) => `${o.operation}: ${o.auditItems} item(s) in ${o.transactions} transaction(s)`).join('; '),
+    });
+    budgets.push({
+      budget: 'audit: no DynamoDB call of its own (its items ride in the change\'s transactions)',
+      met: rows.every((o) => o.callsWith === o.callsWithout),
+      detail: rows.map((o) => `${o.operation}: ${o.callsWith} / ${o.callsWithout}`).join('; '),
+    });
+  }
   if (r.dynamoCallsPerOp) {
     const rows = r.dynamoCallsPerOp.rows;
     const single = rows.filter((o) => o.budget.startsWith('<= 2 round trips'));

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hashToken, StaticTokenVerifier, type TokenVerifier } from '../lambda/http/auth';
 import { jsonLogger, type Logger } from '../lambda/http/log';
@@ -12,6 +12,7 @@ import { AnyTokenVerifier, FileTokenVerifier } from '../lib/local/file-token-ver
 import { parseRateLimit } from '../lib/local/rate-limit';
 import { startLocalServer } from '../lib/local/server';
 import { LOCAL_TOKENS_FILE } from '../lib/tokens/cli';
+import { LOCAL_ENDPOINT_FILE, LOCAL_TABLE } from '../lib/audit/cli';
 import { FileTokenStore, writeTokenFile } from '../lib/tokens/stores';
 import { isActive } from '../lib/tokens/token-set';
 
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const port = parsePort(process.env.PORT ?? '8080');
   const inMemory = process.env.SCIM_IN_MEMORY === '1' || process.env.SCIM_IN_MEMORY === 'true';
   const dataDir = resolve(process.env.SCIM_DATA_DIR ?? '.scim-local');
-  const tableName = 'scim-endpoint';
+  const tableName = LOCAL_TABLE;
   const profile = parseProfile(process.env.SCIM_PROFILE);
   const rateLimit = parseRateLimit(process.env.SCIM_RATE_LIMIT);
 
@@ -69,6 +70,9 @@ async function main(): Promise<void> {
     profile,
     rateLimit,
   });
+  // `npm run audit -- --local` reads the data through this DynamoDB Local while it runs.
+  const endpointFile = join(dataDir, LOCAL_ENDPOINT_FILE);
+  if (!inMemory) writeFileSync(endpointFile, JSON.stringify({ dynamodb: dynamo.endpoint, table: tableName, pid: process.pid }) + '\n', { mode: 0o600 });
 
   process.stdout.write(
     [
@@ -92,6 +96,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    if (!inMemory) rmSync(endpointFile, { force: true });
     await local.close();
     client.destroy();
     await dynamo.stop();
@@ -112,7 +117,8 @@ async function main(): Promise<void> {
 /**
  * The tokens the local endpoint accepts: SCIM_TOKEN when set, and every active token of
  * `<data dir>/tokens.json`, the file `npm run token -- ... --local` manages (same format as the
- * deployed secret: hashes only, re-read on change). On the first start without SCIM_TOKEN, a
+ * deployed secret: hashes only, re-read on change, so a token the CLI creates is accepted by
+ * the next request, without a restart; in memory too, where the file is only read). On the first start without SCIM_TOKEN, a
  * token is generated: its hash goes into tokens.json (no expiry: a development token), and the
  * token itself into `<data dir>/token` (mode 0600) so that it can be shown again at each start.
  * In memory, nothing is written and the generated token lives as long as the process.
@@ -122,11 +128,12 @@ async function localTokens(
   inMemory: boolean,
   envToken: string | undefined,
 ): Promise<{ verifier: TokenVerifier; shown: string }> {
-  if (inMemory) {
-    const token = envToken ?? randomBytes(32).toString('base64url');
-    return { verifier: new StaticTokenVerifier(token), shown: envToken ? '(the value of SCIM_TOKEN)' : token };
-  }
   const tokensFile = join(dataDir, LOCAL_TOKENS_FILE);
+  if (inMemory) {
+    // Nothing is written; tokens the CLI keeps in the data folder are accepted too (read only).
+    const token = envToken ?? randomBytes(32).toString('base64url');
+    return { verifier: new AnyTokenVerifier([new StaticTokenVerifier(token), new FileTokenVerifier(tokensFile)]), shown: envToken ? '(the value of SCIM_TOKEN)' : token };
+  }
   const plainFile = join(dataDir, 'token');
   const records = await new FileTokenStore(tokensFile).read();
   let plain = existsSync(plainFile) ? readFileSync(plainFile, 'utf8').trim() : undefined;

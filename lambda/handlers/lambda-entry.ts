@@ -20,7 +20,13 @@ export function deployedHandler(routes: (settings: FunctionSettings) => Route[])
     countMemberChanges(client, telemetry.memberChanges);
     tracing?.captureClient(client);
     return toLambdaHandler({
-      routes: routes({ client, tableName: config.tableName, directoryId: config.directoryId, profile: config.profile }),
+      routes: routes({
+        client,
+        tableName: config.tableName,
+        directoryId: config.directoryId,
+        profile: config.profile,
+        auditRetentionDays: config.auditRetentionDays,
+      }),
       profile: config.profile,
       baseUrl: config.baseUrl,
       verifier: tokenVerifier(config, { onSecretRead: telemetry.tokenCacheRefresh, capture: tracing?.captureClient }),

@@ -6,6 +6,7 @@ import { profileRequest, profileResponse } from './profile';
 import { errorResponse, internalErrorResponse } from './response';
 import { ownId, type RequestObserver, type RequestSummary } from './observe';
 import { describeRoute, match, type Route } from './router';
+import { checkScope } from './scope';
 import type { ScimRequest, ScimResponse } from './types';
 
 /** What one function serves: its routes, how tokens are checked, where logs go. */
@@ -33,6 +34,7 @@ export async function serve(app: App, request: ScimRequest): Promise<ScimRespons
   let id: string | undefined;
   try {
     const caller = await authenticate(request, app.verifier);
+    checkScope(caller, app.routes, request);
     const profiled = profileRequest(profile, { ...request, caller });
     const { route, params } = match(app.routes, profiled);
     id = ownId(params.id);

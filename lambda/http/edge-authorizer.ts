@@ -1,5 +1,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { bearerToken, callerOf, type TokenVerifier } from './auth';
+import { bearerToken, callerOf, type TokenScope, type TokenVerifier } from './auth';
+import { SCIM_BASE_PATH } from './request';
 
 /**
  * The edge check: API Gateway's REQUEST authorizer in front of every SCIM method. A request
@@ -36,6 +37,19 @@ export function wholeApiArn(methodArn: string): string {
   return `${api}/${stage}/*/*`;
 }
 
+/**
+ * What a token's scope may invoke, for the whole API (the answer is cached per token): a
+ * `provision` token everything; a `read` token GET and the POSTs of `.search`, the rule of
+ * lambda/http/router.ts accessOf, so that a write by a read token is refused here with 403
+ * (the ACCESS_DENIED gateway response, a SCIM body) before a function runs; the functions
+ * refuse it again.
+ */
+export function scopeResources(methodArn: string, scope: TokenScope): string[] {
+  if (scope === 'provision') return [wholeApiArn(methodArn)];
+  const [api, stage] = methodArn.split('/');
+  return [`${api}/${stage}/GET/*`, `${api}/${stage}/POST${SCIM_BASE_PATH}/.search`, `${api}/${stage}/POST${SCIM_BASE_PATH}/*/.search`];
+}
+
 /** The authorizer's decision for one event; throws UNAUTHORIZED for a missing, malformed or unknown token. */
 export async function authorize(event: APIGatewayRequestAuthorizerEvent, verifier: TokenVerifier, usageSalt: string): Promise<APIGatewayAuthorizerResult> {
   const headers = event.headers ?? {};
@@ -49,7 +63,7 @@ export async function authorize(event: APIGatewayRequestAuthorizerEvent, verifie
     principalId: caller.tokenId,
     policyDocument: {
       Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: wholeApiArn(event.methodArn) }],
+      Statement: scopeResources(event.methodArn, caller.scope).map((Resource) => ({ Action: 'execute-api:Invoke', Effect: 'Allow', Resource })),
     },
     context,
     usageIdentifierKey: usageKeyValue(usageSalt, caller.directory),

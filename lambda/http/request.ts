@@ -33,6 +33,7 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEvent, baseUrl: string
     body,
     baseUrl,
     requestId: event.requestContext?.requestId ?? 'local',
+    ...(event.requestContext?.identity?.sourceIp ? { sourceAddress: event.requestContext.identity.sourceIp } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface ScimRequest {
    */
   readonly baseUrl: string;
   readonly requestId: string;
+  /** The address the request came from (API Gateway's `requestContext.identity.sourceIp`). */
+  readonly sourceAddress?: string;
   /** Who sent it, once authenticated (set by serve before routing). */
   readonly caller?: Caller;
 }

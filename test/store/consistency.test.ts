@@ -7,10 +7,11 @@ import { checkTable, repairKeys, repairOrphans, scanTable, type FindingKind } fr
 import { claimPk, counterPk, counterSk, digest, memberSk, resourcePk, uniquePk } from '../../lambda/store/keys';
 import { freshTable } from '../support/dynamo';
 import { GROUP, userBody } from '../support/server';
+import { TEST_REQUEST } from '../support/request-facts';
 
 const run = promisify(execFile);
 const TSX = 'node_modules/.bin/tsx';
-const ctx = { baseUrl: 'https://example.com/scim/v2' };
+const ctx = { baseUrl: 'https://example.com/scim/v2', request: TEST_REQUEST };
 
 /** A small directory written through the services: 3 users, 2 groups with members. */
 async function populated(table: Awaited<ReturnType<typeof freshTable>>, dir: string) {

@@ -1,6 +1,8 @@
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { hashToken, RecordsTokenVerifier } from '../../../lambda/http/auth';
-import { authorize, UNAUTHORIZED, usageKeyValue, wholeApiArn } from '../../../lambda/http/edge-authorizer';
+import { authorize, scopeResources, UNAUTHORIZED, usageKeyValue, wholeApiArn } from '../../../lambda/http/edge-authorizer';
+import { FUNCTION_ROUTES, SCIM_BASE_PATH } from '../../../lambda/handlers/routes';
+import { FUNCTION_FACTORIES } from '../../../lib/local/server';
 import authorizationFixture from '../../fixtures/http/authorization.json';
 
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/GET/scim/v2/Users/42';
@@ -14,6 +16,7 @@ describe('the edge authorizer', () => {
   const token = authorizationFixture.token;
   const verifier = new RecordsTokenVerifier([
     { id: 'tok-okta', sha256: hashToken(token), name: 'okta-prod', directory: 'employees' },
+    { id: 'tok-hr', sha256: hashToken('reader-token-0123456789abcdef'), name: 'hr-reader', scope: 'read' },
     { id: 'tok-old', sha256: hashToken('expired-token-0123456789'), expiresAt: '2020-01-01T00:00:00Z' },
   ]);
 
@@ -53,6 +56,30 @@ describe('the edge authorizer', () => {
   test('a verifier failure (Secrets Manager down) is not a 401: it propagates, and API Gateway answers AUTHORIZER_FAILURE', async () => {
     const failing = { verify: async () => Promise.reject(new Error('secrets unavailable')) };
     await expect(authorize(eventWith({ Authorization: `Bearer ${token}` }), failing, SALT)).rejects.toThrow('secrets unavailable');
+  });
+
+  test('a read token: Allow on GET and the .search POSTs only, so API Gateway refuses its writes with 403', async () => {
+    const result = await authorize(eventWith({ Authorization: 'Bearer reader-token-0123456789abcdef' }), verifier, SALT);
+    const api = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1';
+    expect(result.policyDocument.Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${api}/GET/*` },
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${api}/POST/scim/v2/.search` },
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${api}/POST/scim/v2/*/.search` },
+    ]);
+    expect(result.context).toMatchObject({ scope: 'read', name: 'hr-reader' });
+  });
+
+  // Every route of the route table, as its method ARN: the edge allows a read token exactly what the functions do.
+  const routes = FUNCTION_ROUTES.flatMap((fn) => FUNCTION_FACTORIES[fn.id]({ client: {} as never, tableName: 't', directoryId: 'default' }));
+  const arnOf = (method: string, pattern: readonly string[]) =>
+    `arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/${method}${SCIM_BASE_PATH}/${pattern.map((p) => (p.startsWith(':') ? 'id-1' : p)).join('/')}`;
+  /** IAM's match of an execute-api ARN: `*` is any run of characters, the rest literal and case-sensitive. */
+  const allows = (resources: string[], arn: string) =>
+    resources.some((r) => new RegExp(`^${r.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(arn));
+  test.each(routes.map((r) => [`${r.method} /${r.pattern.join('/')}`, r] as const))('%s: the edge decides as the function does', (_name, r) => {
+    const arn = arnOf(r.method, r.pattern);
+    expect(allows(scopeResources(arn, 'provision'), arn)).toBe(true);
+    expect(allows(scopeResources(arn, 'read'), arn)).toBe(r.access === 'read');
   });
 
   test('wholeApiArn keeps the API and stage and covers every method and path', () => {
