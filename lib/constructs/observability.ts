@@ -1,4 +1,4 @@
-import { Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { DEFAULT_NAMESPACE } from '../../lambda/handlers/metric-names';
@@ -23,7 +23,10 @@ export interface ScimObservabilityProps {
   /**
    * Level of the functions' own log lines (Lambda's application log level, which the
    * Powertools Logger follows). `DEBUG` and `TRACE` add nothing today; `WARN` and above drop
-   * the one line per request.
+   * the one line per request, and with it the functions' own metrics: their EMF lines carry no
+   * level, so Lambda files them as `INFO` and drops them too (the dashboard's request, DynamoDB
+   * and member panels go blank; the alarms read AWS's metrics and the access log, and stay).
+   * Synthesis warns when it is set so.
    * @default lambda.ApplicationLogLevel.INFO
    */
   readonly logLevel?: lambda.ApplicationLogLevel;
@@ -34,6 +37,9 @@ export interface ScimObservabilityProps {
    */
   readonly metricsNamespace?: string;
 }
+
+/** Levels above INFO, at which Lambda drops the EMF lines (they have no level, so count as INFO). */
+const DROPS_METRICS = new Set<string>([lambda.ApplicationLogLevel.WARN, lambda.ApplicationLogLevel.ERROR, lambda.ApplicationLogLevel.FATAL]);
 
 /** What every function of one endpoint is given for its logs, metrics and traces. */
 export interface FunctionObservability {
@@ -55,8 +61,15 @@ export function functionObservability(endpoint: Construct, props: ScimObservabil
   const serviceName = Token.isUnresolved(stackName) ? endpoint.node.id : `${stackName}-${endpoint.node.id}`;
   const metricsNamespace = props.metricsNamespace ?? DEFAULT_NAMESPACE;
   const tracing = props.tracing ?? false;
+  const logLevel = props.logLevel ?? lambda.ApplicationLogLevel.INFO;
+  if (DROPS_METRICS.has(logLevel)) {
+    Annotations.of(endpoint).addWarningV2(
+      'scim-endpoint:logLevelDropsMetrics',
+      `logLevel ${logLevel} drops the functions' EMF metric lines too (Lambda files lines without a level as INFO): the dashboard's own panels stay empty. Use INFO to keep them.`,
+    );
+  }
   return {
-    logLevel: props.logLevel ?? lambda.ApplicationLogLevel.INFO,
+    logLevel,
     tracing,
     metricsNamespace,
     serviceName,

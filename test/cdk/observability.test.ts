@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { ApplicationLogLevel } from 'aws-cdk-lib/aws-lambda';
 import { FUNCTION_ROUTES } from '../../lambda/handlers/routes';
@@ -154,6 +154,16 @@ describe('tracing, log level and namespace', () => {
       // Its EMF lines carry no level, so Lambda files them as INFO: WARN would drop them and silence the expiry alarms.
       expect([id, fn.Properties.LoggingConfig.ApplicationLogLevel]).toEqual([id, id === expiryCheck ? 'INFO' : 'WARN']);
     }
+  });
+
+  test.each([
+    [ApplicationLogLevel.WARN, 1],
+    [ApplicationLogLevel.FATAL, 1],
+    [ApplicationLogLevel.INFO, 0],
+    [ApplicationLogLevel.DEBUG, 0],
+  ])('logLevel %s: synthesis warns %i time(s) that the functions\' metrics would be dropped', (logLevel, warnings) => {
+    const { stack } = synth({ logLevel });
+    expect(Annotations.fromStack(stack).findWarning('*', Match.stringLikeRegexp('drops the functions\' EMF metric lines'))).toHaveLength(warnings);
   });
 
   test('metricsNamespace reaches the functions and the dashboard; a reserved or malformed one is refused', () => {
