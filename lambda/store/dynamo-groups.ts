@@ -2,9 +2,9 @@ import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { batchDelete, batchGet, queryPages } from './batch';
 import { MEMBER_PREFIX, memberOfSk, resourcePk, resourceSk } from './keys';
 import { conflictOf, isPending, MAX_GROUPS_PER_USER, Memberships, type GroupAudit, type GroupHead, type MemberOp, type StoreOptions } from './memberships';
-import { isPossibleId, resourceFailure, ResourceTable, type Item, type TableRef } from './resource-table';
+import { isPossibleId, resourceFailure, ResourceTable, TableReads, type Item, type TableRef } from './resource-table';
 import { TransactionFailed, transactWrite } from './transact';
-import type { AuditFacts, CursorPage, GroupStore, GroupWrite, MemberFacts, Page, PageRequest, ResourceWrite, StoredResource } from './types';
+import type { AuditFacts, GroupStore, GroupWrite, MemberFacts, ResourceWrite, StoredResource } from './types';
 
 /**
  * Groups on the single table, with their members one item each in the group's partition
@@ -15,27 +15,18 @@ import type { AuditFacts, CursorPage, GroupStore, GroupWrite, MemberFacts, Page,
 /** What a member list needs of a group's partition: the keys, and the group's pending marker. */
 const MEMBER_LIST_PROJECTION = 'pk, sk, id, pending, pendingAt, memberCount';
 
-export class DynamoGroupStore implements GroupStore {
+export class DynamoGroupStore extends TableReads implements GroupStore {
   private readonly memberships: Memberships;
-  private readonly table: ResourceTable;
+  protected readonly table: ResourceTable;
 
   constructor(
     private readonly ref: TableRef,
     options: StoreOptions = {},
   ) {
+    super();
     this.memberships = new Memberships(ref, options);
     this.table = new ResourceTable(ref, 'Group', (items) => this.memberships.settle(items));
   }
-
-  get = (id: string): Promise<StoredResource | undefined> => this.table.get(id);
-  getMany = (ids: readonly string[]): Promise<StoredResource[]> => this.table.getMany(ids);
-  findByUniqueValue = (value: string) => this.table.findByUniqueValue(value);
-  findByExternalId = (externalId: string) => this.table.findByExternalId(externalId);
-  list = (page: PageRequest): Promise<Page> => this.table.list(page);
-  count = (): Promise<number> => this.table.count();
-  listAfter = (after: string | undefined, count: number): Promise<CursorPage> => this.table.listAfter(after, count);
-  positionOf = (resource: StoredResource) => this.table.positionOf(resource);
-  listMatching = (matches: (resource: StoredResource) => boolean, page: PageRequest) => this.table.listMatching(matches, page);
 
   async create(id: string, write: ResourceWrite, members: readonly string[], now: string, audit?: AuditFacts): Promise<StoredResource> {
     const stored = { ...this.table.newResource(id, write, now), memberCount: 0 };

@@ -3,10 +3,10 @@ import { batchGet } from './batch';
 import type { Clause } from './expression';
 import { listingPk, listingSk, resourceSk, sameUnique } from './keys';
 import { conflictOf, isPending, Memberships, type StoreOptions } from './memberships';
-import { fromItem, ResourceTable, type Item, type TableRef } from './resource-table';
+import { fromItem, ResourceTable, TableReads, type Item, type TableRef } from './resource-table';
 import { INDEXES } from './table';
 import { MAX_TRANSACT_ITEMS, TransactionFailed, transactWrite, type Entry } from './transact';
-import type { AuditFacts, CursorPage, Page, PageRequest, ResourceWrite, StoredResource, UserGroups, UserStore, UserWithGroups } from './types';
+import type { AuditFacts, ResourceWrite, StoredResource, UserGroups, UserStore, UserWithGroups } from './types';
 
 /** A membership removed with the user: its member item and the group's count. */
 const ITEMS_PER_GROUP = 2;
@@ -20,29 +20,20 @@ const MAX_DELETE_ROUNDS = 4;
  * user and its groups are read together, and deleting a user takes it out of its groups in
  * the same transaction as the deletion (up to 48 groups; more are left in steps before it).
  */
-export class DynamoUserStore implements UserStore {
+export class DynamoUserStore extends TableReads implements UserStore {
   private readonly memberships: Memberships;
-  private readonly table: ResourceTable;
+  protected readonly table: ResourceTable;
   private readonly audit: AuditWriter;
 
   constructor(
     private readonly ref: TableRef,
     options: StoreOptions = {},
   ) {
+    super();
     this.memberships = new Memberships(ref, options);
     this.table = new ResourceTable(ref, 'User');
     this.audit = new AuditWriter(ref.tableName, ref.directory, options.auditRetentionDays);
   }
-
-  get = (id: string): Promise<StoredResource | undefined> => this.table.get(id);
-  getMany = (ids: readonly string[]): Promise<StoredResource[]> => this.table.getMany(ids);
-  findByUniqueValue = (value: string) => this.table.findByUniqueValue(value);
-  findByExternalId = (externalId: string) => this.table.findByExternalId(externalId);
-  list = (page: PageRequest): Promise<Page> => this.table.list(page);
-  count = (): Promise<number> => this.table.count();
-  listAfter = (after: string | undefined, count: number): Promise<CursorPage> => this.table.listAfter(after, count);
-  positionOf = (resource: StoredResource) => this.table.positionOf(resource);
-  listMatching = (matches: (resource: StoredResource) => boolean, page: PageRequest) => this.table.listMatching(matches, page);
 
   async create(id: string, write: ResourceWrite, now: string, audit?: AuditFacts): Promise<StoredResource> {
     const stored = this.table.newResource(id, write, now);

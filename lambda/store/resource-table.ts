@@ -387,3 +387,18 @@ export function fromItem(item: Item, kind: ResourceKind): StoredResource {
 export function claimsOf(write: ResourceWrite): Pick<StoredResource, 'alsoUnique'> {
   return write.alsoUnique?.length ? { alsoUnique: write.alsoUnique.map((c) => ({ attribute: c.attribute, value: c.value })) } : {};
 }
+
+/** The reads a store answers straight from its ResourceTable: the user and group stores alike. */
+export abstract class TableReads implements ResourceReads {
+  protected abstract readonly table: ResourceTable;
+
+  get = (id: string): Promise<StoredResource | undefined> => this.table.get(id);
+  getMany = (ids: readonly string[]): Promise<StoredResource[]> => this.table.getMany(ids);
+  findByUniqueValue = (value: string) => this.table.findByUniqueValue(value);
+  findByExternalId = (externalId: string) => this.table.findByExternalId(externalId);
+  list = (page: PageRequest): Promise<Page> => this.table.list(page);
+  count = (): Promise<number> => this.table.count();
+  listAfter = (after: string | undefined, count: number): Promise<CursorPage> => this.table.listAfter(after, count);
+  positionOf = (resource: StoredResource) => this.table.positionOf(resource);
+  listMatching = (matches: (resource: StoredResource) => boolean, page: PageRequest) => this.table.listMatching(matches, page);
+}
