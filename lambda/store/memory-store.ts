@@ -3,6 +3,7 @@ import { MAX_GROUPS_PER_USER } from './memberships';
 import {
   StoreConflict,
   type CursorPage,
+  type DirectoryData,
   type GroupStore,
   type GroupWrite,
   type MemberFacts,
@@ -40,6 +41,43 @@ export class MemoryDirectory {
   readonly rows: Record<ResourceKind, Map<string, Row>> = { User: new Map(), Group: new Map() };
   /** @internal unique values by kind: normalised value → id */
   readonly unique: Record<ResourceKind, Map<string, string>> = { User: new Map(), Group: new Map() };
+
+  /** What the table would hold for this directory: resources, their guards, memberships. */
+  itemCount(): number {
+    const members = [...this.rows.Group.values()].reduce((n, row) => n + (row.members?.size ?? 0), 0);
+    return this.rows.User.size + this.rows.Group.size + this.unique.User.size + this.unique.Group.size + members;
+  }
+
+  /** Forgets everything (the directory is deleted); stores already handed out read it empty. */
+  clear(): void {
+    for (const kind of ['User', 'Group'] as const) {
+      this.rows[kind].clear();
+      this.unique[kind].clear();
+    }
+  }
+}
+
+/** Several directories in memory, as one table holds them: each its own, nothing shared. */
+export class MemoryTable implements DirectoryData {
+  private readonly directories = new Map<string, MemoryDirectory>();
+
+  /** The directory's stores (made on first use). */
+  directory(id: string): MemoryDirectory {
+    let found = this.directories.get(id);
+    if (!found) this.directories.set(id, (found = new MemoryDirectory()));
+    return found;
+  }
+
+  async count(directory: string): Promise<number> {
+    return this.directories.get(directory)?.itemCount() ?? 0;
+  }
+
+  async purge(directory: string): Promise<number> {
+    const found = this.directories.get(directory);
+    const deleted = found?.itemCount() ?? 0;
+    found?.clear();
+    return deleted;
+  }
 }
 
 class MemoryReads implements ResourceReads {

@@ -163,6 +163,23 @@ export interface GroupStore extends ResourceReads {
   deleteLeftoverMembers(groupId: string): Promise<number>;
 }
 
+/** Told as a directory's deletion goes: the pass (a pass reads every shard) and the items deleted so far. */
+export type PurgeProgress = (progress: { readonly pass: number; readonly deleted: number }) => void;
+
+/**
+ * Every item of one directory, whatever kind (users, groups, members, guards, counters,
+ * intents, and what later kinds of items add): what deleting a directory needs of the store.
+ */
+export interface DirectoryData {
+  /** How many items the directory holds (each user, group, membership, guard, counter shard...). */
+  count(directory: string): Promise<number>;
+  /**
+   * Deletes every item of the directory, in passes until one finds nothing; returns how many
+   * items were deleted. Nothing of any other directory is touched.
+   */
+  purge(directory: string, progress?: PurgeProgress): Promise<number>;
+}
+
 /** Why the store refused a write. Services turn these into SCIM errors. */
 export class StoreConflict extends Error {
   constructor(

@@ -1,0 +1,76 @@
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchDelete } from './batch';
+import { mapConcurrently } from './concurrency';
+import { DIRECTORY_SHARDS, directoryShardKey } from './keys';
+import { INDEXES } from './table';
+import type { DirectoryData, PurgeProgress } from './types';
+
+type Key = Record<string, unknown>;
+
+/** byDirectory shards read and deleted at once (each with BatchWriteItem calls of its own in flight). */
+const SHARD_CONCURRENCY = 4;
+
+/**
+ * Every item of one directory on the DynamoDB table, found through the byDirectory index
+ * (keys only, 16 partitions a directory): counted, and deleted without a Scan of the table.
+ * Deleting takes time in proportion to the directory's own items, whatever else the table
+ * holds: one Query page (about 6,000 keys) and 25 keys per BatchWriteItem at a time.
+ */
+export class DynamoDirectoryData implements DirectoryData {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async count(directory: string): Promise<number> {
+    let total = 0;
+    await mapConcurrently(shards(), SHARD_CONCURRENCY, async (shard) => {
+      for await (const page of this.pages(directory, shard, 'COUNT')) total += page.count;
+    });
+    return total;
+  }
+
+  /**
+   * Deletes every item the index shows for the directory, shard by shard, page by page; then
+   * looks again, until a pass finds nothing (an item written meanwhile, or not yet in the
+   * index when its shard was read, is taken by the next pass). Returns how many were deleted.
+   */
+  async purge(directory: string, progress?: PurgeProgress): Promise<number> {
+    let deleted = 0;
+    for (let pass = 1; ; pass++) {
+      let found = 0;
+      await mapConcurrently(shards(), SHARD_CONCURRENCY, async (shard) => {
+        for await (const page of this.pages(directory, shard, 'KEYS')) {
+          found += page.keys.length;
+          const gone = await batchDelete(this.client, this.tableName, page.keys);
+          deleted += gone;
+          progress?.({ pass, deleted });
+        }
+      });
+      if (found === 0) return deleted;
+    }
+  }
+
+  /** The pages of one shard of the directory's index partition: keys, or only their count. */
+  private async *pages(directory: string, shard: number, what: 'KEYS' | 'COUNT'): AsyncGenerator<{ keys: Key[]; count: number }> {
+    let ExclusiveStartKey: Key | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: INDEXES.byDirectory.indexName,
+          KeyConditionExpression: '#shard = :shard',
+          ExpressionAttributeNames: { '#shard': INDEXES.byDirectory.partitionKey },
+          ExpressionAttributeValues: { ':shard': directoryShardKey(directory, shard) },
+          ...(what === 'COUNT' ? { Select: 'COUNT' as const } : { ProjectionExpression: 'pk, sk' }),
+          ExclusiveStartKey,
+        }),
+      );
+      const keys = (page.Items ?? []).map((item) => ({ pk: item.pk, sk: item.sk }));
+      yield { keys, count: page.Count ?? keys.length };
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+  }
+}
+
+const shards = () => Array.from({ length: DIRECTORY_SHARDS }, (_, i) => i);
