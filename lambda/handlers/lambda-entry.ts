@@ -1,8 +1,9 @@
+import { routesByDirectory } from '../http/directories';
 import { jsonLogger } from '../http/log';
 import type { Route } from '../http/router';
 import { createDocumentClient } from '../store/client';
 import { readConfig } from './config';
-import type { FunctionSettings } from './services';
+import { directorySettings, type FunctionSettings } from './services';
 import { toLambdaHandler, type ApiHandler } from './to-lambda';
 import { tokenVerifier } from './verifier';
 
@@ -18,8 +19,11 @@ export function deployedHandler(routes: (settings: FunctionSettings) => Route[])
     if (!handler) {
       const config = readConfig(process.env);
       const client = createDocumentClient({ endpoint: config.dynamoEndpoint });
+      const home: FunctionSettings = { client, tableName: config.tableName, directoryId: config.directoryId, profile: config.profile };
       handler = toLambdaHandler({
-        routes: routes({ client, tableName: config.tableName, directoryId: config.directoryId, profile: config.profile }),
+        routes: routes(home),
+        home: config.directoryId,
+        directoryRoutes: routesByDirectory((entry) => routes(directorySettings(home, entry))),
         profile: config.profile,
         baseUrl: config.baseUrl,
         verifier: tokenVerifier(config),

@@ -1,4 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DirectoryEntry } from '../http/directories';
 import type { ProfileName } from '../scim/profiles/profile';
 import { GroupService } from '../service/group-service';
 import type { ServiceOptions } from '../service/resource-service';
@@ -12,6 +13,11 @@ export interface StoreSettings {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
   readonly directoryId: string;
+  /**
+   * Set for a directory other than the deployment's own (to its id): its cursors name it and
+   * other directories refuse them. @default none: the deployment's own, cursors as before
+   */
+  readonly cursorScope?: string;
   /** How pending member changes are waited for and finished (tests shorten them). */
   readonly memberships?: MembershipOptions;
 }
@@ -20,6 +26,11 @@ export interface StoreSettings {
 export interface FunctionSettings extends StoreSettings {
   /** @default 'rfc' */
   readonly profile?: ProfileName;
+}
+
+/** The settings of another directory's routes: its id (keys and cursors) and its profile, on the same table. */
+export function directorySettings(home: FunctionSettings, entry: DirectoryEntry): FunctionSettings {
+  return { ...home, directoryId: entry.id, cursorScope: entry.id, profile: entry.profile };
 }
 
 const ref = (s: StoreSettings) => ({ client: s.client, tableName: s.tableName, directory: s.directoryId });
@@ -35,11 +46,11 @@ export function dynamoStores(settings: StoreSettings) {
 /** The Users service on the DynamoDB table. */
 export function usersService(settings: StoreSettings, options?: ServiceOptions): UserService {
   const { users, groups } = dynamoStores(settings);
-  return new UserService(users, groups, options);
+  return new UserService(users, groups, { ...options, directory: settings.cursorScope });
 }
 
 /** The Groups service on the DynamoDB table. */
 export function groupsService(settings: StoreSettings, options?: ServiceOptions): GroupService {
   const { users, groups } = dynamoStores(settings);
-  return new GroupService(groups, users, options);
+  return new GroupService(groups, users, { ...options, directory: settings.cursorScope });
 }

@@ -1,3 +1,4 @@
+import { routesByDirectory } from '../http/directories';
 import { jsonLogger } from '../http/log';
 import type { Route } from '../http/router';
 import type { ProfileName } from '../scim/profiles/profile';
@@ -16,6 +17,8 @@ export function storelessHandler(routes: (profile: ProfileName) => Route[]): Api
       const config = readAuthConfig(process.env);
       handler = toLambdaHandler({
         routes: routes(config.profile),
+        home: config.directoryId,
+        directoryRoutes: routesByDirectory((entry) => routes(entry.profile)),
         verifier: tokenVerifier(config),
         logger: jsonLogger,
         profile: config.profile,

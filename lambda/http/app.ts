@@ -1,5 +1,6 @@
 import { ScimError } from '../scim/errors';
-import { authenticate, type TokenVerifier } from './auth';
+import { authenticate, DEFAULT_DIRECTORY, type TokenVerifier } from './auth';
+import { servedDirectory, type DirectoryEntry } from './directories';
 import type { Logger } from './log';
 import type { ProfileName } from '../scim/profiles/profile';
 import { profileRequest, profileResponse } from './profile';
@@ -16,6 +17,13 @@ export interface App {
   readonly baseUrl: string;
   /** The compatibility profile applied around every route. @default 'rfc' */
   readonly profile?: ProfileName;
+  /** The deployment's own directory, served at /scim/v2 with `routes`. @default 'default' */
+  readonly home?: string;
+  /**
+   * The routes of another directory the verifier registers, served at /<id>/scim/v2 with its
+   * own profile (lambda/http/directories.ts). Without it only the deployment's own is served.
+   */
+  readonly directoryRoutes?: (entry: DirectoryEntry) => Route[];
 }
 
 /**
@@ -24,12 +32,19 @@ export interface App {
  */
 export async function serve(app: App, request: ScimRequest): Promise<ScimResponse> {
   const started = Date.now();
-  const profile = app.profile ?? 'rfc';
+  // Until the directory is known (and for refusals before), the deployment's own profile.
+  let profile = app.profile ?? 'rfc';
+  // Logged once served: a registered id, never the text a client put in the path.
+  let directory: string | undefined;
   let response: ScimResponse;
   try {
-    const caller = await authenticate(request, app.verifier);
-    const profiled = profileRequest(profile, { ...request, caller });
-    const { route, params } = match(app.routes, profiled);
+    const home = app.home ?? DEFAULT_DIRECTORY;
+    const caller = await authenticate(request, app.verifier, home);
+    const served = await servedDirectory(request, caller, { id: home, routes: app.routes, profile, baseUrl: app.baseUrl }, app.verifier, app.directoryRoutes);
+    profile = served.profile;
+    directory = request.directory;
+    const profiled = profileRequest(profile, { ...request, caller, baseUrl: served.baseUrl });
+    const { route, params } = match(served.routes, profiled);
     response = await route.handle(profiled, params);
   } catch (error) {
     if (error instanceof ScimError) {
@@ -44,6 +59,7 @@ export async function serve(app: App, request: ScimRequest): Promise<ScimRespons
   app.logger.info('request', {
     requestId: request.requestId,
     method: request.method,
+    ...(directory !== undefined ? { directory } : {}),
     path: request.segments.join('/').slice(0, 200),
     status: response.status,
     ms: Date.now() - started,

@@ -1,5 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { bearerToken, callerOf, type TokenVerifier } from './auth';
+import { bearerToken, callerOf, DEFAULT_DIRECTORY, type TokenVerifier } from './auth';
 
 /**
  * The edge check: API Gateway's REQUEST authorizer in front of every SCIM method. A request
@@ -36,14 +36,29 @@ export function wholeApiArn(methodArn: string): string {
   return `${api}/${stage}/*/*`;
 }
 
-/** The authorizer's decision for one event; throws UNAUTHORIZED for a missing, malformed or unknown token. */
-export async function authorize(event: APIGatewayRequestAuthorizerEvent, verifier: TokenVerifier, usageSalt: string): Promise<APIGatewayAuthorizerResult> {
+/**
+ * The authorizer's decision for one event; throws UNAUTHORIZED for a missing, malformed or
+ * unknown token, and for a token of a directory that is not registered (deleted, or being
+ * deleted). A token of a registered directory is allowed on the whole API, since API Gateway
+ * applies a cached answer to the token's later requests on any path: the functions refuse it
+ * at another directory's Base URL (lambda/http/directories.ts), exactly as an unknown token.
+ */
+export async function authorize(
+  event: APIGatewayRequestAuthorizerEvent,
+  verifier: TokenVerifier,
+  usageSalt: string,
+  home: string = DEFAULT_DIRECTORY,
+): Promise<APIGatewayAuthorizerResult> {
   const headers = event.headers ?? {};
   const header = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
   const token = bearerToken(header ?? undefined);
   const record = token ? await verifier.verify(token) : undefined;
   if (!record) throw new Error(UNAUTHORIZED);
-  const caller = callerOf(record);
+  const caller = callerOf(record, home);
+  if (caller.directory !== home) {
+    const entry = await verifier.directory?.(caller.directory);
+    if (!entry || entry.state !== undefined) throw new Error(UNAUTHORIZED);
+  }
   const context: EdgeCallerContext = { tokenId: caller.tokenId, name: caller.name, scope: caller.scope, directory: caller.directory };
   return {
     principalId: caller.tokenId,

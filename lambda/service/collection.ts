@@ -48,6 +48,8 @@ export class Collection<K> {
   readonly now: () => string;
   readonly newId: () => string;
   private readonly writeDeadlineMs: number;
+  /** The directory cursors are bound to (ServiceOptions.directory). */
+  private readonly cursorScope?: string;
 
   constructor(
     readonly rt: ResourceTypeDef,
@@ -60,6 +62,7 @@ export class Collection<K> {
     this.now = options.now ?? (() => new Date().toISOString());
     this.newId = options.newId ?? randomUUID;
     this.writeDeadlineMs = options.writeDeadlineMs ?? 10_000;
+    this.cursorScope = options.directory;
   }
 
   /**
@@ -70,7 +73,7 @@ export class Collection<K> {
    */
   async list(ctx: CallContext): Promise<ServiceResult> {
     const query = ctx.query ?? {};
-    const paging = parsePagingRequest(query);
+    const paging = parsePagingRequest(query, this.cursorScope);
     const sort = parseSort(this.rt, query);
     const projection = this.projectionOf(ctx);
     const filterText = queryParam(query, 'filter')?.trim() || undefined;
@@ -88,7 +91,7 @@ export class Collection<K> {
     });
     const resources = paging.count === 0 ? [] : await this.guard(() => this.hooks.render(page.resources, ctx, projection, page.known));
     if (paging.kind === 'index') return { body: listResponse(resources, page.totalResults, paging.startIndex) };
-    return { body: cursorListResponse(resources, page.totalResults, page.next && encodeCursor(page.next)) };
+    return { body: cursorListResponse(resources, page.totalResults, page.next && encodeCursor(page.next, this.cursorScope)) };
   }
 
   /** The resource or a 404. */

@@ -23,6 +23,11 @@ export interface ServiceOptions {
    * answers 503 with Retry-After. @default 10000
    */
   readonly writeDeadlineMs?: number;
+  /**
+   * The directory served, when it is not the deployment's own: every cursor names it, and a
+   * cursor of another directory is refused with 400 invalidCursor. @default none
+   */
+  readonly directory?: string;
 }
 
 /**

@@ -59,6 +59,7 @@ export class EdgeAuth extends Construct {
         TOKEN_SECRET_ARN: props.tokenSecret.secretArn,
         USAGE_KEY_SALT: salt,
         AUTHORIZER_CACHE_SECONDS: String(props.cacheSeconds),
+        DIRECTORY_ID: props.directoryId,
       },
     });
     this.fn.role.addToPrincipalPolicy(

@@ -12,10 +12,20 @@ function eventWith(headers: Record<string, string> | null): APIGatewayRequestAut
 
 describe('the edge authorizer', () => {
   const token = authorizationFixture.token;
-  const verifier = new RecordsTokenVerifier([
-    { id: 'tok-okta', sha256: hashToken(token), name: 'okta-prod', directory: 'employees' },
-    { id: 'tok-old', sha256: hashToken('expired-token-0123456789'), expiresAt: '2020-01-01T00:00:00Z' },
-  ]);
+  const registered = [
+    { id: 'employees', name: 'Employees', profile: 'rfc' as const, createdAt: '2026-11-01T00:00:00Z' },
+    { id: 'leaving', name: 'Being deleted', profile: 'rfc' as const, createdAt: '2026-11-01T00:00:00Z', state: 'deleting' as const },
+  ];
+  const verifier = new RecordsTokenVerifier(
+    [
+      { id: 'tok-okta', sha256: hashToken(token), name: 'okta-prod', directory: 'employees' },
+      { id: 'tok-old', sha256: hashToken('expired-token-0123456789'), expiresAt: '2020-01-01T00:00:00Z' },
+      { id: 'tok-home', sha256: hashToken('home-token-0123456789') },
+      { id: 'tok-gone', sha256: hashToken('gone-token-0123456789'), directory: 'deleted' },
+      { id: 'tok-leaving', sha256: hashToken('leaving-token-0123456789'), directory: 'leaving' },
+    ],
+    registered,
+  );
 
   test('a valid token: Allow on the whole API (the answer is cached per token), the caller in the context, its directory\'s usage key', async () => {
     const result = await authorize(eventWith({ Authorization: `Bearer ${token}` }), verifier, SALT);
@@ -44,6 +54,18 @@ describe('the edge authorizer', () => {
 
   test.each(authorizationFixture.cases.filter((c) => c.accepted).map((c) => [c.name, c] as const))('accepted: %s', async (_, c) => {
     expect((await authorize(eventWith({ Authorization: c.header! }), verifier, SALT)).principalId).toBe('tok-okta');
+  });
+
+  test('a token of a directory that is not registered, or is being deleted, is refused like an unknown one', async () => {
+    for (const t of ['gone-token-0123456789', 'leaving-token-0123456789']) {
+      await expect(authorize(eventWith({ Authorization: `Bearer ${t}` }), verifier, SALT)).rejects.toThrow(UNAUTHORIZED);
+    }
+  });
+
+  test("a token naming no directory belongs to the deployment's own, whatever its id: its usage key is that directory's", async () => {
+    const result = await authorize(eventWith({ Authorization: 'Bearer home-token-0123456789' }), verifier, SALT, 'acme');
+    expect(result.context).toMatchObject({ directory: 'acme' });
+    expect(result.usageIdentifierKey).toBe(usageKeyValue(SALT, 'acme'));
   });
 
   test('an expired token is refused', async () => {
