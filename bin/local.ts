@@ -7,6 +7,7 @@ import { parseProfile } from '../lambda/scim/profiles/profile';
 import { createDocumentClient } from '../lambda/store/client';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { CONSOLE_DIR, CONSOLE_PATH } from '../lib/console/static';
+import { removeEndpointInfo, writeEndpointInfo } from '../lib/local/endpoint-file';
 import { AnyTokenVerifier, FileTokenVerifier } from '../lib/local/file-token-verifier';
 import { startLocalServer } from '../lib/local/server';
 import { LOCAL_TOKENS_FILE } from '../lib/tokens/cli';
@@ -45,6 +46,10 @@ async function main(): Promise<void> {
     consoleDir: CONSOLE_DIR,
     profile,
   });
+  // For `npm run directory -- delete --local`: the directory's items go through this DynamoDB Local.
+  if (!inMemory) {
+    writeEndpointInfo(dataDir, { baseUrl: local.baseUrl, dynamodbEndpoint: dynamo.endpoint, tableName, directoryId: 'default', profile, pid: process.pid });
+  }
 
   process.stdout.write(
     [
@@ -56,6 +61,7 @@ async function main(): Promise<void> {
       `  Data:       ${inMemory ? 'in memory (SCIM_IN_MEMORY=1): nothing is kept' : dataDir}`,
       `  DynamoDB:   ${dynamo.endpoint} (DynamoDB Local)`,
       `  Profile:    ${profile}`,
+      `  Directories: ${inMemory ? "the deployment's own only (in memory)" : `/scim/v2, and each of ${join(dataDir, LOCAL_TOKENS_FILE)} at /<id>/scim/v2 (npm run directory -- list --local)`}`,
       `  Started in: ${Date.now() - started} ms`,
       '',
       `  curl -H "Authorization: Bearer <token>" ${local.baseUrl}/Users`,
@@ -67,6 +73,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
+    if (!inMemory) removeEndpointInfo(dataDir);
     await local.close();
     client.destroy();
     await dynamo.stop();

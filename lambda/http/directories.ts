@@ -24,6 +24,8 @@ export interface DirectoryEntry {
   readonly createdAt: string;
   /** Set while its items are being deleted: its tokens are refused and its id stays taken. */
   readonly state?: 'deleting';
+  /** Deployed: the id of the API key that keys its usage plan (removed with the directory). */
+  readonly usageKeyId?: string;
 }
 
 /** A directory id: a slug that fits a URL path segment and a key prefix (no `#`). */
@@ -53,7 +55,8 @@ export function isDirectoryEntry(value: unknown): value is DirectoryEntry {
     typeof e.name === 'string' &&
     (PROFILES as readonly unknown[]).includes(e.profile) &&
     typeof e.createdAt === 'string' &&
-    (e.state === undefined || e.state === 'deleting')
+    (e.state === undefined || e.state === 'deleting') &&
+    (e.usageKeyId === undefined || typeof e.usageKeyId === 'string')
   );
 }
 

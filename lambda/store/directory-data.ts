@@ -7,8 +7,10 @@ import type { DirectoryData, PurgeProgress } from './types';
 
 type Key = Record<string, unknown>;
 
-/** byDirectory shards read and deleted at once (each with BatchWriteItem calls of its own in flight). */
-const SHARD_CONCURRENCY = 4;
+/** byDirectory shards read at once. */
+const SHARD_CONCURRENCY = 16;
+/** Keys deleted together (BatchWriteItem calls of 25, several in flight: lambda/store/batch.ts). */
+const FLUSH_KEYS = 500;
 
 /**
  * Every item of one directory on the DynamoDB table, found through the byDirectory index
@@ -39,14 +41,24 @@ export class DynamoDirectoryData implements DirectoryData {
     let deleted = 0;
     for (let pass = 1; ; pass++) {
       let found = 0;
+      // Keys of all shards are pooled, so that each BatchWriteItem carries its full 25.
+      let pending: Key[] = [];
+      const flush = async (atLeast: number) => {
+        if (pending.length === 0 || pending.length < atLeast) return;
+        const batch = pending;
+        pending = [];
+        const gone = await batchDelete(this.client, this.tableName, batch);
+        deleted += gone;
+        progress?.({ pass, deleted });
+      };
       await mapConcurrently(shards(), SHARD_CONCURRENCY, async (shard) => {
         for await (const page of this.pages(directory, shard, 'KEYS')) {
           found += page.keys.length;
-          const gone = await batchDelete(this.client, this.tableName, page.keys);
-          deleted += gone;
-          progress?.({ pass, deleted });
+          pending.push(...page.keys);
+          await flush(FLUSH_KEYS);
         }
       });
+      await flush(1);
       if (found === 0) return deleted;
     }
   }

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { belongsTo, directoryOption, requireDirectory, withinDirectory } from './directory-tokens';
 import { FileTokenStore, SecretsManagerTokenStore, secretArnOfStack, type TokenStore } from './stores';
-import { DEFAULT_EXPIRY_DAYS, DEFAULT_GRACE_HOURS, isActive, issueToken, revokeToken, rotateTokens, TokenSetError } from './token-set';
+import { DEFAULT_EXPIRY_DAYS, DEFAULT_GRACE_HOURS, isActive, issueToken, revokeToken, rotateTokens, TokenSetError, type Issued } from './token-set';
 
 /** The local endpoint's tokens file inside its data folder. */
 export const LOCAL_TOKENS_FILE = 'tokens.json';
@@ -15,6 +16,8 @@ Target (exactly one):
   --data-dir <dir>     with --local: the data folder (default: $SCIM_DATA_DIR or .scim-local)
 
 Options:
+  --directory ID       the directory the token belongs to (npm run directory -- list); default:
+                       the deployment's own, at /scim/v2. At most two active tokens per directory.
   --expires-in-days N  lifetime of a new token (default ${DEFAULT_EXPIRY_DAYS})
   --grace-hours N      rotate: how long the old token keeps working (default ${DEFAULT_GRACE_HOURS})
 
@@ -39,6 +42,7 @@ export async function runTokenCli(argv: string[], output: Output, env: NodeJS.Pr
         'data-dir': { type: 'string' },
         'expires-in-days': { type: 'string' },
         'grace-hours': { type: 'string' },
+        directory: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -50,24 +54,34 @@ export async function runTokenCli(argv: string[], output: Output, env: NodeJS.Pr
     if (extra.length > 0 || (command !== 'revoke' && id !== undefined)) throw new TokenSetError(`Unexpected argument: ${[id, ...extra].filter(Boolean).join(' ')}`);
     const store = await storeFor(values, env);
     const days = integerOption(values['expires-in-days'], DEFAULT_EXPIRY_DAYS, '--expires-in-days', 1, 3650);
+    const directory = directoryOption(values.directory);
+    const inDirectory = directory === undefined ? '' : ` of directory ${directory}`;
     switch (command) {
       case 'list': {
-        const records = await store.read();
-        output.out(`Tokens in ${store.description}:`);
+        const records = (await store.read()).filter((r) => values.directory === undefined || belongsTo(r, directory));
+        output.out(`Tokens${inDirectory} in ${store.description}:`);
         if (records.length === 0) output.out('  (none)');
         for (const r of records) {
-          output.out(`  ${r.id.padEnd(20)} ${isActive(r, now) ? 'active ' : 'expired'}  created ${r.createdAt ?? '-'}  expires ${r.expiresAt ?? 'never'}`);
+          output.out(
+            `  ${r.id.padEnd(20)} ${isActive(r, now) ? 'active ' : 'expired'}  created ${r.createdAt ?? '-'}  expires ${r.expiresAt ?? 'never'}  directory ${r.directory ?? 'default'}`,
+          );
         }
         return 0;
       }
       case 'create':
       case 'rotate': {
         const grace = integerOption(values['grace-hours'], DEFAULT_GRACE_HOURS, '--grace-hours', 0, 2160);
-        const issued = await store.update((records) => {
-          const next = command === 'create' ? issueToken(records, now, days) : rotateTokens(records, now, grace, days);
-          return { records: next.records, result: next };
+        const issued = await store.updateDocument((document) => {
+          requireDirectory(document, directory);
+          let next: Issued | undefined;
+          const tokens = withinDirectory(document.tokens, directory, (mine) => {
+            next = command === 'create' ? issueToken(mine, now, days) : rotateTokens(mine, now, grace, days);
+            return next.records;
+          });
+          const record = tokens.find((r) => r.id === next!.record.id)!;
+          return { document: { ...document, tokens }, result: { ...next!, record, records: tokens.filter((r) => belongsTo(r, directory)) } };
         });
-        output.out(`New token ${issued.record.id} in ${store.description}, expires ${issued.record.expiresAt}.`);
+        output.out(`New token ${issued.record.id}${inDirectory} in ${store.description}, expires ${issued.record.expiresAt}.`);
         output.out('Copy it now: it is shown only this once, and only its SHA-256 is kept.');
         output.out('');
         output.out(`  ${issued.token}`);
@@ -80,7 +94,13 @@ export async function runTokenCli(argv: string[], output: Output, env: NodeJS.Pr
       }
       case 'revoke': {
         if (!id) throw new TokenSetError('revoke needs the id of a token (see list).');
-        await store.update((records) => ({ records: revokeToken(records, id), result: undefined }));
+        await store.update((records) => {
+          // With --directory, the id must be one of that directory's tokens.
+          if (values.directory !== undefined && records.some((r) => r.id === id && !belongsTo(r, directory))) {
+            throw new TokenSetError(`Token "${id}" does not belong to directory ${values.directory}.`);
+          }
+          return { records: revokeToken(records, id), result: undefined };
+        });
         output.out(`Revoked ${id} in ${store.description}. Deployed functions refuse it within 60 seconds; the local endpoint at once.`);
         return 0;
       }

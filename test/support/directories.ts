@@ -1,0 +1,94 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { silentLogger, type Logger } from '../../lambda/http/log';
+import type { ProfileName } from '../../lambda/scim/profiles/profile';
+import { runDirectoryCli } from '../../lib/directories/cli';
+import { writeEndpointInfo } from '../../lib/local/endpoint-file';
+import { FileTokenVerifier } from '../../lib/local/file-token-verifier';
+import { startLocalServer } from '../../lib/local/server';
+import { LOCAL_TOKENS_FILE, runTokenCli } from '../../lib/tokens/cli';
+import { freshTable } from './dynamo';
+import type { Answer } from './workload';
+
+/**
+ * The local endpoint as `npm start` runs it on a data folder, in this process: a fresh table on
+ * the run's DynamoDB Local, tokens.json read by the FileTokenVerifier, and the endpoint.json the
+ * CLIs find it by. Directories and tokens are made with the real CLIs (`npm run directory`,
+ * `npm run token`) on the same folder.
+ */
+export async function startDirectoriesServer(options: { profile?: ProfileName; logger?: Logger } = {}) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'scim-directories-'));
+  const table = await freshTable('directories-http');
+  const local = await startLocalServer({
+    store: { client: table.client, tableName: table.tableName, directoryId: 'default' },
+    verifier: new FileTokenVerifier(join(dataDir, LOCAL_TOKENS_FILE)),
+    logger: options.logger ?? silentLogger,
+    port: 0,
+    profile: options.profile ?? 'rfc',
+  });
+  writeEndpointInfo(dataDir, {
+    baseUrl: local.baseUrl,
+    dynamodbEndpoint: table.endpoint,
+    tableName: table.tableName,
+    directoryId: 'default',
+    profile: options.profile ?? 'rfc',
+    pid: process.pid,
+  });
+  const run = async (cli: typeof runDirectoryCli, argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await cli([...argv, '--local', '--data-dir', dataDir], { out: (t) => out.push(t), err: (t) => err.push(t) }, {});
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  /** `npm run directory -- ...` on this folder. */
+  const directory = (...argv: string[]) => run(runDirectoryCli, argv);
+  /** `npm run token -- ...` on this folder. */
+  const token = (...argv: string[]) => run(runTokenCli, argv);
+  /** A new token of `directory` (the deployment's own when undefined). */
+  const newToken = async (dir?: string): Promise<string> => {
+    const made = await token('create', ...(dir ? ['--directory', dir] : []));
+    const found = /^ {2}([A-Za-z0-9_-]{43})$/m.exec(made.out)?.[1];
+    if (made.code !== 0 || !found) throw new Error(`token create failed: ${made.err || made.out}`);
+    return found;
+  };
+  /** A directory made with the CLI; returns what `create --json` printed. */
+  const newDirectory = async (id: string, profile: ProfileName = 'rfc'): Promise<{ id: string; baseUrl: string; profile: string; name: string }> => {
+    const made = await directory('create', id, '--profile', profile, '--name', `Directory ${id}`, '--json');
+    if (made.code !== 0) throw new Error(`directory create failed: ${made.err}`);
+    return JSON.parse(made.out);
+  };
+  return {
+    ...local,
+    dataDir,
+    table,
+    directory,
+    token,
+    newToken,
+    newDirectory,
+    async stop() {
+      await local.close();
+      table.client.destroy();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A SCIM client of one Base URL and token. */
+export function scimAt(baseUrl: string, token: string) {
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+    const response = await fetch(baseUrl + path, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/scim+json' } : {}), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, json, text };
+  };
+}
