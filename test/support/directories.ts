@@ -35,7 +35,7 @@ export async function startDirectoriesServer(options: { profile?: ProfileName; l
     profile: options.profile ?? 'rfc',
     pid: process.pid,
   });
-  const run = async (cli: typeof runDirectoryCli, argv: string[]) => {
+  const run = async (cli: (argv: string[], output: { out(t: string): void; err(t: string): void }, env: NodeJS.ProcessEnv) => Promise<number>, argv: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
     const code = await cli([...argv, '--local', '--data-dir', dataDir], { out: (t) => out.push(t), err: (t) => err.push(t) }, {});
