@@ -12,7 +12,9 @@ import { publishChanges } from '../../lambda/events/stream-handler';
 import { silentLogger } from '../../lambda/http/log';
 import type { ChangeEvent } from '../../lambda/store/change-records';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localClient } from '../../lib/local/dynamodb-local';
-import { ENTERPRISE, GROUP, PATCH_OP, startTestServer, userBody } from '../support/server';
+import { dynamoStores } from '../../lambda/handlers/services';
+import { DynamoDirectoryData } from '../../lambda/store/directory-data';
+import { ENTERPRISE, GROUP, PATCH_OP, startTestServer, USER_SCHEMA, userBody } from '../support/server';
 
 
 /** Collects what would go to EventBridge; `acceptOnly` simulates EventBridge refusing entries from some index on. */
@@ -193,6 +195,33 @@ describe('change events from the DynamoDB Local stream', () => {
       [['Group', 'memberRemoved', ['members'], otherId], ['User', 'deleted', []]].map((e) => JSON.stringify(e)).sort(),
     );
     expect(events.find((e) => e.operation === 'memberRemoved')?.id).toBe(group);
+  });
+
+  it("each event names its directory; deleting a directory tells each resource's deletion and each membership's end", async () => {
+    const now = new Date().toISOString();
+    const contractors = dynamoStores({ client: server.table.client, tableName: server.table.tableName, directoryId: 'contractors' });
+    const created = await eventsOf(async () => {
+      // The same userName as in the deployment's own directory: another user, in another directory.
+      await contractors.users.create('c-ada', { document: { schemas: [USER_SCHEMA], userName: 'ada@example.com' }, uniqueValue: 'ada@example.com' }, now);
+      await contractors.groups.create('c-team', { document: { schemas: [GROUP], displayName: 'Team' }, uniqueValue: 'Team' }, ['c-ada'], now);
+    });
+    expect(created.map((e) => [e.directoryId, e.resourceType, e.operation, e.id])).toEqual([
+      ['contractors', 'User', 'created', 'c-ada'],
+      ['contractors', 'Group', 'created', 'c-team'],
+      ['contractors', 'Group', 'memberAdded', 'c-team'],
+    ]);
+    const home = await eventsOf(() => server.scim('POST', '/Users', userBody('only-here@example.com')));
+    expect(home.map((e) => e.directoryId)).toEqual(['default']);
+    const deleted = await eventsOf(() => new DynamoDirectoryData(server.table.client, server.table.tableName).purge('contractors'));
+    expect(deleted.map((e) => JSON.stringify([e.directoryId, e.resourceType, e.operation, e.id])).sort()).toEqual(
+      [
+        ['contractors', 'User', 'deleted', 'c-ada'],
+        ['contractors', 'Group', 'deleted', 'c-team'],
+        ['contractors', 'Group', 'memberRemoved', 'c-team'],
+      ]
+        .map((e) => JSON.stringify(e))
+        .sort(),
+    );
   });
 
   it('when EventBridge refuses an entry, the batch fails from that record on, so Lambda retries it', async () => {
