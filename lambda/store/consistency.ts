@@ -2,6 +2,7 @@ import { GetCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type Dyna
 import { batchDelete } from './batch';
 import {
   counterPk,
+  directoryIndexKey,
   externalIdPk,
   INTENT_PREFIX,
   listingPk,
@@ -47,7 +48,7 @@ export type FindingKind =
   | 'member-without-user'
   /** A group's memberCount differs from its MEMBER# items. */
   | 'member-count-mismatch'
-  /** A listing or externalId index attribute disagrees with the item. */
+  /** A listing, externalId or directory index attribute disagrees with the item. */
   | 'index-mismatch'
   /** A member item whose user's `memberOf` does not name the group. */
   | 'member-not-in-memberOf'
@@ -119,6 +120,11 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
   for (const item of items) {
     const pk = String(item.pk);
     const sk = String(item.sk);
+    // Items written before directories existed have no directory index attribute; one that has it must name its own.
+    const indexed = item[INDEXES.byDirectory.partitionKey];
+    if (indexed !== undefined && indexed !== directoryIndexKey(pk)) {
+      report('index-mismatch', item, `The directory index attribute is "${String(indexed)}", not this item's directory and shard.`);
+    }
     if (sk === resourceSk('User') || sk === resourceSk('Group')) {
       resources.set(pk, item);
       if (sk === resourceSk('User')) users++;
@@ -261,21 +267,26 @@ function dirOf(item: Item): string {
   return pk.endsWith(suffix) ? pk.slice(0, pk.length - suffix.length) : pk.slice(0, pk.indexOf('#'));
 }
 
-/** Every item of the table, by a consistent paginated Scan. */
-export async function scanTable(client: DynamoDBDocumentClient, tableName: string): Promise<Item[]> {
+/**
+ * Every item of the table, by a consistent paginated Scan; with `directory`, the items of that
+ * directory only (the Scan still reads the whole table: the deployment's own directory's items
+ * written before directories existed are in no index that would find them).
+ */
+export async function scanTable(client: DynamoDBDocumentClient, tableName: string, directory?: string): Promise<Item[]> {
   const items: Item[] = [];
   let ExclusiveStartKey: Item | undefined;
+  const only = directory === undefined ? {} : { FilterExpression: 'begins_with(pk, :dir)', ExpressionAttributeValues: { ':dir': `${directory}#` } };
   do {
-    const page = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey }));
+    const page = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey, ...only }));
     items.push(...(page.Items ?? []));
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return items;
 }
 
-/** Scans the table and checks it. */
-export async function checkTable(client: DynamoDBDocumentClient, tableName: string): Promise<ConsistencyReport> {
-  return checkConsistency(await scanTable(client, tableName));
+/** Scans the table (or one directory of it) and checks it. Every invariant holds within one directory. */
+export async function checkTable(client: DynamoDBDocumentClient, tableName: string, directory?: string): Promise<ConsistencyReport> {
+  return checkConsistency(await scanTable(client, tableName, directory));
 }
 
 /**

@@ -82,6 +82,9 @@ describe('the consistency checker', () => {
     ['a memberOf naming a group that does not list the user', 'memberOf-without-member', async ({ table, dir, ids, g2 }) => {
       await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'User', ids[2]), sk: 'USER' }, UpdateExpression: 'ADD memberOf :g', ExpressionAttributeValues: { ':g': new Set([g2]) } }));
     }],
+    ['a directory index attribute naming another directory', 'index-mismatch', async ({ table, dir, g1 }) => {
+      await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'Group', g1), sk: 'GROUP' }, UpdateExpression: 'SET gsi3pk = :other', ExpressionAttributeValues: { ':other': 'elsewhere#00' } }));
+    }],
     ['a version of 0', 'resource-malformed', async ({ table, dir, ids }) => {
       await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'User', ids[0]), sk: 'USER' }, UpdateExpression: 'SET version = :zero', ExpressionAttributeValues: { ':zero': 0 } }));
     }],
@@ -115,6 +118,29 @@ describe('the consistency checker', () => {
     const after = await checkTable(table.client, table.tableName);
     expect(after.findings.filter((f) => f.pk.startsWith(`${dir.dir}#`))).toEqual([]);
     expect((after.stale ?? []).filter((f) => f.pk.startsWith(`${dir.dir}#`))).toEqual([]);
+  });
+
+  it('checks one directory with --directory: its findings and figures only', async () => {
+    const other = await freshTable('consistency-directories');
+    const a = await populated(other, 'alpha');
+    const b = await populated(other, 'beta');
+    // The same names in both: uniqueness, counters and memberships are per directory.
+    await corruptions.find(([, k]) => k === 'counter-mismatch')![2](b);
+    const onlyA = await checkTable(other.client, other.tableName, 'alpha');
+    expect(onlyA.findings).toEqual([]);
+    expect(onlyA.scanned).toMatchObject({ users: 3, groups: 2, guards: 5, members: 4 });
+    expect((await checkTable(other.client, other.tableName, 'beta')).findings.map((f) => f.kind)).toEqual(['counter-mismatch']);
+    expect((await checkTable(other.client, other.tableName)).findings.map((f) => f.pk)).toEqual([counterPk('beta', 'Group')]);
+    const args = ['bin/check-consistency.ts', '--endpoint', other.endpoint, '--table', other.tableName, '--directory'];
+    expect((await run(TSX, [...args, 'alpha'])).stdout).toMatch(/scanned \d+ items: 3 users, 2 groups, 5 guards, 4 members/);
+    const failed = await run(TSX, [...args, 'beta']).then(
+      () => undefined,
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stdout).toContain('counter-mismatch: 1');
+    expect(a.ids).toHaveLength(3);
+    other.client.destroy();
   });
 
   it('is a command: exit 1 naming the finding, --repair fixes orphans and exits 0', async () => {
