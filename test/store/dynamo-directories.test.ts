@@ -1,9 +1,13 @@
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { createTableInput } from '../../lambda/store/table';
+import { ensureTable, localClient } from '../../lib/local/dynamodb-local';
 import { dynamoStores } from '../../lambda/handlers/services';
 import { DynamoDirectoryData } from '../../lambda/store/directory-data';
 import { DIRECTORY_SHARDS, directoryIndexKey, directoryShardKey } from '../../lambda/store/keys';
 import { INDEXES } from '../../lambda/store/table';
-import { freshTable } from '../support/dynamo';
+import { freshTable, localEndpoint } from '../support/dynamo';
 import { directoryContract } from './directory-contract';
 
 /** The directories contract on the DynamoDB store, two directories on one table of DynamoDB Local. */
@@ -139,3 +143,21 @@ function setValues(update: { UpdateExpression: string; ExpressionAttributeNames:
       .map(([name, value]) => [update.ExpressionAttributeNames[name], update.ExpressionAttributeValues[value]]),
   );
 }
+
+describe('a local table kept from before directories', () => {
+  it('gets the directory index when the local endpoint starts on it (ensureTable), as a deploy adds it', async () => {
+    const client = localClient(localEndpoint());
+    const name = `before-directories-${randomUUID()}`;
+    const today = createTableInput(name);
+    const before = today.GlobalSecondaryIndexes!.filter((i) => i.IndexName !== INDEXES.byDirectory.indexName);
+    await client.send(
+      new CreateTableCommand({ ...today, GlobalSecondaryIndexes: before, AttributeDefinitions: today.AttributeDefinitions!.filter((a) => a.AttributeName !== INDEXES.byDirectory.partitionKey) }),
+    );
+    await ensureTable(localEndpoint(), name);
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    expect(Table!.GlobalSecondaryIndexes!.map((i) => [i.IndexName, i.IndexStatus]).sort()).toEqual(
+      today.GlobalSecondaryIndexes!.map((i) => [i.IndexName, 'ACTIVE']).sort(),
+    );
+    client.destroy();
+  });
+});
