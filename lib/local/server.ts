@@ -17,6 +17,7 @@ import { MAX_BODY_BYTES } from '../../lambda/http/request';
 import { errorResponse, toApiGatewayResult } from '../../lambda/http/response';
 import type { Route } from '../../lambda/http/router';
 import { notFound, payloadTooLarge, ScimError } from '../../lambda/scim/errors';
+import { answerSession, CONSOLE_SESSION_PATH } from '../console/session';
 import { isConsoleRequest, serveConsole } from '../console/static';
 
 /** The route factory of each function in FUNCTION_ROUTES, by its id. */
@@ -54,7 +55,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const handlers = new Map<string, ApiHandler>();
   const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
-    const work = options.consoleDir && isConsoleRequest(req.url) ? serveConsole(req, res, options.consoleDir) : handle(req, res, handlers);
+    const forConsole = options.consoleDir && isConsoleRequest(req.url);
+    const work =
+      forConsole && new URL(req.url ?? '/', 'http://local').pathname === CONSOLE_SESSION_PATH
+        ? answerSession(req, res, options.verifier, options.store.directoryId)
+        : forConsole
+          ? serveConsole(req, res, options.consoleDir!)
+          : handle(req, res, handlers);
     work.catch((error: Error) => {
       options.logger.error('local server error', { name: error.name, message: error.message });
       if (!res.headersSent) res.writeHead(500).end();

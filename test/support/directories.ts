@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { silentLogger, type Logger } from '../../lambda/http/log';
 import type { ProfileName } from '../../lambda/scim/profiles/profile';
+import { CONSOLE_DIR } from '../../lib/console/static';
 import { runDirectoryCli } from '../../lib/directories/cli';
 import { writeEndpointInfo } from '../../lib/local/endpoint-file';
 import { FileTokenVerifier } from '../../lib/local/file-token-verifier';
@@ -17,7 +18,7 @@ import type { Answer } from './workload';
  * CLIs find it by. Directories and tokens are made with the real CLIs (`npm run directory`,
  * `npm run token`) on the same folder.
  */
-export async function startDirectoriesServer(options: { profile?: ProfileName; logger?: Logger } = {}) {
+export async function startDirectoriesServer(options: { profile?: ProfileName; logger?: Logger; console?: boolean } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'scim-directories-'));
   const table = await freshTable('directories-http');
   const local = await startLocalServer({
@@ -26,6 +27,7 @@ export async function startDirectoriesServer(options: { profile?: ProfileName; l
     logger: options.logger ?? silentLogger,
     port: 0,
     profile: options.profile ?? 'rfc',
+    ...(options.console ? { consoleDir: CONSOLE_DIR } : {}),
   });
   writeEndpointInfo(dataDir, {
     baseUrl: local.baseUrl,
