@@ -5,17 +5,18 @@
  *
  *   npm run bench                 # the full run (a few minutes)
  *   npm run bench -- --quick      # fewer samples, under a minute
- *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, load or peers
+ *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, load, peers or directories
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { runColdStart, type ColdStartResult } from './cold-start';
+import { runDirectories, type DirectoriesResult } from './directories';
 import { runDynamoCalls, type DynamoResult } from './dynamo-calls';
 import { runLoad, type LoadResult } from './load';
 import { runPeers, type PeersResult } from './peers';
 
-const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'load', 'peers'] as const;
+const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'load', 'peers', 'directories'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Budget {
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   if (only && !SECTIONS.includes(only)) throw new Error(`--only takes one of ${SECTIONS.join(', ')}`);
   const wanted = (s: Section) => !only || only === s;
   const started = Date.now();
-  const results: Partial<{ coldStart: ColdStartResult; dynamoCallsPerOp: DynamoResult; load: LoadResult; peers: PeersResult }> = {};
+  const results: Results = {};
   let last = Date.now();
   const say = (text: string) => {
     process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)} s, +${((Date.now() - last) / 1000).toFixed(0)} s] ${text}\n`);
@@ -65,6 +66,10 @@ async function main(): Promise<void> {
     say('load: a fixed mixed workload against the local endpoint...');
     results.load = await withDynamoDbLocal((endpoint) => runLoad(endpoint, quick));
   }
+  if (wanted('directories')) {
+    say(`directories: seeding and deleting a directory of ${quick ? '2,000 users and 200' : '10,000 users and 1,000'} groups on DynamoDB Local...`);
+    results.directories = await withDynamoDbLocal((endpoint) => runDirectories(endpoint, quick));
+  }
 
   say('done');
   print(results);
@@ -86,7 +91,9 @@ async function main(): Promise<void> {
   console.log(`\n${out.mode} run in ${out.seconds} s; written to ${path.relative(process.cwd(), file)}`);
 }
 
-function print(r: Parameters<typeof checkBudgets>[0]): void {
+type Results = Partial<{ coldStart: ColdStartResult; dynamoCallsPerOp: DynamoResult; load: LoadResult; peers: PeersResult; directories: DirectoriesResult }>;
+
+function print(r: Results): void {
   if (r.coldStart) {
     console.log(
       `\nCold start (${r.coldStart.runs} fresh processes each, median; Node ${r.coldStart.node}; SDK ${r.coldStart.sdk}; ` +
@@ -129,6 +136,27 @@ function print(r: Parameters<typeof checkBudgets>[0]): void {
     console.log(`\nLoad against the local endpoint (DynamoDB Local; concurrency ${r.load.concurrency})`);
     console.table(r.load.phases.map((p) => ({ phase: p.phase, requests: p.requests, 'ops/s': p.opsPerSecond, 'p50 ms': p.p50Ms, 'p95 ms': p.p95Ms, 'p99 ms': p.p99Ms, errors: p.errors })));
   }
+  if (r.directories) {
+    const d = r.directories;
+    console.log(
+      `\nDeleting a directory (DynamoDB Local; ${d.users} users, ${d.groups} groups, ${d.memberships} memberships: ${d.items} items; ` +
+        `seeded in ${d.seedSeconds.toFixed(0)} s; the other directory holds ${d.otherItems} items)`,
+    );
+    console.table([
+      {
+        items: d.items,
+        'count ms': d.countMs,
+        'delete s': d.deleteSeconds,
+        'items/s': d.itemsPerSecond,
+        calls: Object.entries(d.calls).map(([c, n]) => `${c} ${n}`).join(', '),
+        'est. WRU': d.estimatedWriteUnits,
+        'est. RRU': d.estimatedReadUnits,
+        'est. $': d.estimatedCostUsd,
+        'left after': d.left,
+        'other unchanged': d.otherUnchanged ? 'yes' : 'NO',
+      },
+    ]);
+  }
   if (r.peers) {
     console.log(`\nSCIM core against peers (${r.peers.rounds} interleaved rounds; speedup = median of per-round peer time / our time; ours bundled and minified as deployed)`);
     console.log(`filter: ${r.peers.filter}`);
@@ -137,8 +165,16 @@ function print(r: Parameters<typeof checkBudgets>[0]): void {
 }
 
 /** Each budget of the issue, met or not, from the figures of this run. */
-function checkBudgets(r: Partial<{ coldStart: ColdStartResult; dynamoCallsPerOp: DynamoResult; load: LoadResult; peers: PeersResult }>): Budget[] {
+function checkBudgets(r: Results): Budget[] {
   const budgets: Budget[] = [];
+  if (r.directories) {
+    const d = r.directories;
+    budgets.push({
+      budget: 'deleting a directory leaves none of its items and changes no other directory',
+      met: d.left === 0 && d.otherUnchanged,
+      detail: `${d.items} items in ${d.deleteSeconds} s (${d.itemsPerSecond}/s), ${d.left} left, the other directory's ${d.otherItems} items ${d.otherUnchanged ? 'unchanged' : 'CHANGED'}`,
+    });
+  }
   if (r.dynamoCallsPerOp) {
     const rows = r.dynamoCallsPerOp.rows;
     const single = rows.filter((o) => o.budget.startsWith('<= 2 round trips'));
