@@ -41,15 +41,20 @@ export class DynamoDirectoryData implements DirectoryData {
     let deleted = 0;
     for (let pass = 1; ; pass++) {
       let found = 0;
-      // Keys of all shards are pooled, so that each BatchWriteItem carries its full 25.
+      // Keys of all shards are pooled, so that each BatchWriteItem carries its full 25, and
+      // deleted one batch at a time (BatchWriteItem calls of 25, several in flight: batch.ts),
+      // so that 16 shards never put more than that in flight at once.
       let pending: Key[] = [];
-      const flush = async (atLeast: number) => {
-        if (pending.length === 0 || pending.length < atLeast) return;
+      let deleting: Promise<void> = Promise.resolve();
+      const flush = (atLeast: number): Promise<void> => {
+        if (pending.length === 0 || pending.length < atLeast) return deleting;
         const batch = pending;
         pending = [];
-        const gone = await batchDelete(this.client, this.tableName, batch);
-        deleted += gone;
-        progress?.({ pass, deleted });
+        deleting = deleting.then(async () => {
+          deleted += await batchDelete(this.client, this.tableName, batch);
+          progress?.({ pass, deleted });
+        });
+        return deleting;
       };
       await mapConcurrently(shards(), SHARD_CONCURRENCY, async (shard) => {
         for await (const page of this.pages(directory, shard, 'KEYS')) {
