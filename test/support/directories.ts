@@ -10,7 +10,6 @@ import { FileTokenVerifier } from '../../lib/local/file-token-verifier';
 import { startLocalServer } from '../../lib/local/server';
 import { LOCAL_TOKENS_FILE, runTokenCli } from '../../lib/tokens/cli';
 import { freshTable } from './dynamo';
-import type { Answer } from './workload';
 
 /**
  * The local endpoint as `npm start` runs it on a data folder, in this process: a fresh table on
@@ -76,21 +75,5 @@ export async function startDirectoriesServer(options: { profile?: ProfileName; l
   };
 }
 
-/** A SCIM client of one Base URL and token. */
-export function scimAt(baseUrl: string, token: string) {
-  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
-    const response = await fetch(baseUrl + path, {
-      method,
-      headers: { Authorization: `Bearer ${token}`, ...(body !== undefined ? { 'Content-Type': 'application/scim+json' } : {}), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await response.text();
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, headers: response.headers, json, text };
-  };
-}
+/** A SCIM client of one Base URL and token (test/support/server.ts). */
+export { scimAt } from './server';
