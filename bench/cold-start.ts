@@ -1,30 +1,39 @@
 /**
  * Cold start per function: each handler bundled exactly as the stack bundles it (the
  * settings of lib/constructs/bundling.ts: esbuild, minified ESM, node22, AWS SDK bundled, the
- * default credential chain replaced), its size in bytes, what weighs most in it, and the time
- * to import it in a fresh Node process (module initialisation; the handler creates its
- * clients on the first event).
+ * default credential chain replaced, dynamic imports in chunks of their own), its size in
+ * bytes, what weighs most in it, and the time to import it in a fresh Node process (module
+ * initialisation; the handler creates its clients on the first event).
+ *
+ * Each function is also bundled "before Powertools": lambda/handlers/telemetry.ts and
+ * tracing.ts replaced by bench/lib/without-powertools.ts (the plain JSON logger, no metrics,
+ * no Tracer), so that what Powertools costs is measured in the same run, interleaved.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build, type Metafile } from 'esbuild';
-import { FUNCTION_ROUTES } from '../lambda/handlers/routes';
-import { esbuildOptions } from '../lib/constructs/bundling';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { esbuildOptions, FUNCTION_ENTRIES, PROJECT_ROOT } from '../lib/constructs/bundling';
 import { median } from './lib/timing';
-
-/** Every function the stack can deploy: the SCIM ones and the change-event publisher (lib/constructs/change-events.ts, opt-in). */
-const FUNCTIONS = [...FUNCTION_ROUTES, { id: 'ChangeEvents', entry: 'lambda/handlers/change-events.ts' }];
 
 export interface FunctionColdStart {
   readonly function: string;
+  /** The entry a cold start loads (index.mjs), as deployed. */
   readonly bundleBytes: number;
   readonly initMsMedian: number;
   /** CPU time of the process during the import (user + system, all threads), median. */
   readonly initCpuMsMedian: number;
   readonly initMsRuns: number[];
-  /** The heaviest contributors to the bundle, in bytes of minified output. */
+  /** The same function before Powertools (the plain JSON logger, no metrics, no Tracer). */
+  readonly before: { readonly bundleBytes: number; readonly initMsMedian: number; readonly initCpuMsMedian: number };
+  /** Median over runs of (after / before - 1) of the wall-clock import time, in percent. */
+  readonly initIncreasePercent: number;
+  /** The same of the CPU time, which the machine's other load moves less. */
+  readonly initCpuIncreasePercent: number;
+  /** Bytes of the chunks loaded only on demand (the Tracer and the X-Ray SDK, the SDK's user-agent parser). */
+  readonly lazyChunkBytes: number;
+  /** The heaviest contributors to the entry, in bytes of minified output. */
   readonly heaviest: { readonly what: string; readonly bytes: number }[];
 }
 
@@ -38,15 +47,29 @@ export interface ColdStartResult {
   readonly functions: FunctionColdStart[];
 }
 
+/** Replaces the handlers' Powertools modules by the stand-ins of the functions before them. */
+const withoutPowertools: Plugin = {
+  name: 'without-powertools',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(telemetry|tracing)$/ }, (args) =>
+      args.importer.startsWith(path.join(PROJECT_ROOT, 'lambda', 'handlers'))
+        ? { path: path.join(PROJECT_ROOT, 'bench', 'lib', 'without-powertools.ts') }
+        : undefined,
+    );
+  },
+};
+
 /** Builds the bundles and times their import `runs` times each, interleaved. */
 export async function runColdStart(quick: boolean): Promise<ColdStartResult> {
-  const runs = quick ? 5 : 15;
+  const runs = quick ? 5 : 21;
   const dir = mkdtempSync(path.join(tmpdir(), 'scim-cold-'));
-  const bundles: { id: string; file: string; meta: Metafile }[] = [];
-  for (const fn of FUNCTIONS) {
-    const file = path.join(dir, fn.id, 'index.mjs');
-    const result = await build({ ...esbuildOptions(fn.entry), outfile: file, metafile: true, logLevel: 'silent' });
-    bundles.push({ id: fn.id, file, meta: result.metafile });
+  const bundles: { id: string; file: string; meta: Metafile; before: string; beforeMeta: Metafile }[] = [];
+  for (const fn of FUNCTION_ENTRIES) {
+    const out = path.join(dir, fn.id);
+    const result = await build({ ...esbuildOptions(fn.entry, out), metafile: true });
+    const beforeOut = path.join(dir, `${fn.id}-before`);
+    const before = await build({ ...esbuildOptions(fn.entry, beforeOut), metafile: true, plugins: [withoutPowertools] });
+    bundles.push({ id: fn.id, file: path.join(out, 'index.mjs'), meta: result.metafile, before: path.join(beforeOut, 'index.mjs'), beforeMeta: before.metafile });
   }
   // The event loop of a fresh process: import the bundle and print how long it took, in
   // wall-clock time and in CPU time of the process (all its threads: compilation and GC
@@ -59,7 +82,13 @@ export async function runColdStart(quick: boolean): Promise<ColdStartResult> {
   );
   const empty = path.join(dir, 'empty.mjs');
   writeFileSync(empty, 'export const handler = async () => ({});');
-  const targets = [...bundles, { id: '(empty module)', file: empty }];
+  const targets = [
+    ...bundles.flatMap((b) => [
+      { id: b.id, file: b.file },
+      { id: `${b.id} (before)`, file: b.before },
+    ]),
+    { id: '(empty module)', file: empty },
+  ];
   const times: Record<string, number[]> = Object.fromEntries(targets.map((b) => [b.id, []]));
   const cpuTimes: Record<string, number[]> = Object.fromEntries(targets.map((b) => [b.id, []]));
   for (let r = 0; r < runs; r++) {
@@ -78,26 +107,41 @@ export async function runColdStart(quick: boolean): Promise<ColdStartResult> {
       cpuTimes[b.id].push(cpu);
     }
   }
+  const round = (ms: number) => Math.round(ms * 10) / 10;
   return {
-    sdk: 'bundled (the stack sets externalModules: []), credentials from the environment (no default chain)',
+    sdk: 'bundled (no external modules), credentials from the environment (no default chain)',
     node: process.version,
     runs,
-    emptyModuleInitMs: Math.round(median(times['(empty module)']) * 10) / 10,
-    emptyModuleInitCpuMs: Math.round(median(cpuTimes['(empty module)']) * 10) / 10,
-    functions: bundles.map((b) => ({
-      function: b.id,
-      bundleBytes: statSync(b.file).size,
-      initMsMedian: Math.round(median(times[b.id]) * 10) / 10,
-      initCpuMsMedian: Math.round(median(cpuTimes[b.id]) * 10) / 10,
-      initMsRuns: times[b.id].map((t) => Math.round(t * 10) / 10),
-      heaviest: heaviest(b.meta, b.file),
-    })),
+    emptyModuleInitMs: round(median(times['(empty module)'])),
+    emptyModuleInitCpuMs: round(median(cpuTimes['(empty module)'])),
+    functions: bundles.map((b) => {
+      const before = `${b.id} (before)`;
+      return {
+        function: b.id,
+        bundleBytes: statSync(b.file).size,
+        initMsMedian: round(median(times[b.id])),
+        initCpuMsMedian: round(median(cpuTimes[b.id])),
+        initMsRuns: times[b.id].map(round),
+        before: { bundleBytes: statSync(b.before).size, initMsMedian: round(median(times[before])), initCpuMsMedian: round(median(cpuTimes[before])) },
+        // Per run, so that the machine's load, which moves both alike, cancels out.
+        initIncreasePercent: round(median(times[b.id].map((t, i) => (t / times[before][i] - 1) * 100))),
+        initCpuIncreasePercent: round(median(cpuTimes[b.id].map((t, i) => (t / cpuTimes[before][i] - 1) * 100))),
+        lazyChunkBytes: chunkBytes(path.dirname(b.file)),
+        heaviest: heaviest(b.meta, b.file),
+      };
+    }),
   };
+}
+
+/** Bytes of everything in a bundle's chunks/ folder. */
+function chunkBytes(bundleDir: string): number {
+  const chunks = path.join(bundleDir, 'chunks');
+  return readdirSync(chunks).reduce((sum, name) => sum + statSync(path.join(chunks, name)).size, 0);
 }
 
 /** Output bytes per package (or per project folder), largest first. */
 function heaviest(meta: Metafile, file: string): { what: string; bytes: number }[] {
-  const output = Object.entries(meta.outputs).find(([out]) => path.resolve(out) === path.resolve(file))?.[1];
+  const output = Object.entries(meta.outputs).find(([out]) => path.resolve(PROJECT_ROOT, out) === path.resolve(file))?.[1];
   const bytes = new Map<string, number>();
   for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);

@@ -1,11 +1,14 @@
 /**
- * The benchmark suite: cold start, DynamoDB calls and capacity per operation, load, and the
- * SCIM core against peer libraries. Prints tables and the budgets met or not, and writes
- * bench/results/latest.json. Read bench/README.md for how to read the figures.
+ * The benchmark suite: cold start (and what Powertools adds), DynamoDB calls and capacity per
+ * operation, load, the SCIM core against peer libraries, and the log bytes per request.
+ * Prints tables and the budgets met or not, and writes bench/results/latest.json. Read
+ * bench/README.md for how to read the figures.
  *
  *   npm run bench                 # the full run (a few minutes)
  *   npm run bench -- --quick      # fewer samples, under a minute
- *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, load, peers or directories
+ *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, load, peers, logBytes or directories
+ *
+ * A run without --quick also rewrites its figures in bench/README.md (bench/lib/readme.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,9 +17,11 @@ import { runColdStart, type ColdStartResult } from './cold-start';
 import { runDirectories, type DirectoriesResult } from './directories';
 import { runDynamoCalls, type DynamoResult } from './dynamo-calls';
 import { runLoad, type LoadResult } from './load';
+import { runLogBytes, type LogBytesResult } from './log-bytes';
 import { runPeers, type PeersResult } from './peers';
+import { updateReadme } from './lib/readme';
 
-const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'load', 'peers', 'directories'] as const;
+const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'load', 'peers', 'logBytes', 'directories'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Budget {
@@ -71,6 +76,11 @@ async function main(): Promise<void> {
     results.directories = await withDynamoDbLocal((endpoint) => runDirectories(endpoint, quick));
   }
 
+  if (wanted('logBytes')) {
+    say('logBytes: what the deployed handlers write to CloudWatch Logs per request (log line, EMF metrics)...');
+    results.logBytes = await withDynamoDbLocal((endpoint) => runLogBytes(endpoint, quick));
+  }
+
   say('done');
   print(results);
   const budgets = checkBudgets(results);
@@ -89,11 +99,24 @@ async function main(): Promise<void> {
   const file = path.join(dir, only ? `latest-${only}.json` : 'latest.json');
   writeFileSync(file, JSON.stringify(out, null, 2) + '\n');
   console.log(`\n${out.mode} run in ${out.seconds} s; written to ${path.relative(process.cwd(), file)}`);
+  // The figures' one home: a full run (or a full --only section) rewrites its blocks of bench/README.md.
+  if (!quick) console.log(`bench/README.md: figures of ${updateReadme(out).join(', ')} rewritten`);
 }
 
-type Results = Partial<{ coldStart: ColdStartResult; dynamoCallsPerOp: DynamoResult; load: LoadResult; peers: PeersResult; directories: DirectoriesResult }>;
+type Results = Partial<{
+  coldStart: ColdStartResult;
+  dynamoCallsPerOp: DynamoResult;
+  load: LoadResult;
+  peers: PeersResult;
+  logBytes: LogBytesResult;
+  directories: DirectoriesResult;
+}>;
 
 function print(r: Results): void {
+  if (r.logBytes) {
+    console.log(`\nCloudWatch Logs bytes per request written by the deployed handlers (mix of 70% reads, 30% writes: ${r.logBytes.mixBytesPerRequest} bytes)`);
+    console.table(r.logBytes.rows.map((x) => ({ operation: x.operation, 'log line bytes': x.logBytes, 'EMF bytes': x.emfBytes, 'EMF lines': x.emfLines })));
+  }
   if (r.coldStart) {
     console.log(
       `\nCold start (${r.coldStart.runs} fresh processes each, median; Node ${r.coldStart.node}; SDK ${r.coldStart.sdk}; ` +
@@ -106,6 +129,22 @@ function print(r: Results): void {
         'init ms (median)': f.initMsMedian,
         'init CPU ms (median)': f.initCpuMsMedian,
         'heaviest (KB)': f.heaviest.slice(0, 4).map((h) => `${h.what} ${(h.bytes / 1024).toFixed(0)}`).join(', '),
+      })),
+    );
+    console.log('\nPowertools (Logger, Metrics; the Tracer in a chunk loaded only with tracing on): the same bundles before it, interleaved');
+    console.table(
+      r.coldStart.functions.map((f) => ({
+        function: f.function,
+        'bytes before': f.before.bundleBytes,
+        'bytes after': f.bundleBytes,
+        'bytes +%': Math.round((f.bundleBytes / f.before.bundleBytes - 1) * 1000) / 10,
+        'init ms before': f.before.initMsMedian,
+        'init ms after': f.initMsMedian,
+        'init +% (median per run)': f.initIncreasePercent,
+        'CPU ms before': f.before.initCpuMsMedian,
+        'CPU ms after': f.initCpuMsMedian,
+        'CPU +% (median per run)': f.initCpuIncreasePercent,
+        'lazy chunks bytes': f.lazyChunkBytes,
       })),
     );
   }
@@ -164,6 +203,8 @@ function print(r: Results): void {
   }
 }
 
+const signed = (n: number) => `${n >= 0 ? '+' : ''}${n}%`;
+
 /** Each budget of the issue, met or not, from the figures of this run. */
 function checkBudgets(r: Results): Budget[] {
   const budgets: Budget[] = [];
@@ -210,6 +251,19 @@ function checkBudgets(r: Results): Budget[] {
       budget: 'bundle and initialisation as small as the design allows',
       met: 'reported',
       detail: r.coldStart.functions.map((f) => `${f.function} ${(f.bundleBytes / 1024).toFixed(0)} KB, ${f.initMsMedian} ms`).join('; '),
+    });
+    // The edge authorizer and the token check import no Powertools: their bundle is the same
+    // before and after, and the ratio of two timings of one file is only the machine's noise.
+    const changed = r.coldStart.functions.filter((f) => f.bundleBytes !== f.before.bundleBytes);
+    const unchanged = r.coldStart.functions.filter((f) => f.bundleBytes === f.before.bundleBytes);
+    const worst = changed.reduce((a, b) => (b.initIncreasePercent > a.initIncreasePercent ? b : a));
+    budgets.push({
+      budget: 'Powertools adds under 15% to each function\'s init time',
+      met: changed.every((f) => f.initIncreasePercent < 15),
+      detail:
+        changed.map((f) => `${f.function} ${signed(f.initIncreasePercent)} (CPU ${signed(f.initCpuIncreasePercent)})`).join('; ') +
+        ` (most: ${worst.function}); wall clock, median of per-run ratios` +
+        (unchanged.length > 0 ? `; without Powertools (the same bundle): ${unchanged.map((f) => f.function).join(', ')}` : ''),
     });
   }
   return budgets;

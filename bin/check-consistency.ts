@@ -1,4 +1,4 @@
-import { checkTable, repairOrphans, type ConsistencyReport } from '../lambda/store/consistency';
+import { checkTable, repairKeys, repairOrphans, type ConsistencyReport } from '../lambda/store/consistency';
 import { createDocumentClient } from '../lambda/store/client';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/dynamodb-local';
 
@@ -8,8 +8,8 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/dynamodb-local';
  * Scans the table and checks every invariant of the data model (lambda/store/consistency.ts);
  * with --directory, of that directory only (its findings, its figures, its repairs).
  * Without --endpoint it reads the deployed table with the standard AWS credential chain;
- * with one (DynamoDB Local) any credentials do. --repair removes orphaned member items and
- * checks again. Exit code: 0 consistent, 1 findings remain, 2 bad arguments or no access.
+ * with one (DynamoDB Local) any credentials do. --repair removes orphaned member items, moves
+ * guards and index keys written before unique names were compared by uniqueKey, and checks again. Exit code: 0 consistent, 1 findings remain, 2 bad arguments or no access.
  */
 const USAGE = 'usage: check-consistency --table <name> [--directory <id>] [--endpoint <url>] [--region <region>] [--repair] [--json]';
 
@@ -74,7 +74,7 @@ async function main(): Promise<number> {
   try {
     let report = await checkTable(client, args.table, args.directory);
     if (args.repair && (report.findings.length > 0 || report.scanned.staleGroupIds > 0)) {
-      const repaired = await repairOrphans(client, args.table, report);
+      const repaired = (await repairOrphans(client, args.table, report)) + (await repairKeys(client, args.table, report));
       if (!args.json) process.stdout.write(`${summary(report)}\nrepaired ${repaired} item(s); checking again\n`);
       report = await checkTable(client, args.table, args.directory);
     }

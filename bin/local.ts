@@ -5,7 +5,8 @@ import { hashToken, StaticTokenVerifier, type TokenVerifier } from '../lambda/ht
 import { jsonLogger, type Logger } from '../lambda/http/log';
 import { parseProfile } from '../lambda/scim/profiles/profile';
 import { createDocumentClient } from '../lambda/store/client';
-import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../lib/local/dynamodb-local';
+import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type RestartPolicy } from '../lib/local/dynamodb-local';
+import { makePrivate } from '../lib/local/private-files';
 import { CONSOLE_DIR, CONSOLE_PATH } from '../lib/console/static';
 import { removeEndpointInfo, writeEndpointInfo } from '../lib/local/endpoint-file';
 import { AnyTokenVerifier, FileTokenVerifier } from '../lib/local/file-token-verifier';
@@ -16,7 +17,9 @@ import { isActive } from '../lib/tokens/token-set';
 
 /**
  * `npm start`: DynamoDB Local, the table, and the SCIM functions served over HTTP at
- * http://127.0.0.1:$PORT/scim/v2.
+ * http://127.0.0.1:$PORT/scim/v2. DynamoDB Local listens on 127.0.0.1 only, the data folder is
+ * readable by its owner only (0700, files 0600), and DynamoDB Local is started again on the
+ * same port and data when it exits on its own (up to 3 times a minute; then this exits with 1).
  *
  *   PORT            port to listen on (default 8080)
  *   SCIM_TOKEN      a bearer token to accept (besides those in <data dir>/tokens.json)
@@ -33,8 +36,25 @@ async function main(): Promise<void> {
   const tableName = 'scim-endpoint';
   const profile = parseProfile(process.env.SCIM_PROFILE);
 
+  if (!inMemory) makePrivate(dataDir);
   const { verifier, shown } = await localTokens(dataDir, inMemory, process.env.SCIM_TOKEN || undefined);
-  const dynamo = await startDynamoDbLocal({ dataDir: inMemory ? undefined : join(dataDir, 'dynamodb') });
+  // On disk, DynamoDB Local is started again on the same port and data; in memory its data died
+  // with it, so the endpoint stops rather than carry on with an empty directory.
+  let giveUp: (error: Error) => void = () => undefined;
+  const restart: RestartPolicy = {
+    ...(inMemory ? { maxRestarts: 0 } : {}),
+    onExit: (exit) => {
+      const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.code}`;
+      const next = inMemory ? 'its data was in memory and is gone.' : 'starting it again on the same port and data; requests answer 503 until it is back.';
+      process.stderr.write(`DynamoDB Local (pid ${exit.pid}) ${how}: ${next}\n`);
+    },
+    onRestarted: (pid) => {
+      process.stderr.write(`DynamoDB Local is back (pid ${pid}).\n`);
+      ensureTable(dynamo.endpoint, tableName).catch((error: Error) => giveUp(error));
+    },
+    onGiveUp: (error) => giveUp(error),
+  };
+  const dynamo = await startDynamoDbLocal({ dataDir: inMemory ? undefined : join(dataDir, 'dynamodb'), restart });
   await ensureTable(dynamo.endpoint, tableName);
   const client = createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const logger: Logger = process.env.SCIM_LOG === 'quiet' ? { info: () => undefined, error: jsonLogger.error } : jsonLogger;
@@ -59,7 +79,7 @@ async function main(): Promise<void> {
       `  Token:      ${shown}`,
       `  Console:    ${new URL(CONSOLE_PATH, local.baseUrl).href}`,
       `  Data:       ${inMemory ? 'in memory (SCIM_IN_MEMORY=1): nothing is kept' : dataDir}`,
-      `  DynamoDB:   ${dynamo.endpoint} (DynamoDB Local)`,
+      `  DynamoDB:   ${dynamo.endpoint} (DynamoDB Local, pid ${dynamo.pid}, on 127.0.0.1 only)`,
       `  Profile:    ${profile}`,
       `  Directories: ${inMemory ? "the deployment's own only (in memory)" : `/scim/v2, and each of ${join(dataDir, LOCAL_TOKENS_FILE)} at /<id>/scim/v2 (npm run directory -- list --local)`}`,
       `  Started in: ${Date.now() - started} ms`,
@@ -81,6 +101,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+  giveUp = (error) => {
+    if (stopping) return;
+    stopping = true;
+    const data = inMemory ? 'Nothing was kept (SCIM_IN_MEMORY=1).' : `The data is kept in ${dataDir}.`;
+    process.stderr.write(`scim-endpoint stopped: DynamoDB Local is gone. ${error.message}\n${data} Run npm start again.\n`);
+    setTimeout(() => process.exit(1), 2000).unref();
+    void local.close().then(() => process.exit(1));
+  };
 }
 
 /**

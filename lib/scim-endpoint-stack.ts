@@ -1,4 +1,5 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { ApplicationLogLevel } from 'aws-cdk-lib/aws-lambda';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { ProfileName } from '../lambda/scim/profiles/profile';
@@ -23,6 +24,7 @@ export class ScimEndpointStack extends Stack {
     const { customDomain, allowedSourceCidrs, webAcl, requestRateLimit, alarmEmail, changeEvents, apiGatewayCloudWatchRole } = props;
     const { providerRateLimit, providerBurstLimit, authorizerCacheSeconds, tlsSecurityPolicy, endpointAccessMode, customerManagedKey } = props;
     const { reservedConcurrency, unauthenticatedRateLimit, unauthorizedAlarmThreshold, throttledAlarmThreshold } = props;
+    const { dashboard, tracing, logLevel, metricsNamespace } = props;
     this.endpoint = new ScimEndpoint(this, 'ScimEndpoint', {
       providerRateLimit,
       providerBurstLimit,
@@ -48,6 +50,10 @@ export class ScimEndpointStack extends Stack {
       alarmEmail,
       changeEvents,
       apiGatewayCloudWatchRole,
+      dashboard,
+      tracing,
+      logLevel,
+      metricsNamespace,
     });
 
     new CfnOutput(this, 'ScimBaseUrl', {
@@ -82,6 +88,12 @@ export class ScimEndpointStack extends Stack {
       description: 'SNS topic every alarm notifies (subscribe on-call here)',
       value: this.endpoint.monitoring.topic.topicArn,
     });
+    if (this.endpoint.dashboard) {
+      new CfnOutput(this, 'DashboardName', {
+        description: 'CloudWatch dashboard of the endpoint (docs/operations.md, Monitoring)',
+        value: this.endpoint.dashboard.dashboard.dashboardName,
+      });
+    }
     if (this.endpoint.changeEvents) {
       new CfnOutput(this, 'ChangeEventBusName', {
         description: 'EventBridge bus receiving SCIM change events (source "scim-endpoint")',
@@ -121,6 +133,10 @@ export const CONTEXT_KEYS = {
   unauthenticatedRateLimit: 'scim-endpoint:unauthenticatedRateLimit',
   unauthorizedAlarmThreshold: 'scim-endpoint:unauthorizedAlarmThreshold',
   throttledAlarmThreshold: 'scim-endpoint:throttledAlarmThreshold',
+  dashboard: 'scim-endpoint:dashboard',
+  tracing: 'scim-endpoint:tracing',
+  logLevel: 'scim-endpoint:logLevel',
+  metricsNamespace: 'scim-endpoint:metricsNamespace',
 } as const;
 
 /** Reads the stack's settings from CDK context once; an unset key leaves the construct default. */
@@ -153,6 +169,10 @@ export function stackPropsFromContext(scope: Construct): ScimEndpointStackProps 
       unauthenticatedRateLimit: optionalNumber(CONTEXT_KEYS.unauthenticatedRateLimit, read(CONTEXT_KEYS.unauthenticatedRateLimit)),
       unauthorizedAlarmThreshold: optionalNumber(CONTEXT_KEYS.unauthorizedAlarmThreshold, read(CONTEXT_KEYS.unauthorizedAlarmThreshold)),
       throttledAlarmThreshold: optionalNumber(CONTEXT_KEYS.throttledAlarmThreshold, read(CONTEXT_KEYS.throttledAlarmThreshold)),
+      dashboard: optionalBoolean(CONTEXT_KEYS.dashboard, read(CONTEXT_KEYS.dashboard)),
+      tracing: optionalBoolean(CONTEXT_KEYS.tracing, read(CONTEXT_KEYS.tracing)),
+      logLevel: logLevel(read(CONTEXT_KEYS.logLevel)),
+      metricsNamespace: optionalString(CONTEXT_KEYS.metricsNamespace, read(CONTEXT_KEYS.metricsNamespace)),
     }),
   };
 }
@@ -228,6 +248,17 @@ function optionalNumber(key: string, value: unknown): number | undefined {
   const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
   if (typeof number !== 'number' || !Number.isFinite(number)) throw new Error(`Context ${key} must be a number; got ${String(value)}`);
   return number;
+}
+
+/** One of Lambda's application log levels, in any case (`info`, `DEBUG`). */
+function logLevel(value: unknown): ApplicationLogLevel | undefined {
+  const level = optionalString(CONTEXT_KEYS.logLevel, value);
+  if (level === undefined) return undefined;
+  const allowed = Object.values(ApplicationLogLevel) as string[];
+  if (!allowed.includes(level.toUpperCase())) {
+    throw new Error(`Context ${CONTEXT_KEYS.logLevel} must be one of ${allowed.join(', ')}; got ${level}`);
+  }
+  return level.toUpperCase() as ApplicationLogLevel;
 }
 
 function retentionDays(value: unknown): RetentionDays | undefined {

@@ -23,7 +23,7 @@ export async function publishChanges(
     accepted = await publisher.publish(changes.map((c) => c.change));
   } catch (error) {
     const { name, message } = error instanceof Error ? error : new Error(String(error));
-    logger.error('publishing change events failed', { name, message, records: event.Records.length });
+    logger.error('publishing change events failed', { errorName: name, errorMessage: message, records: event.Records.length });
   }
   logger.info('change events', { records: event.Records.length, changes: changes.length, published: accepted });
   if (accepted >= changes.length) return { batchItemFailures: [] };

@@ -1,16 +1,17 @@
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { EventBridgePublisher } from '../events/publisher';
 import { publishChanges } from '../events/stream-handler';
-import { jsonLogger } from '../http/log';
+import { powertoolsLogger } from './telemetry';
 
-let publisher: EventBridgePublisher | undefined;
+let started: { publisher: EventBridgePublisher; log: ReturnType<typeof powertoolsLogger> } | undefined;
 
 /** Lambda entry of the change-event publisher: the table's stream in, EventBridge events out. */
-export const handler = (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  if (!publisher) {
+export const handler = (event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> => {
+  if (!started) {
     const busName = process.env.EVENT_BUS_NAME;
     if (!busName) throw new Error('Missing required environment variable: EVENT_BUS_NAME');
-    publisher = new EventBridgePublisher(busName);
+    started = { publisher: new EventBridgePublisher(busName), log: powertoolsLogger(process.env) };
   }
-  return publishChanges(event, publisher, jsonLogger);
+  if (context) started.log.powertools.addContext(context);
+  return publishChanges(event, started.publisher, started.log.logger);
 };

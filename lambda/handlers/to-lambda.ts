@@ -11,12 +11,17 @@ export type ApiHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProx
 export function toLambdaHandler(app: App): ApiHandler {
   return async (event) => {
     const requestId = event.requestContext?.requestId ?? 'unknown';
+    const started = Date.now();
     let request;
     try {
       request = fromApiGatewayEvent(event, app.baseUrl);
     } catch (error) {
-      if (error instanceof ScimError) return toApiGatewayResult(errorResponse(error), requestId);
-      throw error;
+      if (!(error instanceof ScimError)) throw error;
+      // A path outside /scim/v2, or not percent-encoded: no route, and nothing of the path is logged.
+      const summary = { requestId, method: event.httpMethod, status: error.status, scimType: error.scimType, ms: Date.now() - started };
+      app.logger.info('request', { ...summary });
+      app.observer?.requestEnded(summary);
+      return toApiGatewayResult(errorResponse(error), requestId);
     }
     return toApiGatewayResult(await serve(app, request), request.requestId);
   };

@@ -5,7 +5,8 @@ import type { Logger } from './log';
 import type { ProfileName } from '../scim/profiles/profile';
 import { profileRequest, profileResponse } from './profile';
 import { errorResponse, internalErrorResponse } from './response';
-import { match, type Route } from './router';
+import { ownId, type RequestObserver, type RequestSummary } from './observe';
+import { describeRoute, match, type Route } from './router';
 import type { ScimRequest, ScimResponse } from './types';
 
 /** What one function serves: its routes, how tokens are checked, where logs go. */
@@ -24,6 +25,8 @@ export interface App {
    * own profile (lambda/http/directories.ts). Without it only the deployment's own is served.
    */
   readonly directoryRoutes?: (entry: DirectoryEntry) => Route[];
+  /** Told of every request when it ends (the deployed functions' metrics). @default none */
+  readonly observer?: RequestObserver;
 }
 
 /**
@@ -32,37 +35,52 @@ export interface App {
  */
 export async function serve(app: App, request: ScimRequest): Promise<ScimResponse> {
   const started = Date.now();
-  // Until the directory is known (and for refusals before), the deployment's own profile.
+  // Until the directory is known (and for refusals before), the deployment's own profile and routes.
   let profile = app.profile ?? 'rfc';
+  let routes = app.routes;
   // Logged once served: a registered id, never the text a client put in the path.
   let directory: string | undefined;
   let response: ScimResponse;
+  let scimType: ScimError['scimType'];
+  let id: string | undefined;
   try {
     const home = app.home ?? DEFAULT_DIRECTORY;
     const caller = await authenticate(request, app.verifier, home);
     const served = await servedDirectory(request, caller, { id: home, routes: app.routes, profile, baseUrl: app.baseUrl }, app.verifier, app.directoryRoutes);
     profile = served.profile;
+    routes = served.routes;
     directory = request.directory;
     const profiled = profileRequest(profile, { ...request, caller, baseUrl: served.baseUrl });
     const { route, params } = match(served.routes, profiled);
+    id = ownId(params.id);
     response = await route.handle(profiled, params);
   } catch (error) {
     if (error instanceof ScimError) {
       response = errorResponse(error);
+      scimType = error.scimType;
     } else {
       const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
-      app.logger.error('unexpected error', { requestId: request.requestId, name, message, stack });
+      // `message` is the log line's own key (Powertools drops a field of that name).
+      app.logger.error('unexpected error', { requestId: request.requestId, errorName: name, errorMessage: message, stack });
       response = internalErrorResponse(request.requestId);
     }
   }
   response = profileResponse(profile, request, response);
-  app.logger.info('request', {
+  // The route is looked up whatever the outcome, so that a 401 names its endpoint too.
+  const { template, routed } = describeRoute(routes, request.method, request.segments);
+  const summary: RequestSummary = {
     requestId: request.requestId,
     method: request.method,
-    ...(directory !== undefined ? { directory } : {}),
-    path: request.segments.join('/').slice(0, 200),
+    route: template,
+    routed,
+    id,
     status: response.status,
+    scimType,
     ms: Date.now() - started,
-  });
+  };
+  // The directory is in the log line, not in the metrics: a dimension per directory would make
+  // the metric bill grow with the number of directories (docs/operations.md).
+  app.logger.info('request', { ...summary, ...(directory !== undefined ? { directory } : {}) });
+  app.observer?.requestEnded(summary);
   return response;
 }

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { invalidSyntax, invalidValue, notFound, payloadTooLarge, unsupportedMediaType } from '../scim/errors';
+import { parseJson } from '../scim/json-body';
 import type { ScimRequest } from './types';
 
 /** The path below which SCIM is served, on API Gateway and locally. */
@@ -69,7 +70,8 @@ const JSON_TYPES = ['application/scim+json', 'application/json'];
 
 /**
  * Parses the JSON body. Both application/scim+json and application/json are accepted
- * (RFC 7644 §3.1); a missing Content-Type is tolerated, any other type is 415.
+ * (RFC 7644 §3.1); a missing Content-Type is tolerated, any other type is 415. Nesting and
+ * repeated member names are checked by `parseJson` (lambda/scim/json-body.ts).
  */
 export function parseJsonBody(request: ScimRequest): unknown {
   if (Buffer.byteLength(request.body, 'utf8') > MAX_BODY_BYTES) {
@@ -80,12 +82,7 @@ export function parseJsonBody(request: ScimRequest): unknown {
     throw unsupportedMediaType('The request body must be application/scim+json or application/json.');
   }
   if (request.body.trim() === '') throw invalidSyntax('The request has no body; a JSON document is required.');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(request.body);
-  } catch {
-    throw invalidSyntax('The request body is not valid JSON.');
-  }
+  const parsed = parseJson(request.body);
   if (ESCAPED_SURROGATE.test(request.body) && !wellFormed(parsed)) {
     throw invalidValue('The request body has a string with an unpaired surrogate (\\uD800-\\uDFFF); strings must be valid Unicode.');
   }

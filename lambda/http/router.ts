@@ -5,12 +5,16 @@ import type { ScimRequest, ScimResponse } from './types';
 export interface Route {
   readonly method: string;
   readonly pattern: readonly string[];
+  /** The pattern as logs and metrics name it, e.g. `Users/{id}`: never a value from the request. */
+  readonly template: string;
   readonly handle: (request: ScimRequest, params: Record<string, string>) => Promise<ScimResponse>;
 }
 
 /** Builds a route; `path` such as "Users/:id". */
 export function route(method: string, path: string, handle: Route['handle']): Route {
-  return { method, pattern: path.split('/').filter(Boolean), handle };
+  const pattern = path.split('/').filter(Boolean);
+  const template = pattern.map((part) => (part.startsWith(':') ? `{${part.slice(1)}}` : part)).join('/');
+  return { method, pattern, template, handle };
 }
 
 /**
@@ -27,6 +31,16 @@ export function match(routes: readonly Route[], request: ScimRequest): { route: 
   }
   if (allowed.length > 0) throw methodNotAllowed(`${request.method} is not supported on this path.`, allowed);
   throw notFound('No SCIM endpoint at this path.');
+}
+
+/**
+ * What logs and metrics may say about a request's path without repeating what the client sent:
+ * the template of the route that owns the path (whatever the method), and whether one of its
+ * routes takes the method, so that the operations counted are those of the route table.
+ */
+export function describeRoute(routes: readonly Route[], method: string, segments: readonly string[]): { template?: string; routed: boolean } {
+  const owners = routes.filter((candidate) => matchPattern(candidate.pattern, segments));
+  return { template: owners[0]?.template, routed: owners.some((candidate) => candidate.method === method) };
 }
 
 function matchPattern(pattern: readonly string[], segments: readonly string[]): Record<string, string> | undefined {

@@ -2,13 +2,12 @@ import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { unavailable } from '../scim/errors';
 import { matchToken, TOKEN_SCOPES, type TokenRecord, type TokenVerifier } from './auth';
 import { isDirectoryEntry, type DirectoryEntry } from './directories';
+import { SECRETS_RETRY_AFTER_SECONDS, TOKEN_CACHE_TTL_MS } from './token-cache';
 
-/** How long a container trusts its copy of the token list; a revoked token is refused after at most this. */
-export const TOKEN_CACHE_TTL_MS = 60_000;
+export { SECRETS_RETRY_AFTER_SECONDS, TOKEN_CACHE_TTL_MS } from './token-cache';
+
 /** On an unknown token the list is re-read, but not more often than this (a new token works within it). */
 const REFRESH_ON_MISS_MS = 10_000;
-/** What a client is told to wait when the token list cannot be read (RFC 9110 §10.2.3). */
-export const SECRETS_RETRY_AFTER_SECONDS = 5;
 
 /**
  * Verifies bearer tokens against the Secrets Manager secret `{"tokens":[TokenRecord...],

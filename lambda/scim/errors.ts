@@ -1,9 +1,13 @@
 /**
  * The one error type for everything the protocol refuses (RFC 7644 §3.12).
- * `render` in lambda/http/response.ts is the single place that turns it into a body.
+ * `errorResponse` (with `errorBody`) in lambda/http/response.ts is the single place that turns
+ * it into a response.
  */
 
-/** The scimType values defined by RFC 7644 §3.12 (table 9), plus the status-only cases. */
+/**
+ * The scimType values of RFC 7644 §3.12 (Table 9) and RFC 9865's two cursor errors. Errors
+ * that have no scimType (401, 403, 404, 405, 413, 415, 429, 501, 503) leave it undefined.
+ */
 export type ScimType =
   | 'invalidFilter'
   | 'tooMany'

@@ -1,4 +1,5 @@
 import { invalidValue } from './errors';
+import { checkReference } from './reference';
 import type { AttributeDef, Json, JsonObject } from './schema/types';
 
 /**
@@ -50,6 +51,9 @@ export function coerceSimple(def: AttributeDef, raw: Json, path: string): Json {
       return raw;
     case 'complex':
       throw invalidValue(`"${path}" must be a JSON object.`);
+    case 'reference':
+      if (typeof raw !== 'string') throw invalidValue(`"${path}" must be a string.`);
+      return checkReference(def, raw, path);
     default:
       if (typeof raw !== 'string') throw invalidValue(`"${path}" must be a string.`);
       return raw;

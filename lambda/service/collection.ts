@@ -11,11 +11,10 @@ import { parseProjection, type Projection } from '../scim/projection';
 import { etagOf, toScimResource } from '../scim/resource';
 import type { JsonObject, ResourceTypeDef } from '../scim/schema/types';
 import { StoreConflict, StoreUnavailable, type Page, type ResourceReads, type ResourceWrite, type StoredResource } from '../store/types';
+import { MAX_RESOURCE_BYTES, resourceBytes } from '../store/resource-table';
 import { EVERYTHING, pageOf } from './paging';
 import type { CallContext, ServiceOptions, ServiceResult } from './resource-service';
 
-/** A stored document may not come near DynamoDB's 400 KB item limit. */
-const MAX_DOCUMENT_CHARS = 300_000;
 
 /** Resources a lookup found, and what it read along with them for rendering (request-scoped). */
 export interface Candidates<K> {
@@ -117,17 +116,17 @@ export class Collection<K> {
     return parseProjection(this.rt, queryParam(query, 'attributes'), queryParam(query, 'excludedAttributes'));
   }
 
-  /** What the store writes for a validated document. */
+  /**
+   * What the store writes for a validated document; refused (413) when it is larger than a
+   * stored resource may be, in UTF-8 bytes (with room for what its item grows by later).
+   */
   write(document: JsonObject): ResourceWrite {
-    return { document: this.checked(document), uniqueValue: String(document[this.uniqueAttribute]) };
-  }
-
-  /** Refuses a document too large to store (with room for what its item grows by). */
-  checked(document: JsonObject): JsonObject {
-    if (JSON.stringify(document).length > MAX_DOCUMENT_CHARS) {
-      throw payloadTooLarge(`A ${this.rt.name} may hold at most ${MAX_DOCUMENT_CHARS} characters of attributes.`);
+    const write = { document, uniqueValue: String(document[this.uniqueAttribute]) };
+    const bytes = resourceBytes(write);
+    if (bytes > MAX_RESOURCE_BYTES) {
+      throw payloadTooLarge(`A ${this.rt.name} may hold at most ${MAX_RESOURCE_BYTES} bytes of attributes (UTF-8 JSON); this one has ${bytes}.`);
     }
-    return document;
+    return write;
   }
 
   /**
@@ -150,7 +149,8 @@ export class Collection<K> {
         if (!lostRace) throw error;
         if (ctx.ifMatch && error.reason === 'version') throw preconditionFailed('The resource was changed by another request; read it again.');
         if (Date.now() >= deadline) throw unavailable('The resource is being changed by many requests at once; retry shortly.', 1);
-        await sleep(Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random()));
+        // Full jitter: contenders on one item spread out instead of colliding again in step.
+        await sleep(Math.random() * Math.min(500, 10 * 2 ** attempt));
       }
     }
   }
@@ -162,6 +162,9 @@ export class Collection<K> {
     } catch (error) {
       if (error instanceof StoreConflict && error.reason === 'uniqueness') {
         throw uniqueness(`The ${this.uniqueAttribute} is already taken by another ${this.rt.name}.`);
+      }
+      if (error instanceof StoreConflict && error.reason === 'tooLarge') {
+        throw payloadTooLarge(`The ${this.rt.name} is as large as a stored resource may be; make it smaller first.`);
       }
       if (error instanceof StoreConflict && error.reason === 'groupLimit') {
         // Joined other groups between the read and the write: the same refusal as on the read.

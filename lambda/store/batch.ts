@@ -1,4 +1,4 @@
-import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mapConcurrently } from './concurrency';
 
 type Key = Record<string, unknown>;
@@ -74,3 +74,13 @@ export async function batchWrite(client: DynamoDBDocumentClient, tableName: stri
 }
 
 const backoff = (round: number) => new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** round) * (0.5 + Math.random())));
+
+/** The pages of a Query, from its ExclusiveStartKey (if any) to the end, each as DynamoDB gave it. */
+export async function* queryPages(client: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<Item[]> {
+  let ExclusiveStartKey: Key | undefined = input.ExclusiveStartKey;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey }));
+    yield page.Items ?? [];
+    ExclusiveStartKey = page.LastEvaluatedKey;
+  } while (ExclusiveStartKey);
+}

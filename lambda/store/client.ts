@@ -1,6 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { StoreUnavailable } from './types';
+import { StoreConflict, StoreUnavailable } from './types';
 
 /** Where the table is: AWS (region from the environment) or DynamoDB Local (an endpoint). */
 export interface ClientOptions {
@@ -82,6 +82,11 @@ export function translateError(error: unknown): unknown {
   if (typeof error !== 'object' || error === null || typeof (error as Error).name !== 'string') return error;
   const { name, message } = error as Error;
   if (THROTTLING.has(name)) return new StoreUnavailable('throttled', 'DynamoDB throttled the request.');
+  // An item past DynamoDB's 400 KB (only one stored before the byte limits were, growing):
+  // a refusal of this write, not a failure of the store.
+  if (name === 'ValidationException' && typeof message === 'string' && /item size|maximum allowed size/i.test(message)) {
+    return new StoreConflict('tooLarge', 'The item would exceed the size DynamoDB allows.');
+  }
   const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
   const code = (error as { code?: string }).code;
   const network =

@@ -3,6 +3,7 @@ import { batchDelete } from './batch';
 import {
   counterPk,
   directoryIndexKey,
+  digest,
   externalIdPk,
   INTENT_PREFIX,
   listingPk,
@@ -16,7 +17,7 @@ import {
   UNIQUE_TAG,
   uniquePk,
 } from './keys';
-import { Memberships } from './memberships';
+import { isPending, Memberships } from './memberships';
 import { INDEXES } from './table';
 import type { ResourceKind } from './types';
 
@@ -24,7 +25,8 @@ import type { ResourceKind } from './types';
  * The consistency checker: every invariant of the data model in lambda/store/keys.ts,
  * verified over the items of a scanned table. `checkConsistency` is pure (items in,
  * findings out); `scanTable` reads a table; `repairOrphans` removes orphaned member items
- * and brings users' `memberOf` in line with the member items.
+ * and brings users' `memberOf` in line with the member items; `repairKeys` moves guards and
+ * index keys written before unique names were compared by uniqueKey to where they belong.
  * bin/check-consistency.ts is the command; the hardening tests run it after every race and
  * fault. Run it on a quiet table: a scan is not a snapshot, so a write landing during the
  * scan can show up as a passing finding.
@@ -40,6 +42,18 @@ export type FindingKind =
   | 'guard-missing'
   /** A guard whose resource does not exist, or holds another unique value (a stale rename). */
   | 'guard-orphan'
+  /**
+   * A guard at the key of its value lower-cased only, as guards were written before unique
+   * names were compared by `uniqueKey` (lambda/scim/unique-name.ts); its resource's key is free
+   * or already its own. `repairKeys` moves it.
+   */
+  | 'guard-outdated'
+  /**
+   * An outdated guard whose resource's key is held by another resource: two names written
+   * before the comparison changed are now one name (`café` twice, `groß` and `gross`). A person
+   * decides which to rename or delete.
+   */
+  | 'guard-collision'
   /** The counter shards of a kind do not add up to the number of its resources. */
   | 'counter-mismatch'
   /** A MEMBER# item in the partition of a group that does not exist. */
@@ -55,11 +69,11 @@ export type FindingKind =
   /** A user's `memberOf` names an existing group that has no member item for the user. */
   | 'memberOf-without-member'
   /**
-   * A group with a member change still being applied (its intent marker). Any read or write
-   * of the group finishes it first; `repair` does so too. Counts are not checked meanwhile.
+   * A group with member changes still being applied (intents in its `pending` set). Any read
+   * of the group finishes them first; `repair` does so too. Counts are not checked meanwhile.
    */
   | 'intent-pending'
-  /** Intent pages with no marker on their group naming them (a finished change's leftovers). */
+  /** Intent pages that their group's `pending` set does not name (a finished change's leftovers). */
   | 'intent-orphan'
   /** An item that fits no part of the key layout. */
   | 'unknown-item';
@@ -71,6 +85,27 @@ export interface Finding {
   readonly detail: string;
   /** For the memberOf findings: the change to the user's set that repairs it. */
   readonly memberOf?: MemberOfFix;
+  /** For guard-outdated: where the guard goes (`to` undefined: the resource's key already has its guard; this one only goes). */
+  readonly guard?: GuardFix;
+  /** For index-mismatch: the index attributes the resource's item should have. */
+  readonly index?: IndexFix;
+}
+
+/** Moves the guard at `pk` to `to` (or only deletes it), conditional on it still naming `id`. */
+export interface GuardFix {
+  readonly pk: string;
+  readonly to?: string;
+  readonly id: string;
+  readonly value: string;
+}
+
+/** Sets and removes index attributes of the resource item at `pk`, if still at `version`. */
+export interface IndexFix {
+  readonly pk: string;
+  readonly sk: string;
+  readonly version: number;
+  readonly set: Record<string, string>;
+  readonly remove: readonly string[];
 }
 
 /** A group id to add to, or delete from, the `memberOf` of the user item at `pk`. */
@@ -104,12 +139,13 @@ const SHARD = new RegExp(`^${SHARD_PREFIX}\\d+$`);
 /** Checks every invariant of the data model over `items` (all items of one table). */
 export function checkConsistency(items: readonly Item[]): ConsistencyReport {
   const findings: Finding[] = [];
-  const report = (kind: FindingKind, item: Item, detail: string, memberOf?: MemberOfFix) =>
-    findings.push({ kind, pk: String(item.pk), sk: String(item.sk), detail, ...(memberOf ? { memberOf } : {}) });
+  const report = (kind: FindingKind, item: Item, detail: string, fix: Pick<Finding, 'memberOf' | 'guard' | 'index'> = {}) =>
+    findings.push({ kind, pk: String(item.pk), sk: String(item.sk), detail, ...fix });
   const stale: MemberOfFix[] = [];
 
   const resources = new Map<string, Item>(); // by pk
   const guards: Item[] = [];
+  const outdated: Outdated[] = [];
   const members: Item[] = [];
   const intents: Item[] = [];
   const counters = new Map<string, number>(); // counterPk -> sum of shards
@@ -151,7 +187,28 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
     }
     guardsOf.set(String(owner.pk), (guardsOf.get(String(owner.pk)) ?? 0) + 1);
     if (uniquePk(dir, kind, String(owner.uniqueValue)) !== guard.pk) {
-      report('guard-orphan', guard, `The guard is not at the key of ${kind} "${String(guard.id)}"'s current ${UNIQUE_ATTRIBUTE[kind]}.`);
+      if (guard.value === owner.uniqueValue && guard.pk === legacyUniquePk(dir, kind, String(owner.uniqueValue))) outdated.push({ guard, owner, kind, dir });
+      else report('guard-orphan', guard, `The guard is not at the key of ${kind} "${String(guard.id)}"'s current ${UNIQUE_ATTRIBUTE[kind]}.`);
+    }
+  }
+
+  // Guards from before uniqueKey: each moves to its resource's key, unless another resource
+  // holds that key (or an older one wants it too): then two stored names are now one.
+  const explained = new Set<string>(); // resource pks whose guard finding is one of these
+  const claimed = new Map<string, Item>(); // target key -> the owner whose guard moves there
+  const byAge = (a: Outdated, b: Outdated) => String(a.owner.created).localeCompare(String(b.owner.created)) || String(a.owner.id).localeCompare(String(b.owner.id));
+  for (const { guard, owner, kind, dir } of outdated.sort(byAge)) {
+    explained.add(String(owner.pk));
+    const to = uniquePk(dir, kind, String(owner.uniqueValue));
+    const holder = guardsByPk.get(to)?.id ?? claimed.get(to)?.id;
+    const fix = { pk: String(guard.pk), id: String(owner.id), value: String(owner.uniqueValue) };
+    const what = `${kind} "${String(owner.id)}"'s guard is at the key of its ${UNIQUE_ATTRIBUTE[kind]} lower-cased, from before names were compared by uniqueKey`;
+    if (holder === owner.id) report('guard-outdated', guard, `${what}; its key already has its guard.`, { guard: fix });
+    else if (holder === undefined) {
+      claimed.set(to, owner);
+      report('guard-outdated', guard, `${what}; --repair moves it to the key of the name.`, { guard: { ...fix, to } });
+    } else {
+      report('guard-collision', guard, `${what}, and that name is now the same as ${kind} "${String(holder)}"'s: rename or delete one of them (see docs/operations.md).`);
     }
   }
 
@@ -171,9 +228,7 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
       report('member-without-user', member, `Group "${String(group.id)}" lists user "${uid}", which does not exist.`);
     } else if (!(user.memberOf instanceof Set && user.memberOf.has(String(group.id)))) {
       report('member-not-in-memberOf', member, `User "${uid}" is a member of group "${String(group.id)}" and its memberOf does not say so.`, {
-        pk: String(user.pk),
-        action: 'ADD',
-        groupId: String(group.id),
+        memberOf: { pk: String(user.pk), action: 'ADD', groupId: String(group.id) },
       });
     }
   }
@@ -187,7 +242,7 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
       const fix = { pk: String(user.pk), action: 'DELETE' as const, groupId: String(gid) };
       if (!resources.has(groupPk)) stale.push(fix);
       else if (!memberPairs.has(`${groupPk} ${String(user.id)}`)) {
-        report('memberOf-without-member', user, `User "${String(user.id)}" names group "${String(gid)}" in memberOf, which does not list it.`, fix);
+        report('memberOf-without-member', user, `User "${String(user.id)}" names group "${String(gid)}" in memberOf, which does not list it.`, { memberOf: fix });
       }
     }
   }
@@ -210,28 +265,38 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
     if (problems.length > 0) report('resource-malformed', item, `${kind} "${id}": ${problems.join('; ')}.`);
 
     const guard = guardsByPk.get(uniquePk(dir, kind, String(item.uniqueValue)));
-    if (!guard || guard.id !== id || guardsOf.get(String(item.pk)) !== 1) {
+    if (!explained.has(String(item.pk)) && (!guard || guard.id !== id || guardsOf.get(String(item.pk)) !== 1)) {
       const naming = guardsOf.get(String(item.pk)) ?? 0;
       report('guard-missing', item, `${kind} "${id}" has ${guard?.id === id ? 'its guard' : 'no guard at its value'} and ${naming} guard(s) naming it; exactly one is required.`);
     }
 
     const index: string[] = [];
-    if (item[INDEXES.byType.partitionKey] !== listingPk(dir, kind) || item[INDEXES.byType.sortKey] !== listingSk(String(item.uniqueValue), id)) {
+    const expected: Record<string, string> = {
+      [INDEXES.byType.partitionKey]: listingPk(dir, kind),
+      [INDEXES.byType.sortKey]: listingSk(String(item.uniqueValue), id),
+    };
+    if (item[INDEXES.byType.partitionKey] !== expected[INDEXES.byType.partitionKey] || item[INDEXES.byType.sortKey] !== expected[INDEXES.byType.sortKey]) {
       index.push('listing');
     }
     const externalId = document.externalId;
     const expectExt = typeof externalId === 'string';
+    if (expectExt) Object.assign(expected, { [INDEXES.byExternalId.partitionKey]: externalIdPk(dir, kind, externalId), [INDEXES.byExternalId.sortKey]: id });
     if (
       expectExt
-        ? item[INDEXES.byExternalId.partitionKey] !== externalIdPk(dir, kind, externalId) || item[INDEXES.byExternalId.sortKey] !== id
+        ? item[INDEXES.byExternalId.partitionKey] !== expected[INDEXES.byExternalId.partitionKey] || item[INDEXES.byExternalId.sortKey] !== id
         : item[INDEXES.byExternalId.partitionKey] !== undefined || item[INDEXES.byExternalId.sortKey] !== undefined
     ) {
       index.push('externalId');
     }
-    if (index.length > 0) report('index-mismatch', item, `${kind} "${id}": the ${index.join(' and ')} index attributes disagree with the document.`);
+    if (index.length > 0 && problems.length === 0) {
+      const remove = expectExt ? [] : [INDEXES.byExternalId.partitionKey, INDEXES.byExternalId.sortKey];
+      report('index-mismatch', item, `${kind} "${id}": the ${index.join(' and ')} index attributes disagree with the document.`, {
+        index: { pk: String(item.pk), sk: String(item.sk), version: Number(item.version), set: expected, remove },
+      });
+    } else if (index.length > 0) report('index-mismatch', item, `${kind} "${id}": the ${index.join(' and ')} index attributes disagree with the document.`);
 
-    if (kind === 'Group' && item.intent !== undefined) {
-      report('intent-pending', item, `Group "${id}" has a member change still being applied (intent ${String(item.intent)}).`);
+    if (kind === 'Group' && isPending(item)) {
+      report('intent-pending', item, `Group "${id}" has member changes still being applied (intents ${[...(item.pending as Set<string>)].join(', ')}).`);
     } else if (kind === 'Group') {
       const actual = membersOf.get(String(item.pk)) ?? 0;
       if (item.memberCount !== actual) {
@@ -243,7 +308,8 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
   // Intent pages belong to the marker on their group's item, and go with it.
   for (const page of intents) {
     const group = resources.get(String(page.pk));
-    if (!group || !String(page.sk).startsWith(`${INTENT_PREFIX}${String(group.intent)}#`)) {
+    const id = String(page.sk).slice(INTENT_PREFIX.length).split('#')[0];
+    if (!group || !(group.pending instanceof Set && group.pending.has(id))) {
       report('intent-orphan', page, `Intent pages with no pending change of a group naming them.`);
     }
   }
@@ -258,6 +324,19 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
   }
 
   return { findings, scanned: { items: items.length, users, groups, guards: guards.length, members: members.length, counterShards, staleGroupIds: stale.length }, stale };
+}
+
+/** An outdated guard (see 'guard-outdated') and its resource. */
+interface Outdated {
+  readonly guard: Item;
+  readonly owner: Item;
+  readonly kind: ResourceKind;
+  readonly dir: string;
+}
+
+/** Where a guard was before uniqueKey: at the hash of its value lower-cased (lambda/store/keys.ts before 2026-12). */
+function legacyUniquePk(dir: string, kind: ResourceKind, value: string): string {
+  return `${dir}#UNIQUE#${resourceSk(kind)}#${digest(value.toLowerCase())}`;
 }
 
 /** The directory a resource item belongs to: its pk without `#<TAG>#<id>`. */
@@ -342,6 +421,67 @@ export async function repairOrphans(client: DynamoDBDocumentClient, tableName: s
           UpdateExpression: `${fix.action} memberOf :group`,
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeValues: { ':group': new Set([fix.groupId]) },
+        }),
+      );
+      repaired++;
+    } catch (error) {
+      if ((error as Error).name !== 'ConditionalCheckFailedException') throw error;
+    }
+  }
+  return repaired;
+}
+
+/**
+ * Moves guards written before unique names were compared by uniqueKey to their resource's
+ * key (guard-outdated: one transaction each, putting the new guard only where none is and
+ * deleting the old one only if it still names the resource), and rewrites index attributes
+ * that disagree with their item (index-mismatch: listing keys written with the old key, a
+ * stale externalId entry), only if the item is still at the version scanned. guard-collision
+ * is left to a person. Returns how many items were repaired; one that changed meanwhile is
+ * skipped and shows in the next check.
+ */
+export async function repairKeys(client: DynamoDBDocumentClient, tableName: string, report: ConsistencyReport): Promise<number> {
+  let repaired = 0;
+  for (const { guard } of report.findings.filter((f) => f.kind === 'guard-outdated' && f.guard)) {
+    const remove = {
+      Delete: {
+        TableName: tableName,
+        Key: { pk: guard!.pk, sk: UNIQUE_SK },
+        ConditionExpression: 'id = :id',
+        ExpressionAttributeValues: { ':id': guard!.id },
+      },
+    };
+    const items = guard!.to
+      ? [{ Put: { TableName: tableName, Item: { pk: guard!.to, sk: UNIQUE_SK, id: guard!.id, value: guard!.value }, ConditionExpression: 'attribute_not_exists(pk)' } }, remove]
+      : [remove];
+    try {
+      await client.send(new TransactWriteCommand({ TransactItems: items }));
+      repaired++;
+    } catch (error) {
+      if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    }
+  }
+  for (const { index } of report.findings.filter((f) => f.kind === 'index-mismatch' && f.index)) {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':version': index!.version };
+    const set = Object.entries(index!.set).map(([name, value], i) => {
+      names[`#s${i}`] = name;
+      values[`:s${i}`] = value;
+      return `#s${i} = :s${i}`;
+    });
+    const remove = index!.remove.map((name, i) => {
+      names[`#r${i}`] = name;
+      return `#r${i}`;
+    });
+    try {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: { pk: index!.pk, sk: index!.sk },
+          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: 'version = :version',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
         }),
       );
       repaired++;

@@ -1,8 +1,7 @@
-import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { batchDelete, batchGet } from './batch';
-import type { Changes } from './expression';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { batchDelete, batchGet, queryPages } from './batch';
 import { MEMBER_PREFIX, memberOfSk, resourcePk, resourceSk } from './keys';
-import { conflictOf, MAX_GROUPS_PER_USER, Memberships, type GroupHead, type MemberOp, type MembershipOptions } from './memberships';
+import { conflictOf, isPending, MAX_GROUPS_PER_USER, Memberships, type GroupHead, type MemberOp, type MembershipOptions } from './memberships';
 import { isPossibleId, resourceFailure, ResourceTable, type Item, type TableRef } from './resource-table';
 import { TransactionFailed, transactWrite } from './transact';
 import type { CursorPage, GroupStore, GroupWrite, MemberFacts, Page, PageRequest, ResourceWrite, StoredResource } from './types';
@@ -14,7 +13,7 @@ import type { CursorPage, GroupStore, GroupWrite, MemberFacts, Page, PageRequest
  * any size; every read of a group finishes a member change still pending on it first.
  */
 /** What a member list needs of a group's partition: the keys, and the group's pending marker. */
-const MEMBER_LIST_PROJECTION = 'pk, sk, id, intent, intentAt, intentDone, intentPages, memberCount';
+const MEMBER_LIST_PROJECTION = 'pk, sk, id, pending, pendingAt, memberCount';
 
 export class DynamoGroupStore implements GroupStore {
   private readonly memberships: Memberships;
@@ -42,7 +41,7 @@ export class DynamoGroupStore implements GroupStore {
     const stored = { ...this.table.newResource(id, write, now), memberCount: 0 };
     const head: GroupHead = {
       groupId: id,
-      entries: (countDelta, marker) => this.table.createEntries(stored, { memberCount: countDelta, ...marker }),
+      entries: (countDelta, intentId) => this.table.createEntries(stored, { memberCount: countDelta, ...(intentId ? { pending: new Set([intentId]), pendingAt: Date.now() } : {}) }),
     };
     const result = await this.memberships.write(head, members.map((userId) => ({ userId, join: true })));
     return result.exact || !result.complete ? { ...stored, memberCount: result.countDelta } : this.reread(id, stored);
@@ -54,18 +53,12 @@ export class DynamoGroupStore implements GroupStore {
       : { ...current, version: current.version + 1, lastModified: now };
     const head: GroupHead = {
       groupId: current.id,
-      entries: (countDelta, marker) => {
-        const extra: Changes = { add: { memberCount: countDelta }, set: marker };
-        if (change.write) return this.table.replaceEntries(current, next, extra);
+      entries: (countDelta, intentId) => {
+        const add = { memberCount: countDelta, ...(intentId ? { pending: new Set([intentId]) } : {}) };
+        const set = intentId ? { pendingAt: Date.now() } : {};
+        if (change.write) return this.table.replaceEntries(current, next, { add, set });
         const condition = change.pinned ? [{ equals: ['version', current.version] as const }] : [{ exists: 'pk' }];
-        return [
-          this.table.items.update(
-            this.table.key(current.id),
-            { set: { lastModified: now, ...marker }, add: { version: 1, memberCount: countDelta } },
-            [...condition, { notExists: 'intent' }],
-            resourceFailure,
-          ),
-        ];
+        return [this.table.items.update(this.table.key(current.id), { set: { lastModified: now, ...set }, add: { ...add, version: 1 } }, condition, resourceFailure)];
       },
     };
     const ops: MemberOp[] = [
@@ -118,7 +111,7 @@ export class DynamoGroupStore implements GroupStore {
       let pending = false;
       for await (const item of this.partition(groupId, projection ? { ProjectionExpression: projection } : {})) {
         if (item.sk === resourceSk('Group')) {
-          if (item.intent !== undefined) {
+          if (isPending(item)) {
             await this.memberships.settle([item]);
             pending = true;
             break;
@@ -137,8 +130,8 @@ export class DynamoGroupStore implements GroupStore {
 
   /**
    * One consistent batch read of the users (and the group, when asked): which exist, which
-   * are members, which are in as many groups as a user may be. A group whose member change is
-   * still pending is finished first and everything read again.
+   * are members, which are in as many groups as a user may be: what a write needs. A member
+   * change of the group left by a writer that stalled is finished first, and all read again.
    */
   async readForChange(groupId: string, userIds: readonly string[], withGroup: boolean): Promise<{ group?: StoredResource; facts: MemberFacts }> {
     const keys = [...new Set(userIds)].filter(isPossibleId).map((uid) => this.memberships.userKey(uid));
@@ -148,10 +141,9 @@ export class DynamoGroupStore implements GroupStore {
       // The group needs its whole item; users only their id and groups.
       const items = keys.length === 0 ? [] : await batchGet(this.ref.client, this.ref.tableName, keys, withKey ? undefined : 'id, memberOf');
       const groupItem = items.find((item) => item.sk === resourceSk('Group'));
-      if (groupItem?.intent !== undefined) {
-        await this.memberships.settle([groupItem]);
-        continue;
-      }
+      // Intents still pending need not be waited for (each operation of this write will carry
+      // its own condition); those whose writers stalled are finished, then all is read again.
+      if (groupItem && (await this.memberships.finishStalled(groupItem))) continue;
       const users = new Set<string>();
       const members = new Set<string>();
       const full = new Set<string>();
@@ -187,20 +179,14 @@ export class DynamoGroupStore implements GroupStore {
 
   /** Every item of a group's partition, as stored (not settled), consistent. */
   private async *partition(groupId: string, extra: Partial<QueryCommandInput>): AsyncGenerator<Item> {
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const page = await this.ref.client.send(
-        new QueryCommand({
-          TableName: this.ref.tableName,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': resourcePk(this.ref.directory, 'Group', groupId) },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-          ...extra,
-        }),
-      );
-      for (const item of page.Items ?? []) yield item;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const query = {
+      TableName: this.ref.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': resourcePk(this.ref.directory, 'Group', groupId) },
+      ConsistentRead: true,
+      ...extra,
+    };
+    for await (const page of queryPages(this.ref.client, query)) yield* page;
   }
+
 }

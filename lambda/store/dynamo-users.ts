@@ -1,7 +1,7 @@
 import { batchGet } from './batch';
 import type { Clause } from './expression';
 import { listingPk, listingSk, resourceSk, sameUnique } from './keys';
-import { conflictOf, Memberships, type MembershipOptions } from './memberships';
+import { conflictOf, isPending, Memberships, type MembershipOptions } from './memberships';
 import { fromItem, ResourceTable, type Item, type TableRef } from './resource-table';
 import { INDEXES } from './table';
 import { MAX_TRANSACT_ITEMS, TransactionFailed, transactWrite, type Entry } from './transact';
@@ -110,7 +110,7 @@ export class DynamoUserStore implements UserStore {
       return user ? { user, groups: [], askedFor: new Set() } : undefined;
     }
     const groupItems = items.filter((item) => item.sk === resourceSk('Group'));
-    if (groupItems.some((item) => item.intent !== undefined)) {
+    if (groupItems.some(isPending)) {
       // A member change of one of its groups was pending: read the user and its groups afresh.
       const { users, groups } = await this.groupsOf([fromItem(userItem, 'User')]);
       return users[0] && { user: users[0], groups: [...groups.values()].filter((g): g is StoredResource => g !== null), askedFor: new Set(groups.keys()) };
@@ -131,7 +131,7 @@ export class DynamoUserStore implements UserStore {
       const missing = [...new Set(current.flatMap((u) => u.groupIds ?? []))].filter((gid) => !groups.has(gid));
       if (missing.length === 0) return { users: current, groups };
       const items = await batchGet(this.ref.client, this.ref.tableName, missing.map((gid) => this.memberships.groupKey(gid)));
-      const pending = items.some((item) => item.intent !== undefined);
+      const pending = items.some(isPending);
       for (const item of await this.memberships.settle(items)) groups.set(String(item.id), fromItem(item, 'Group'));
       for (const gid of missing) if (!groups.has(gid)) groups.set(gid, null);
       if (!pending || round > 0) return { users: current, groups };

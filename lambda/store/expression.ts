@@ -10,7 +10,9 @@ export type Clause =
   | { readonly notExists: string }
   | { readonly equals: readonly [name: string, value: unknown] }
   /** The set or list attribute is absent or has fewer than `limit` elements. */
-  | { readonly sizeBelow: readonly [name: string, limit: number] };
+  | { readonly sizeBelow: readonly [name: string, limit: number] }
+  /** The set (or string) attribute holds `value`. */
+  | { readonly contains: readonly [name: string, value: unknown] };
 
 /** What an Update changes. */
 export interface Changes {
@@ -82,6 +84,7 @@ class Placeholders {
     if ('exists' in c) return `attribute_exists(${this.name(c.exists)})`;
     if ('notExists' in c) return `attribute_not_exists(${this.name(c.notExists)})`;
     if ('equals' in c) return `${this.name(c.equals[0])} = ${this.value(c.equals[1])}`;
+    if ('contains' in c) return `contains(${this.name(c.contains[0])}, ${this.value(c.contains[1])})`;
     const [name, limit] = c.sizeBelow;
     return `(attribute_not_exists(${this.name(name)}) OR size(${this.name(name)}) < ${this.value(limit)})`;
   }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { INDEXES } from './table';
+import { uniqueKey } from '../scim/unique-name';
 import type { ResourceKind } from './types';
 
 /**
@@ -9,7 +10,7 @@ import type { ResourceKind } from './types';
  * serve several directories, each with its own tokens.
  *
  *   resource     <dir>#USER#<id>                       / USER     (GROUP for groups)
- *   unique guard <dir>#UNIQUE#USER#<hash(lower value)> / UNIQUE
+ *   unique guard <dir>#UNIQUE#USER#<hash(key)>         / UNIQUE   key: uniqueForm(value)
  *   counter      <dir>#COUNT#USER                      / SHARD#<n>
  *   membership   <dir>#GROUP#<gid>                     / MEMBER#<uid>
  *                and <gid> in the `memberOf` set of the user's item (same transaction)
@@ -52,7 +53,7 @@ export const counterSk = (shard: number) => `${SHARD_PREFIX}${String(shard).padS
 export const listingPk = (dir: string, kind: ResourceKind) => `${dir}#${RESOURCE_TAG[kind]}`;
 
 /**
- * Sort key in the listing index: the lower-cased unique value (so a listing reads in
+ * Sort key in the listing index: the unique value's comparison form (so a listing reads in
  * userName or displayName order), cut to stay inside the 1024-byte limit, then the id.
  */
 export const listingSk = (uniqueValue: string, id: string) => `${uniqueForm(uniqueValue).slice(0, 200)}#${id}`;
@@ -67,8 +68,12 @@ export const memberOfSk = (sk: string) => sk.slice(MEMBER_PREFIX.length);
 /** A page of an intent's member operations: `INTENT#<intent id>#<page, 3 digits>`. */
 export const intentSk = (intentId: string, page: number) => `${INTENT_PREFIX}${intentId}#${String(page).padStart(3, '0')}`;
 
-/** The form in which unique values (userName, displayName) are compared: case-insensitively. */
-export const uniqueForm = (value: string) => value.toLowerCase();
+/**
+ * The form in which unique values (userName, displayName) are compared: after Unicode
+ * normalisation and full case folding (uniqueKey, lambda/scim/unique-name.ts); for printable
+ * ASCII that is toLowerCase(), the form of guards written before.
+ */
+export const uniqueForm = (value: string) => uniqueKey(value);
 
 /** Whether two unique values are the same name. */
 export const sameUnique = (a: string, b: string) => uniqueForm(a) === uniqueForm(b);

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { batchGet } from './batch';
-import type { Changes } from './expression';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { batchGet, queryPages } from './batch';
 import { INTENT_PREFIX, intentSk, memberSk, resourcePk, resourceSk } from './keys';
 import type { Item, TableRef } from './resource-table';
 import { Items, MAX_TRANSACT_ITEMS, TransactionFailed, transactWrite, type Entry, type Failure, type Meaning } from './transact';
@@ -19,15 +18,18 @@ import { StoreConflict, StoreUnavailable } from './types';
  *
  * A change that fits one transaction (up to 48 members with a rename) is that transaction.
  * A larger one (up to MAX_MEMBER_CHANGES) is written as an intent: the first transaction
- * holds the group's own change, the whole list of member operations (intent pages in the
- * group's partition), a marker on the group's item, and the first members; from then on the
- * change is decided. Further transactions apply the rest, each advancing the marker; the last
- * removes the marker and the pages. Whoever next reads or writes the group and finds the
- * marker finishes the change first (waiting while its writer is still at work, taking over
- * when it stalls), so a reader never takes a half-applied change for the group's state, and
- * a writer that dies between two transactions leaves nothing half done. Adds are applied
- * before removes, so a user's item read on its own (which names no group being changed) is
- * never newer than another's older state. See docs/groups.md.
+ * holds the group's own change, the intent's id in the group's `pending` set, the whole list
+ * of member operations (intent pages in the group's partition, the first of which keeps the
+ * intent's progress), and the first members; from then on the change is decided. Further
+ * transactions apply the rest, each advancing the progress; the last takes the id out of
+ * `pending` and deletes the pages. Whoever next reads the group and finds `pending` finishes
+ * those changes first (waiting while their writers are at work, taking over when they stall),
+ * so a reader never takes a half-applied change for the group's state, and a writer that dies
+ * between two transactions leaves nothing half done. Several intents (and small changes) may
+ * run on one group at once, as member changes alone do not serialise on the group's version:
+ * each operation carries its own condition and the count is only ever added to. Adds are
+ * applied before removes, so a user's item read on its own (which names no group being
+ * changed) is never newer than another's older state. See docs/groups.md.
  */
 
 /**
@@ -48,8 +50,10 @@ export interface MemberOp {
   readonly join: boolean;
 }
 
-/** The attributes of a group's item that mark a pending intent. */
-const INTENT_FIELDS = ['intent', 'intentDone', 'intentTotal', 'intentPages', 'intentAt'] as const;
+/** Whether a stored group item has member changes still being applied (intents in `pending`). */
+export function isPending(item: Item): boolean {
+  return item.sk === resourceSk('Group') && item.pending instanceof Set && item.pending.size > 0;
+}
 
 export interface MembershipOptions {
   /**
@@ -66,9 +70,9 @@ export interface GroupHead {
   readonly groupId: string;
   /**
    * The group's own entries (the group's item first), given the member count's change and,
-   * for an intent, the marker's fields to set on the group's item.
+   * for an intent, its id to add to the group's `pending` set.
    */
-  readonly entries: (countDelta: number, intent?: Readonly<Record<string, unknown>>) => Entry[];
+  readonly entries: (countDelta: number, intentId?: string) => Entry[];
 }
 
 /** What a member change did. */
@@ -168,7 +172,7 @@ export class Memberships {
     const id = randomUUID();
     const pages = pagesOf(ops);
     const joins = ops.filter((o) => o.join).length;
-    const room = MAX_TRANSACT_ITEMS - head.entries(0).length - pages.length;
+    const room = MAX_TRANSACT_ITEMS - head.entries(0, id).length - pages.length;
     const fit = Math.floor(room / ITEMS_PER_MEMBER);
     // With a check for every later join when that fits; otherwise as many operations as fit.
     let count = fit;
@@ -180,10 +184,10 @@ export class Memberships {
     }
     const checked = ITEMS_PER_MEMBER * count + Math.max(0, joins - count) <= room ? ops.slice(count, joins) : [];
     const applied = ops.slice(0, count);
-    const marker = { intent: id, intentDone: count, intentTotal: ops.length, intentPages: pages.length, intentAt: Date.now() };
+    const progress = { done: count, total: ops.length, pages: pages.length, at: Date.now() };
     const first = [
-      ...head.entries(netCount(applied), marker),
-      ...pages.map((page, n) => this.items.put({ pk: this.groupPk(head.groupId), sk: intentSk(id, n), ops: page })),
+      ...head.entries(netCount(applied), id),
+      ...pages.map((page, n) => this.items.put({ ...this.pageKey(head.groupId, id, n), ops: page, ...(n === 0 ? progress : {}) })),
       ...applied.flatMap((op) => this.opEntries(head.groupId, op, true)),
       ...checked.map((op) => this.userCheck(op.userId)),
     ];
@@ -191,10 +195,10 @@ export class Memberships {
       await this.run(first);
     } catch (error) {
       // Refused for load or unanswered: the transaction may still have been applied (its
-      // answer lost). The marker on the group says whether the change was decided.
+      // answer lost). The intent's first page says whether the change was decided.
       if (!(error instanceof StoreUnavailable)) throw error;
-      const group = await this.groupItem(head.groupId).catch(() => undefined);
-      if (group?.intent !== id) throw error;
+      const { Item } = await this.ref.client.send(new GetCommand({ TableName: this.ref.tableName, Key: this.pageKey(head.groupId, id, 0), ConsistentRead: true })).catch(() => ({ Item: undefined }));
+      if (!Item) throw error;
     }
     // Decided: from here on the change is finished by this request or, should it stop, by
     // the next one that meets the group.
@@ -203,13 +207,13 @@ export class Memberships {
   }
 
   /**
-   * Applies an intent's operations from `done` on, a transaction a step, each conditional on
-   * the marker still standing at `done`. A step that another request applied first moves on
-   * to where the marker now stands; an operation whose premise no longer holds (the user was
-   * deleted since, or the membership is already as wanted) is left out of its step, since the
-   * change was decided before (it reads as if it happened first). Returns when the marker is
-   * gone; `deadline` bounds the retries when DynamoDB refuses (the marker then stays, for
-   * the next request to finish).
+   * Applies an intent's operations from `from` on, a transaction a step, each conditional on
+   * the intent's progress still standing where the last step left it. A step that another
+   * request applied first moves on to where the progress now stands; an operation whose
+   * premise no longer holds (the user was deleted since, or the membership is already as
+   * wanted) is left out of its step, since the change was decided before (it reads as if it
+   * happened first). Returns when the intent is finished; `deadline` bounds the retries when
+   * DynamoDB refuses (the intent then stays pending, for the next request to finish).
    */
   private async applySteps(
     groupId: string,
@@ -225,35 +229,43 @@ export class Memberships {
     let exact = !helping;
     const skipped = new Set<string>();
     const lastRoom = Math.floor((MAX_TRANSACT_ITEMS - 1 - pages) / ITEMS_PER_MEMBER);
-    const stepRoom = Math.floor((MAX_TRANSACT_ITEMS - 1) / ITEMS_PER_MEMBER);
+    const stepRoom = Math.floor((MAX_TRANSACT_ITEMS - 2) / ITEMS_PER_MEMBER);
+    const moved: Failure = { kind: 'intentMoved' };
     for (let attempt = 0; ; ) {
       const last = ops.length - done <= lastRoom;
       const end = last ? ops.length : done + stepRoom;
       const step = ops.slice(done, end).filter((op) => !skipped.has(op.userId));
       const delta = netCount(step);
-      const marker: Changes = last
-        ? { add: { memberCount: delta }, remove: [...INTENT_FIELDS] }
-        : { set: { intentDone: end, intentAt: Date.now() }, add: { memberCount: delta } };
+      const stillPending = { contains: ['pending', id] } as const;
+      const onProgress = [{ equals: ['done', done] }] as const;
       const entries = [
-        this.items.update(this.groupKey(groupId), marker, [{ equals: ['intent', id] }, { equals: ['intentDone', done] }], { kind: 'intentMoved' }),
+        this.items.update(
+          this.groupKey(groupId),
+          { set: { pendingAt: Date.now() }, add: { memberCount: delta }, ...(last ? { delete: { pending: new Set([id]) } } : {}) },
+          [stillPending],
+          moved,
+        ),
+        last
+          ? this.items.delete(this.pageKey(groupId, id, 0), onProgress, moved)
+          : this.items.update(this.pageKey(groupId, id, 0), { set: { done: end, at: Date.now() } }, onProgress, moved),
         ...step.flatMap((op) => this.opEntries(groupId, op, false)),
-        ...(last ? Array.from({ length: pages }, (_, n) => this.items.delete({ pk: this.groupPk(groupId), sk: intentSk(id, n) })) : []),
+        ...(last ? Array.from({ length: pages - 1 }, (_, n) => this.items.delete(this.pageKey(groupId, id, n + 1))) : []),
       ];
       try {
         await transactWrite(this.ref.client, entries);
       } catch (error) {
         if (error instanceof TransactionFailed && error.find('intentMoved')) {
-          // Another request applied this step: go on from where the marker stands, if it still does.
+          // Another request applied this step: go on from where the progress stands, if it still does.
           exact = false;
-          const group = await this.groupItem(groupId);
-          if (group?.intent !== id) return { countDelta, exact, complete: true };
-          done = Number(group.intentDone);
+          const progress = await this.progressOf(groupId, id);
+          if (!progress) return { countDelta, exact, complete: true };
+          done = progress.done;
         } else if (error instanceof TransactionFailed) {
           for (const failure of error.failures) if ('userId' in failure) skipped.add(failure.userId);
         } else if (error instanceof StoreUnavailable && Date.now() < deadline) {
           await sleep(Math.min(1_000, 50 * 2 ** attempt++) * (0.5 + Math.random()));
         } else if (error instanceof StoreUnavailable) {
-          // The marker stays: the next request that meets the group finishes the change.
+          // The intent stays pending: the next request that meets the group finishes it.
           return { countDelta, exact: false, complete: false };
         } else {
           throw error;
@@ -268,70 +280,94 @@ export class Memberships {
   }
 
   /**
-   * Group items made final: for each that carries a pending intent, the intent is finished
-   * (see `finish`) and the item read again (absent if the group was deleted meanwhile). Other
-   * items pass as they are.
+   * Group items made final: for each with intents in `pending`, those are finished (see
+   * `finish`) and the item read again (absent if the group was deleted meanwhile). Other items
+   * pass as they are.
    */
   async settle(items: Item[]): Promise<Item[]> {
-    const pending = items.filter((item) => item.sk === resourceSk('Group') && item.intent !== undefined);
+    const pending = items.filter(isPending);
     if (pending.length === 0) return items;
-    await Promise.all(pending.map((item) => this.finish(item)));
+    await Promise.all(pending.flatMap((item) => [...(item.pending as Set<string>)].map((id) => this.finish(String(item.id), id))));
     const fresh = await batchGet(this.ref.client, this.ref.tableName, pending.map((item) => ({ pk: item.pk, sk: item.sk })));
     const byPk = new Map(fresh.map((item) => [item.pk, item]));
+    // A group read again may name an intent started since: that one is finished too.
+    const again = await this.settle(fresh.filter(isPending));
+    for (const item of again) byPk.set(item.pk, item);
     return items.flatMap((item) => (pending.includes(item) ? (byPk.has(item.pk) ? [byPk.get(item.pk)!] : []) : [item]));
   }
 
   /**
-   * Finishes the intent pending on a group's item. While its writer is at work (it applied a
-   * step less than the lease ago) this waits for it; once the writer stalls (it died, or
-   * DynamoDB refused it past its deadline), this applies the remaining steps itself.
+   * For a writer about to change the group: finishes the intents in its `pending` set whose
+   * writers stalled, without waiting for those still at work (a write needs no settled view:
+   * each of its operations carries its own condition). True when it finished one, so that
+   * the caller reads again.
    */
-  private async finish(seen: Item): Promise<void> {
-    const groupId = String(seen.id);
+  async finishStalled(item: Item): Promise<boolean> {
+    // `pendingAt` is when any intent of the group last moved: while one is at work, none is
+    // looked at one by one (that would be a read per intent).
+    if (!isPending(item) || Date.now() - Number(item.pendingAt ?? 0) < this.leaseMs) return false;
+    const finished = await Promise.all([...(item.pending as Set<string>)].map((id) => this.finish(String(item.id), id, false)));
+    return finished.some(Boolean);
+  }
+
+  /**
+   * Finishes one intent of a group. While its writer is at work (it applied a step less than
+   * the lease ago) this waits for it (unless told not to: then it returns false); once the
+   * writer stalls (it died, or DynamoDB refused it past its deadline), this applies the
+   * remaining steps itself.
+   */
+  private async finish(groupId: string, id: string, wait = true): Promise<boolean> {
     const started = Date.now();
-    let group: Item | undefined = seen;
-    while (group && group.intent !== undefined) {
-      const live = Date.now() - Number(group.intentAt) < this.leaseMs;
+    for (let progress = await this.progressOf(groupId, id); progress; progress = await this.progressOf(groupId, id)) {
+      const live = Date.now() - progress.at < this.leaseMs;
+      if (live && !wait) return false;
       if (live && Date.now() - started < this.completeWithinMs) {
         await sleep(Math.min(this.leaseMs / 4, 100) * (0.5 + Math.random()));
-        group = await this.groupItem(groupId);
         continue;
       }
-      const id = String(group.intent);
-      const ops = await this.intentOps(groupId, id, Number(group.intentPages));
-      if (ops) {
-        await this.applySteps(groupId, id, ops, Number(group.intentDone), Number(group.intentPages), Date.now() + this.completeWithinMs, true);
-      }
-      group = await this.groupItem(groupId);
-      if (group?.intent === id) throw new StoreUnavailable('throttled', 'A member change of this group could not be finished yet.');
+      const ops = await this.intentOps(groupId, id, progress.pages);
+      if (ops) await this.applySteps(groupId, id, ops, progress.done, progress.pages, Date.now() + this.completeWithinMs, true);
+      if (await this.progressOf(groupId, id)) throw new StoreUnavailable('throttled', 'A member change of this group could not be finished yet.');
+      return true;
+    }
+    // No first page: the intent is finished (or its group deleted) since the group was read;
+    // its id leaves `pending` with its last step, and is taken out here should it linger.
+    await this.clearPending(groupId, id);
+    return false;
+  }
+
+  /** Where an intent stands (its first page), or undefined when it is finished. */
+  private async progressOf(groupId: string, id: string): Promise<{ done: number; pages: number; at: number } | undefined> {
+    const { Item } = await this.ref.client.send(new GetCommand({ TableName: this.ref.tableName, Key: this.pageKey(groupId, id, 0), ConsistentRead: true }));
+    return Item && { done: Number(Item.done), pages: Number(Item.pages), at: Number(Item.at) };
+  }
+
+  /** Takes a finished intent's id out of the group's `pending` set, if it is still there. */
+  private async clearPending(groupId: string, id: string): Promise<void> {
+    try {
+      await transactWrite(this.ref.client, [this.items.update(this.groupKey(groupId), { delete: { pending: new Set([id]) } }, [{ contains: ['pending', id] }], { kind: 'intentMoved' })]);
+    } catch (error) {
+      if (!(error instanceof TransactionFailed)) throw error;
     }
   }
 
   /** An intent's operations, from its pages; undefined when the pages are gone (it finished). */
   private async intentOps(groupId: string, id: string, pages: number): Promise<MemberOp[] | undefined> {
     const items: Item[] = [];
-    let ExclusiveStartKey: Item | undefined;
-    do {
-      const page = await this.ref.client.send(
-        new QueryCommand({
-          TableName: this.ref.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': this.groupPk(groupId), ':prefix': `${INTENT_PREFIX}${id}#` },
-          ConsistentRead: true,
-          ExclusiveStartKey,
-        }),
-      );
-      items.push(...(page.Items ?? []));
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    const query = {
+      TableName: this.ref.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': this.groupPk(groupId), ':prefix': `${INTENT_PREFIX}${id}#` },
+      ConsistentRead: true,
+    };
+    for await (const page of queryPages(this.ref.client, query)) items.push(...page);
     if (items.length !== pages) return undefined;
     items.sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1));
     return items.flatMap((item) => (item.ops as string[]).map((text) => ({ join: text[0] === '+', userId: text.slice(1) })));
   }
 
-  private async groupItem(groupId: string): Promise<Item | undefined> {
-    const { Item } = await this.ref.client.send(new GetCommand({ TableName: this.ref.tableName, Key: this.groupKey(groupId), ConsistentRead: true }));
-    return Item;
+  private pageKey(groupId: string, id: string, page: number) {
+    return { pk: this.groupPk(groupId), sk: intentSk(id, page) };
   }
 
   /** Runs a transaction whose failed conditions mean nothing was written: a StoreConflict. */

@@ -1,5 +1,5 @@
-import { GetCommand, QueryCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { batchGet } from './batch';
+import { GetCommand, type DynamoDBDocumentClient, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { batchGet, queryPages } from './batch';
 import type { Changes, Clause } from './expression';
 import {
   counterPk,
@@ -26,6 +26,23 @@ export type Item = Record<string, unknown>;
  */
 export const COUNTER_SHARDS = 16;
 
+/** DynamoDB's limit on one item: attribute names and values, in UTF-8 bytes. */
+export const ITEM_LIMIT_BYTES = 400 * 1024;
+
+/**
+ * What a resource's document and unique value (userName, displayName) may take, in UTF-8
+ * bytes of their JSON: an upper bound of what DynamoDB counts for them (JSON spends at least
+ * as many bytes as DynamoDB on every name, value, element and number). The rest of the item
+ * is kept free for what it holds besides (keys, index attributes, meta: under 2 KB) and what
+ * it grows by later without a write of the document: a user's `memberOf`, up to
+ * MAX_GROUPS_PER_USER group ids (about 74 KB). 300,000 + 74,000 + 2,000 leaves ~33 KB of
+ * the 409,600, so a stored resource can always still join groups, be renamed and deleted.
+ */
+export const MAX_RESOURCE_BYTES = 300_000;
+
+/** What a resource counts against MAX_RESOURCE_BYTES. */
+export const resourceBytes = (write: ResourceWrite) => Buffer.byteLength(JSON.stringify(write.document), 'utf8') + Buffer.byteLength(write.uniqueValue, 'utf8');
+
 /** Ids are ours (UUIDs); anything longer than this cannot name a stored resource. */
 export const MAX_ID_BYTES = 256;
 
@@ -39,11 +56,8 @@ export interface TableRef {
   readonly directory: string;
 }
 
-/**
- * What the resource item's failed condition means: gone, changed, or (groups) held by a
- * member change being applied.
- */
-export const resourceFailure: Meaning = (old) => (!old ? { kind: 'missing' } : old.intent !== undefined ? { kind: 'busy' } : { kind: 'version' });
+/** What the resource item's failed condition means: gone, or changed since it was read. */
+export const resourceFailure: Meaning = (old) => (old ? { kind: 'version' } : { kind: 'missing' });
 
 /**
  * The items of one resource kind in one directory, and the reads they all answer: the part
@@ -171,14 +185,11 @@ export class ResourceTable implements ResourceReads {
 
   /** Pages of a Query, each made final (settled) before its items are yielded. */
   async *query(input: Omit<QueryCommandInput, 'TableName'>, settle = true): AsyncGenerator<Item> {
-    let ExclusiveStartKey: Item | undefined = input.ExclusiveStartKey;
-    do {
-      const page = await this.ref.client.send(new QueryCommand({ ...input, TableName: this.ref.tableName, ExclusiveStartKey }));
-      const items = settle ? await this.settle(page.Items ?? []) : (page.Items ?? []);
-      for (const item of items) yield item;
-      ExclusiveStartKey = page.LastEvaluatedKey;
-    } while (ExclusiveStartKey);
+    for await (const page of queryPages(this.ref.client, { ...input, TableName: this.ref.tableName })) {
+      yield* settle ? await this.settle(page) : page;
+    }
   }
+
 
   // ---- the entries of a resource's own writes ----
 
@@ -215,7 +226,7 @@ export class ResourceTable implements ResourceReads {
       remove: [...ext.filter((n) => item[n] === undefined), ...(extra.remove ?? [])],
       delete: extra.delete,
     };
-    const entries = [this.items.update(this.key(current.id), changes, [{ equals: ['version', current.version] }, { notExists: 'intent' }], resourceFailure)];
+    const entries = [this.items.update(this.key(current.id), changes, [{ equals: ['version', current.version] }], resourceFailure)];
     // A change of case only keeps the same guard item (one item may appear once per transaction).
     if (!sameUnique(current.uniqueValue, next.uniqueValue)) {
       entries.push(this.deleteGuard(current.id, current.uniqueValue), this.putGuard(current.id, next.uniqueValue));

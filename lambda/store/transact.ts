@@ -26,9 +26,7 @@ export type Failure =
   | { readonly kind: 'missing' }
   /** A unique value (userName, displayName) is taken by another resource. */
   | { readonly kind: 'uniqueness' }
-  /** Another member change of the group is being applied (its intent is pending). */
-  | { readonly kind: 'busy' }
-  /** The pending intent's next step was applied by another writer, or the intent is done. */
+  /** The intent's next step was applied by another writer, or the intent is finished. */
   | { readonly kind: 'intentMoved' }
   /** The user named as a member does not exist (any more). */
   | { readonly kind: 'memberGone'; readonly userId: string }

@@ -183,7 +183,7 @@ export interface DirectoryData {
 /** Why the store refused a write. Services turn these into SCIM errors. */
 export class StoreConflict extends Error {
   constructor(
-    readonly reason: 'uniqueness' | 'version' | 'missing' | 'memberGone' | 'groupLimit',
+    readonly reason: 'uniqueness' | 'version' | 'missing' | 'memberGone' | 'groupLimit' | 'tooLarge',
     message: string,
     /** The user a member refusal is about. */
     readonly userId?: string,

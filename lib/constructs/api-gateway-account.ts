@@ -2,6 +2,7 @@ import { Aws, RemovalPolicy } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { acknowledgeNagFindings } from './nag-acknowledgments';
 
 /**
  * The per-region API Gateway account setting that lets API Gateway write access logs: a role
@@ -37,6 +38,7 @@ export class ApiGatewayAccount extends Construct {
       },
     });
     role.applyRemovalPolicy(RemovalPolicy.RETAIN);
+    acknowledgeNagFindings(role, 'apiGatewayAccountLogGroups');
     this.account = new apigateway.CfnAccount(this, 'Account', { cloudWatchRoleArn: role.roleArn });
     this.account.applyRemovalPolicy(RemovalPolicy.RETAIN);
   }

@@ -41,8 +41,10 @@ export interface ApiWebAclProps {
   /** Requests without a bearer token per source IP in any 5-minute window above which WAF blocks that IP. */
   readonly unauthenticatedRateLimit: number;
   /** When given, only these sources are let through (IPv4 and IPv6 CIDRs). */
-  readonly allowedSourceCidrs?: readonly string[];
+  readonly allowedSourceCidrs?: string[];
+  /** How long the web ACL's log group keeps blocked and counted requests. */
   readonly logRetention: logs.RetentionDays;
+  /** Encrypts the web ACL's log group with this key. @default AWS-owned encryption */
   readonly encryptionKey?: kms.IKey;
 }
 

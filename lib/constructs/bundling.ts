@@ -1,13 +1,28 @@
 import * as path from 'node:path';
-import type { BuildOptions } from 'esbuild';
+import type { BuildOptions, BuildResult } from 'esbuild';
+import { FUNCTION_ROUTES } from '../../lambda/handlers/routes';
 
 /** Where the function bundles are built from: the project root (lib/constructs → ../..). */
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 
 /**
- * How every function is bundled, in esbuild's terms: the one definition that NodeFunction
- * (through NodejsFunction's bundling options), the cold-start benchmark and the tests build
- * from. esbuild runs in PROJECT_ROOT, against which the alias targets resolve.
+ * Every function the stack can deploy: the SCIM ones, the edge authorizer (edge-auth.ts), the
+ * daily token expiry check (token-alarms.ts) and the change-event publisher (change-events.ts, opt-in).
+ */
+export const FUNCTION_ENTRIES: readonly { readonly id: string; readonly entry: string }[] = [
+  ...FUNCTION_ROUTES.map(({ id, entry }) => ({ id, entry })),
+  { id: 'Authorizer', entry: 'lambda/handlers/authorizer.ts' },
+  { id: 'TokenExpiryCheck', entry: 'lambda/handlers/token-expiry.ts' },
+  { id: 'ChangeEvents', entry: 'lambda/handlers/change-events.ts' },
+];
+
+/** The folder a function's bundle is known by: the handler module's name (`users` for lambda/handlers/users.ts). */
+export const bundleName = (entry: string): string => path.basename(entry, path.extname(entry));
+
+/**
+ * How every function is bundled, in esbuild's terms: the one definition that the stack (from
+ * source), the package's prebuilt bundles, the cold-start benchmark and the tests build from.
+ * esbuild runs in PROJECT_ROOT, against which the alias targets resolve.
  */
 export const FUNCTION_BUNDLE = {
   format: 'esm',
@@ -32,6 +47,12 @@ export const FUNCTION_BUNDLE = {
     '@aws-sdk/credential-provider-node': './lambda/handlers/env-credentials.ts',
     '@smithy/core/event-streams': './lambda/handlers/no-event-streams.ts',
   } as Record<string, string>,
+  /**
+   * What a dynamic import() reaches goes into a chunk of its own (chunks/), loaded only when
+   * imported: the Tracer and the X-Ray SDK (lambda/handlers/tracing.ts), which a function
+   * without tracing never loads.
+   */
+  splitting: true,
 } as const;
 
 /** Input paths (as in esbuild's metafile) that a function bundle must not contain: what `alias` replaces. */
@@ -41,13 +62,21 @@ export const EXCLUDED_FROM_BUNDLES = [
   /node_modules\/@smithy\/core\/dist-es\/submodules\/event-streams\//,
 ];
 
-/** FUNCTION_BUNDLE as options of esbuild's build API, to bundle `entry` (relative to the project root) outside CDK. */
-export function esbuildOptions(entry: string): BuildOptions {
-  const { format, target, minify, sourcemap, mainFields, banner, external, alias } = FUNCTION_BUNDLE;
+/**
+ * FUNCTION_BUNDLE as options of esbuild's build API: `entry` (relative to the project root)
+ * into `outdir` as `index.mjs` (Lambda's `index.handler`), with its lazily loaded chunks in
+ * `outdir/chunks/`.
+ */
+export function esbuildOptions(entry: string, outdir: string): BuildOptions {
+  const { format, target, minify, sourcemap, mainFields, banner, external, alias, splitting } = FUNCTION_BUNDLE;
   return {
     absWorkingDir: PROJECT_ROOT,
-    entryPoints: [path.join(PROJECT_ROOT, entry)],
+    entryPoints: { index: path.join(PROJECT_ROOT, entry) },
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
+    splitting,
     platform: 'node',
     format,
     target,
@@ -57,5 +86,13 @@ export function esbuildOptions(entry: string): BuildOptions {
     banner: { js: banner },
     external,
     alias,
+    logLevel: 'silent',
   };
+}
+
+/** Bundles one function into `outdir`, synchronously (CDK's local bundling is synchronous). */
+export function buildFunctionSync(entry: string, outdir: string, extra: BuildOptions = {}): BuildResult {
+  // Required here, not imported: the packaged construct ships prebuilt bundles and no esbuild.
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  return esbuild.buildSync({ ...esbuildOptions(entry, outdir), ...extra });
 }

@@ -9,7 +9,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { MEMBER_PREFIX, resourceSk } from '../../lambda/store/keys';
 import { viaService } from './encryption';
+import { acknowledgeNagFindings } from './nag-acknowledgments';
 import { NodeFunction } from './node-function';
+import type { FunctionObservability } from './observability';
 
 /** What {@link ChangeEvents} reads from and how its function is set up. */
 export interface ChangeEventsProps {
@@ -18,6 +20,8 @@ export interface ChangeEventsProps {
   readonly logRetention: logs.RetentionDays;
   /** Encrypts the dead-letter queue and the publisher's log group; the publisher may decrypt the stream with it. */
   readonly encryptionKey?: kms.IKey;
+  /** The endpoint's log level, tracing and Powertools variables. @default INFO, no tracing, service `scim-endpoint` */
+  readonly observability?: FunctionObservability;
 }
 
 /**
@@ -44,17 +48,10 @@ export class ChangeEvents extends Construct {
         ? { encryption: sqs.QueueEncryption.KMS, encryptionMasterKey: props.encryptionKey }
         : { encryption: sqs.QueueEncryption.SQS_MANAGED }),
       retentionPeriod: Duration.days(14),
+      // TLS only: a Deny of every SQS action ("sqs:*") without TLS, which refuses more than a list of actions could.
+      enforceSSL: true,
     });
-    // TLS only, as enforceSSL would do, but naming the message actions instead of "sqs:*".
-    this.deadLetterQueue.addToResourcePolicy(
-      new iam.PolicyStatement({
-        effect: iam.Effect.DENY,
-        principals: [new iam.AnyPrincipal()],
-        actions: ['sqs:SendMessage', 'sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:PurgeQueue'],
-        resources: [this.deadLetterQueue.queueArn],
-        conditions: { Bool: { 'aws:SecureTransport': 'false' } },
-      }),
-    );
+    acknowledgeNagFindings(this.deadLetterQueue, 'streamDeadLetterQueue');
     this.publisher = new NodeFunction(this, 'Publisher', {
       entry: 'lambda/handlers/change-events.ts',
       description: 'SCIM change events: table stream to EventBridge',
@@ -62,7 +59,11 @@ export class ChangeEvents extends Construct {
       timeout: Duration.seconds(60),
       logRetention: props.logRetention,
       encryptionKey: props.encryptionKey,
-      environment: { EVENT_BUS_NAME: this.bus.eventBusName },
+      observability: props.observability,
+      environment: {
+        EVENT_BUS_NAME: this.bus.eventBusName,
+        ...(props.observability ? { POWERTOOLS_SERVICE_NAME: props.observability.serviceName } : {}),
+      },
     });
     this.publisher.role.addToPrincipalPolicy(
       new iam.PolicyStatement({

@@ -7,6 +7,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { INDEXES } from '../../lambda/store/table';
 import { TABLE_KMS_ACTIONS, viaService } from './encryption';
+import { acknowledgeNagFindings } from './nag-acknowledgments';
 
 /** Settings of {@link DirectoryOperator}. */
 export interface DirectoryOperatorProps {
@@ -62,5 +63,6 @@ export class DirectoryOperator extends Construct {
       description: 'scim-endpoint operator: npm run directory (create, list, delete) and npm run token on this stack',
       statements,
     });
+    acknowledgeNagFindings(this.policy, 'operatorApiKeys');
   }
 }

@@ -8,6 +8,7 @@ import { Construct } from 'constructs';
 import { usageKeyValue } from '../../lambda/http/edge-authorizer';
 import { SECRET_READ_KMS_ACTIONS, viaService } from './encryption';
 import { NodeFunction } from './node-function';
+import type { FunctionObservability } from './observability';
 
 /** Settings of {@link EdgeAuth}. */
 export interface EdgeAuthProps {
@@ -24,6 +25,8 @@ export interface EdgeAuthProps {
   readonly logRetention: logs.RetentionDays;
   readonly encryptionKey?: kms.IKey;
   readonly reservedConcurrency?: number;
+  /** The endpoint's log level and tracing, so that a traced request shows its authorizer too. @default INFO, no tracing */
+  readonly observability?: FunctionObservability;
 }
 
 /**
@@ -61,6 +64,7 @@ export class EdgeAuth extends Construct {
       logRetention: props.logRetention,
       encryptionKey: props.encryptionKey,
       reservedConcurrentExecutions: props.reservedConcurrency,
+      observability: props.observability,
       environment: {
         TOKEN_SECRET_ARN: props.tokenSecret.secretArn,
         USAGE_KEY_SALT: salt,

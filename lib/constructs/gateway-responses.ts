@@ -1,6 +1,6 @@
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type { ProfileName } from '../../lambda/scim/profiles/profile';
-import { SECRETS_RETRY_AFTER_SECONDS } from '../../lambda/http/secret-tokens';
+import { SECRETS_RETRY_AFTER_SECONDS } from '../../lambda/http/token-cache';
 
 const ERROR_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:Error';
 

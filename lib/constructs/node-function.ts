@@ -1,12 +1,12 @@
-import * as path from 'node:path';
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { FUNCTION_BUNDLE, PROJECT_ROOT } from './bundling';
+import { functionCode } from './function-code';
+import { acknowledgeNagFindings } from './nag-acknowledgments';
+import type { FunctionObservability } from './observability';
 
 /** Settings of one function of the endpoint. */
 export interface NodeFunctionSettings {
@@ -16,21 +16,23 @@ export interface NodeFunctionSettings {
   readonly memorySize: number;
   readonly timeout: Duration;
   readonly logRetention: logs.RetentionDays;
-  readonly environment: Record<string, string>;
+  readonly environment: { readonly [name: string]: string };
   /** Encrypts the log group with this key. @default AWS-owned encryption */
   readonly encryptionKey?: kms.IKey;
   /** Concurrency reserved for (and capping) this function. @default none: the account's unreserved pool */
   readonly reservedConcurrentExecutions?: number;
+  /** Log level and tracing (lib/constructs/observability.ts). @default INFO, no tracing */
+  readonly observability?: FunctionObservability;
 }
 
 /**
- * A bundled Node.js 22 function with its own log group and its own role, which may write only
+ * A bundled Node.js 22 function (its code from function-code.ts) with its own log group and its own role, which may write only
  * to that log group: no AWSLambdaBasicExecutionRole, whose log actions are on Resource "*".
  * Callers add exactly the statements the function needs.
  */
 export class NodeFunction extends Construct {
   /** The function. */
-  public readonly fn: NodejsFunction;
+  public readonly fn: lambda.Function;
   /** Its execution role. */
   public readonly role: iam.Role;
   /** Its log group. */
@@ -46,12 +48,10 @@ export class NodeFunction extends Construct {
     this.role.addToPrincipalPolicy(
       new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [this.logGroup.logGroupArn] }),
     );
-    this.fn = new NodejsFunction(this, 'Function', {
+    this.fn = new lambda.Function(this, 'Function', {
       description: settings.description,
-      entry: path.join(PROJECT_ROOT, settings.entry),
-      projectRoot: PROJECT_ROOT,
-      depsLockFilePath: path.join(PROJECT_ROOT, 'package-lock.json'),
-      handler: 'handler',
+      code: functionCode(settings.entry),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: settings.memorySize,
@@ -60,20 +60,15 @@ export class NodeFunction extends Construct {
       logGroup: this.logGroup,
       // JSON log format: Lambda's own lines (START/END/REPORT, timeouts) become JSON with the request id too.
       loggingFormat: lambda.LoggingFormat.JSON,
-      environment: settings.environment,
+      // Lambda sets AWS_LAMBDA_LOG_LEVEL from it, which the Powertools Logger follows.
+      applicationLogLevelV2: settings.observability?.logLevel ?? lambda.ApplicationLogLevel.INFO,
+      // ACTIVE also grants xray:PutTraceSegments and PutTelemetryRecords (Resource "*", as X-Ray requires).
+      tracing: settings.observability?.tracing ? lambda.Tracing.ACTIVE : undefined,
+      environment: { ...settings.environment },
       reservedConcurrentExecutions: settings.reservedConcurrentExecutions,
-      bundling: {
-        forceDockerBundling: false,
-        minify: FUNCTION_BUNDLE.minify,
-        format: { esm: OutputFormat.ESM }[FUNCTION_BUNDLE.format],
-        target: FUNCTION_BUNDLE.target,
-        sourceMap: FUNCTION_BUNDLE.sourcemap,
-        mainFields: [...FUNCTION_BUNDLE.mainFields],
-        banner: FUNCTION_BUNDLE.banner,
-        externalModules: FUNCTION_BUNDLE.external,
-        // Rendered as one --alias:<package>=<path> argument each.
-        esbuildArgs: { '--alias': Object.entries(FUNCTION_BUNDLE.alias).map(([from, to]) => `${from}=${to}`) },
-      },
     });
+    acknowledgeNagFindings(this.fn, 'runtimePinned');
+    // The X-Ray statement is in the role's default policy, beside the log statement above.
+    if (settings.observability?.tracing) acknowledgeNagFindings(this.role.node.findChild('DefaultPolicy'), 'xrayResources');
   }
 }

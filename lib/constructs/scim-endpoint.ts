@@ -4,7 +4,7 @@ import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
-import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
@@ -16,14 +16,17 @@ import { INDEXES, TABLE_KEYS, type IndexDefinition } from '../../lambda/store/ta
 import { ApiGatewayAccount } from './api-gateway-account';
 import { ApiWebAcl, apiResourcePolicy } from './api-protection';
 import { ChangeEvents } from './change-events';
+import { ScimDashboard } from './dashboard';
 import { DirectoryOperator } from './directory-operator';
 import { EdgeAuth } from './edge-auth';
 import { EncryptionKey, SECRET_READ_KMS_ACTIONS, TABLE_KMS_ACTIONS, viaService } from './encryption';
 import { addGatewayResponses } from './gateway-responses';
 import { Monitoring } from './monitoring';
 import { NodeFunction } from './node-function';
+import { functionObservability, validateObservabilityProps, type FunctionObservability, type ScimObservabilityProps } from './observability';
 import { TokenAlarms } from './token-alarms';
 import { EDGE_DEFAULTS, type TlsSecurityPolicy } from './edge-defaults';
+import { acknowledgeNagFindings } from './nag-acknowledgments';
 import { validateEdgeProps, validateNetworkProps } from './validate-network-props';
 
 /** A custom domain for the Base URL, served with TLS 1.2 as the minimum. */
@@ -45,7 +48,7 @@ export interface ScimCustomDomain {
 }
 
 /** Properties of {@link ScimEndpoint}. Every one is optional: the defaults deploy a working endpoint. */
-export interface ScimEndpointProps {
+export interface ScimEndpointProps extends ScimObservabilityProps {
   /**
    * API Gateway stage name; it is the first path segment of the Base URL.
    * @default 'v1'
@@ -243,7 +246,8 @@ const ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(
     sourceIp: apigateway.AccessLogField.contextIdentitySourceIp(),
     userAgent: apigateway.AccessLogField.contextIdentityUserAgent(),
     httpMethod: apigateway.AccessLogField.contextHttpMethod(),
-    path: apigateway.AccessLogField.contextPath(),
+    // The resource template (/scim/v2/Users/{proxy+}), not the path: an id in a path may be an e-mail.
+    resourcePath: apigateway.AccessLogField.contextResourcePath(),
     protocol: apigateway.AccessLogField.contextProtocol(),
     tlsVersion: '$context.tlsVersion',
     cipherSuite: '$context.cipherSuite',
@@ -276,7 +280,7 @@ export class ScimEndpoint extends Construct {
   /** Holds `{"tokens":[...]}`: hashes of the bearer tokens the functions accept. */
   public readonly tokenSecret: secretsmanager.Secret;
   /** The SCIM functions, keyed by FunctionRoute id (e.g. "Users"). */
-  public readonly functions: Readonly<Record<string, NodejsFunction>>;
+  public readonly functions: Readonly<Record<string, lambda.Function>>;
   /** The log group of each function, keyed like {@link functions}. */
   public readonly logGroups: Readonly<Record<string, logs.LogGroup>>;
   /** The REST API serving `/scim/v2/...`. */
@@ -297,6 +301,8 @@ export class ScimEndpoint extends Construct {
   public readonly changeEvents?: ChangeEvents;
   /** The custom domain, when given. */
   public readonly domain?: apigateway.DomainName;
+  /** The CloudWatch dashboard, unless `dashboard` is false. */
+  public readonly dashboard?: ScimDashboard;
   /** The managed policy an operator's role needs for `npm run directory` and `npm run token` (attached to nothing). */
   public readonly directoryOperator: DirectoryOperator;
   /** The deployment's own directory, served at /scim/v2 (every other at /<id>/scim/v2). */
@@ -315,6 +321,7 @@ export class ScimEndpoint extends Construct {
     const reserved = props.reservedConcurrency ?? {};
     const key = props.customerManagedKey ? new EncryptionKey(this, 'EncryptionKey').key : undefined;
     this.encryptionKey = key;
+    const observability = functionObservability(this, props);
 
     this.table = this.createTable(key);
     this.tokenSecret = new secretsmanager.Secret(this, 'TokenSecret', {
@@ -326,6 +333,7 @@ export class ScimEndpoint extends Construct {
     // Set on the resource: Secret's encryptionKey prop would add a key-policy statement for the whole
     // account through Secrets Manager, which the account statement and each role's own grant make needless.
     if (key) (this.tokenSecret.node.defaultChild as secretsmanager.CfnSecret).kmsKeyId = key.keyArn;
+    acknowledgeNagFindings(this.tokenSecret, 'secretRotation');
 
     this.accessLogGroup = new logs.LogGroup(this, 'AccessLogGroup', { retention: logRetention, encryptionKey: key });
     this.api = new apigateway.RestApi(this, 'Api', {
@@ -349,12 +357,15 @@ export class ScimEndpoint extends Construct {
         loggingLevel: apigateway.MethodLoggingLevel.OFF,
         dataTraceEnabled: false,
         metricsEnabled: true,
+        tracingEnabled: observability.tracing,
       },
     });
     // TLS 1.2 or better on the execute-api endpoint too (its own default is TLS 1.0).
     const cfnApi = this.api.node.defaultChild as apigateway.CfnRestApi;
     cfnApi.securityPolicy = tlsSecurityPolicy;
     if (tlsSecurityPolicy.startsWith('SecurityPolicy_')) cfnApi.endpointAccessMode = props.endpointAccessMode ?? EDGE_DEFAULTS.endpointAccessMode;
+    acknowledgeNagFindings(cfnApi, 'requestValidation');
+    acknowledgeNagFindings(this.api.deploymentStage, 'executionLogs', ...(props.webAcl ? [] : (['webAclOptional'] as const)));
     if (props.apiGatewayCloudWatchRole ?? true) {
       // Access logging needs the per-region API Gateway account role; the stage must wait for it.
       const account = new ApiGatewayAccount(this, 'ApiGatewayAccount');
@@ -368,7 +379,7 @@ export class ScimEndpoint extends Construct {
       ? `https://${props.customDomain.domainName}/${scimPath}`
       : `https://${this.api.restApiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}/${stageName}/${scimPath}`;
 
-    const functions: Record<string, NodejsFunction> = {};
+    const functions: Record<string, lambda.Function> = {};
     const logGroups: Record<string, logs.LogGroup> = {};
     for (const route of FUNCTION_ROUTES) {
       const fn = this.createFunction(route, {
@@ -378,6 +389,7 @@ export class ScimEndpoint extends Construct {
         profile: props.compatibilityProfile,
         key,
         reservedConcurrency: reserved[route.id],
+        observability,
       });
       functions[route.id] = fn.fn;
       logGroups[route.id] = fn.logGroup;
@@ -395,6 +407,7 @@ export class ScimEndpoint extends Construct {
       logRetention,
       encryptionKey: key,
       reservedConcurrency: reserved.Authorizer,
+      observability,
     });
     this.addRoutes(this.edgeAuth.methodOptions);
     addGatewayResponses(this.api, props.compatibilityProfile ?? 'rfc');
@@ -419,7 +432,7 @@ export class ScimEndpoint extends Construct {
       });
     }
     if (props.changeEvents) {
-      this.changeEvents = new ChangeEvents(this, 'ChangeEvents', { table: this.table, logRetention, encryptionKey: key });
+      this.changeEvents = new ChangeEvents(this, 'ChangeEvents', { table: this.table, logRetention, encryptionKey: key, observability });
     }
     this.monitoring = new Monitoring(this, 'Monitoring', {
       api: this.api,
@@ -454,6 +467,19 @@ export class ScimEndpoint extends Construct {
         'Change events are more than 5 minutes behind the table',
         300_000,
       );
+    }
+
+    if (props.dashboard ?? true) {
+      // The live list of alarms: those added after this line (Monitoring.add) are shown too.
+      this.dashboard = new ScimDashboard(this, 'Dashboard', {
+        api: this.api,
+        table: this.table,
+        // The authorizer answers before every SCIM function: its throttles and errors are the endpoint's too.
+        functions: { ...functions, Authorizer: this.edgeAuth.fn.fn },
+        alarms: this.monitoring.alarms,
+        metricsNamespace: observability.metricsNamespace,
+        serviceName: observability.serviceName,
+      });
     }
 
     if (props.customDomain) this.domain = this.addCustomDomain(props.customDomain, tlsSecurityPolicy, props.endpointAccessMode ?? EDGE_DEFAULTS.endpointAccessMode);
@@ -492,6 +518,7 @@ export class ScimEndpoint extends Construct {
       profile?: ProfileName;
       key?: kms.IKey;
       reservedConcurrency?: number;
+      observability: FunctionObservability;
     },
   ): NodeFunction {
     const usesTable = route.usesTable ?? true;
@@ -503,6 +530,7 @@ export class ScimEndpoint extends Construct {
       logRetention: settings.logRetention,
       encryptionKey: settings.key,
       reservedConcurrentExecutions: settings.reservedConcurrency,
+      observability: settings.observability,
       environment: {
         // A function that reads no table (Discovery) is not told its name either.
         ...(usesTable ? { TABLE_NAME: this.table.tableName } : {}),
@@ -515,6 +543,7 @@ export class ScimEndpoint extends Construct {
         DYNAMODB_ENDPOINT: '',
         // Only when set, so that a default deployment's environment stays as it was.
         ...(settings.profile ? { SCIM_PROFILE: settings.profile } : {}),
+        ...settings.observability.environment,
       },
     });
     if (usesTable) {
@@ -574,10 +603,9 @@ export class ScimEndpoint extends Construct {
       for (const base of bases) {
         for (const resourceName of route.resources) {
           const resource = base.addResource(resourceName);
-          resource.addMethod('ANY', integration, methodOptions);
-          if (route.withChildren) {
-            resource.addResource('{proxy+}').addMethod('ANY', integration, methodOptions);
-          }
+          const methods = [resource.addMethod('ANY', integration, methodOptions)];
+          if (route.withChildren) methods.push(resource.addResource('{proxy+}').addMethod('ANY', integration, methodOptions));
+          for (const method of methods) acknowledgeNagFindings(method, 'bearerTokenAuthorizer');
         }
       }
     }
@@ -613,4 +641,5 @@ function validateProps(props: ScimEndpointProps): void {
   }
   validateNetworkProps(props);
   validateEdgeProps(props, [...FUNCTION_ROUTES.map((r) => r.id), 'Authorizer']);
+  validateObservabilityProps(props);
 }

@@ -47,6 +47,8 @@ export class TokenAlarms extends Construct {
       timeout: Duration.seconds(30),
       logRetention: props.logRetention,
       encryptionKey: props.encryptionKey,
+      // Not the endpoint's log level: its metric lines carry no level, so Lambda counts them as
+      // INFO, and a WARN setting would drop them and silence the expiry alarms.
       environment: { TOKEN_SECRET_ARN: props.tokenSecret.secretArn, STACK_NAME: Aws.STACK_NAME },
     });
     this.checker.role.addToPrincipalPolicy(

@@ -159,7 +159,7 @@ export function writeTokenFile(file: string, records: readonly TokenRecord[]): v
 
 /** Writes a whole document (tokens and directories) atomically. */
 export function writeTokenDocument(file: string, document: TokenDocument): void {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 }); // the local data folder: owner only
   const temporary = `${file}.${process.pid}.tmp`;
   writeFileSync(temporary, formatTokenDocument(document) + '\n', { mode: 0o600 });
   renameSync(temporary, file);

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
@@ -17,6 +17,7 @@ import { ScimEndpoint, type ScimEndpointProps } from '../../lib/constructs/scim-
 import { ScimEndpointStack, stackPropsFromContext } from '../../lib/scim-endpoint-stack';
 import { startRecordingStandIn } from '../support/recording-stand-in';
 import { checkSigV4 } from '../support/sigv4';
+import { awsSolutionsFindings, nagAcknowledgments } from './aws-solutions-checks';
 
 const execFileAsync = promisify(execFile);
 
@@ -47,6 +48,11 @@ const ref = (construct: IConstruct) => ({ Ref: logicalId(construct) });
 const arnOf = (construct: IConstruct) => ({ 'Fn::GetAtt': [logicalId(construct), 'Arn'] });
 const ofType = (type: string): Array<[string, Resource]> => Object.entries(resources).filter(([, r]) => r.Type === type);
 const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+/** Every file of a bundle directory, relative to it, sorted. */
+function bundleFiles(dir: string): string[] {
+  return (fs.readdirSync(dir, { recursive: true }) as string[]).filter((name) => fs.statSync(path.join(dir, name)).isFile()).sort();
+}
 
 /** Every IAM statement in the template: policies and roles' inline policies. */
 function allStatements(): Statement[] {
@@ -160,7 +166,7 @@ describe('the stack as cdk synth builds it', () => {
     });
 
     test.each(FUNCTION_ROUTES.map((route) => [route.id, route.usesTable ?? true]))(
-      '%s: environment is exactly table (when it uses one), secret, directory and an empty DynamoDB endpoint',
+      '%s: environment is exactly table (when it uses one), secret, directory, an empty DynamoDB endpoint and Powertools\' settings',
       (id, usesTable) => {
       const env = resources[logicalId(stack.endpoint.functions[id])].Properties.Environment.Variables;
       expect(env).toEqual({
@@ -169,6 +175,10 @@ describe('the stack as cdk synth builds it', () => {
         TOKEN_SECRET_ARN: ref(stack.endpoint.tokenSecret),
         SCIM_BASE_URL: template.toJSON().Outputs.ScimBaseUrl.Value,
         DYNAMODB_ENDPOINT: '',
+        // One `service` per endpoint: the stack's name and the construct's id.
+        POWERTOOLS_SERVICE_NAME: 'ScimEndpoint-ScimEndpoint',
+        POWERTOOLS_METRICS_NAMESPACE: 'ScimEndpoint',
+        POWERTOOLS_TRACE_ENABLED: 'false',
       });
     });
 
@@ -176,12 +186,16 @@ describe('the stack as cdk synth builds it', () => {
       expect(FUNCTION_ROUTES.filter((r) => r.usesTable === false).map((r) => r.id)).toEqual(['Discovery']);
     });
 
-    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: logs JSON to its own log group, kept one month', (id) => {
+    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: logs JSON at INFO to its own log group, kept one month; no tracing', (id) => {
       const logGroupId = logicalId(stack.endpoint.logGroups[id]);
-      expect(resources[logicalId(stack.endpoint.functions[id])].Properties.LoggingConfig).toEqual({
+      const properties = resources[logicalId(stack.endpoint.functions[id])].Properties;
+      expect(properties.LoggingConfig).toEqual({
         LogFormat: 'JSON',
+        // Lambda passes it on as AWS_LAMBDA_LOG_LEVEL, which the Powertools Logger follows.
+        ApplicationLogLevel: 'INFO',
         LogGroup: { Ref: logGroupId },
       });
+      expect(properties.TracingConfig).toBeUndefined();
       expect(resources[logGroupId].Properties.RetentionInDays).toBe(30);
     });
   });
@@ -192,9 +206,10 @@ describe('the stack as cdk synth builds it', () => {
       return path.join(outdir, `asset.${key.replace(/\.zip$/, '')}`);
     };
 
-    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: one minified ESM file, no source map, under budget', (id) => {
+    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: one minified ESM entry and its lazily loaded chunks, no source map, under budget', (id) => {
       const dir = bundleOf(id);
-      expect(fs.readdirSync(dir)).toEqual(['index.mjs']);
+      expect(fs.readdirSync(dir).sort()).toEqual(['chunks', 'index.mjs']);
+      for (const chunk of fs.readdirSync(path.join(dir, 'chunks'))) expect(chunk).toMatch(/\.mjs$/);
       const code = fs.readFileSync(path.join(dir, 'index.mjs'), 'utf8');
       expect(code.startsWith(BANNER)).toBe(true);
       expect(code).not.toMatch(/sourceMappingURL/);
@@ -234,14 +249,29 @@ describe('the stack as cdk synth builds it', () => {
     );
 
     test.each(FUNCTION_ROUTES.map((route) => [route.id, route.entry]))(
-      '%s: esbuildOptions() (the benchmark\'s build) gives the deployed bundle byte for byte, with nothing the aliases replace among its inputs',
+      '%s: esbuildOptions() (the benchmark\'s and the package\'s build) gives the deployed bundle byte for byte, with nothing the aliases replace among its inputs',
       async (id, entry) => {
-        const { outputFiles, metafile } = await build({ ...esbuildOptions(entry), outfile: 'index.mjs', write: false, metafile: true });
-        const deployed = fs.readFileSync(path.join(bundleOf(id), 'index.mjs'), 'utf8');
-        expect(outputFiles[0].text === deployed).toBe(true);
+        const { outputFiles, metafile } = await build({ ...esbuildOptions(entry, outdir), write: false, metafile: true });
+        const built = Object.fromEntries(outputFiles.map((file) => [path.relative(outdir, file.path), file.text]));
+        expect(Object.keys(built).sort()).toEqual(bundleFiles(bundleOf(id)));
+        for (const [name, text] of Object.entries(built)) expect(`${name}: ${text === fs.readFileSync(path.join(bundleOf(id), name), 'utf8')}`).toBe(`${name}: true`);
         expect(Object.keys(metafile.inputs).filter((input) => EXCLUDED_FROM_BUNDLES.some((re) => re.test(input)))).toEqual([]);
       },
     );
+
+    test('each function has a bundle of its own (distinct assets)', () => {
+      const keys = FUNCTION_ROUTES.map((route) => resources[logicalId(stack.endpoint.functions[route.id])].Properties.Code.S3Key);
+      expect(new Set(keys).size).toBe(FUNCTION_ROUTES.length);
+    });
+
+    test.each(FUNCTION_ROUTES.map((route) => [route.id]))('%s: the X-Ray SDK is in a chunk of its own, not in the entry a cold start loads', (id) => {
+      const entry = fs.readFileSync(path.join(bundleOf(id), 'index.mjs'), 'utf8');
+      const chunks = bundleFiles(bundleOf(id)).filter((name) => name !== 'index.mjs');
+      // Strings of aws-xray-sdk-core, which only the Tracer (lambda/handlers/tracing.ts) imports.
+      const XRAY = 'AWS_XRAY_CONTEXT_MISSING';
+      expect(entry).not.toContain(XRAY);
+      expect(chunks.filter((name) => fs.readFileSync(path.join(bundleOf(id), name), 'utf8').includes(XRAY))).toHaveLength(1);
+    });
 
     describe('Users, run from its bundle in a fresh Node process against a recording AWS stand-in', () => {
       const TOKEN = 'bundle-test-token-0123456789abcdef';
@@ -487,11 +517,27 @@ describe('the stack as cdk synth builds it', () => {
     });
   });
 
+  describe('cdk-nag', () => {
+    test('the AwsSolutions pack finds no error and no warning that is neither fixed nor acknowledged', () => {
+      expect(awsSolutionsFindings(stack)).toEqual([]);
+    });
+
+    test('its acknowledgments are construct metadata in the cloud assembly, nothing in the template', () => {
+      const recorded = nagAcknowledgments(stack);
+      expect(recorded.length).toBeGreaterThan(0);
+      expect(JSON.stringify(template.toJSON())).not.toContain('AwsSolutions-');
+      const artifact = (stack.node.root as App).synth().getStackArtifact(stack.artifactId);
+      const inAssembly = artifact.findMetadataByType(Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((entry) => Object.values(entry.data as unknown as Record<string, string>));
+      expect(new Set(inAssembly)).toEqual(new Set(recorded.map((a) => a.reason)));
+    });
+  });
+
   describe('outputs', () => {
-    test('exactly the Base URL (no trailing slash), the token secret, the table, the alarm topic, and what the directory CLI needs', () => {
+    test('exactly the Base URL (no trailing slash), the token secret, the table, the alarm topic, the dashboard, and what the directory CLI needs', () => {
       const outputs = template.toJSON().Outputs;
       expect(Object.keys(outputs).sort()).toEqual([
         'AlarmTopicArn',
+        'DashboardName',
         'DirectoryId',
         'DirectoryOperatorPolicyArn',
         'ScimBaseUrl',
@@ -500,6 +546,7 @@ describe('the stack as cdk synth builds it', () => {
         'UsageKeySalt',
         'UsagePlanId',
       ]);
+      expect(outputs.DashboardName.Value).toEqual(ref(stack.endpoint.dashboard!.dashboard));
       expect(outputs.DirectoryId.Value).toBe('default');
       expect(outputs.UsagePlanId.Value).toEqual(ref(stack.endpoint.edgeAuth.usagePlan));
       expect(outputs.UsageKeySalt.Value).toBe(stack.endpoint.edgeAuth.usageKeySalt);

@@ -151,7 +151,7 @@ describe('events/ for sam local invoke, invoked in-process against DynamoDB Loca
     }
   });
 
-  test('each request logs one JSON line with its request id, and never the token', async () => {
+  test('each request logs one JSON line with its request id and route, its metrics in EMF, and never the token', async () => {
     const lines: string[] = [];
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
       lines.push(String(chunk));
@@ -163,11 +163,22 @@ describe('events/ for sam local invoke, invoked in-process against DynamoDB Loca
     } finally {
       spy.mockRestore();
     }
-    const logged = lines.join('').trim().split('\n').map((line) => JSON.parse(line));
+    const all = lines.join('').trim().split('\n').map((line) => JSON.parse(line));
+    const logged = all.filter((line) => line._aws === undefined);
     expect(logged).toEqual([
-      expect.objectContaining({ level: 'INFO', message: 'request', requestId: 'sam-local-get-users', method: 'GET', status: 200 }),
-      expect.objectContaining({ level: 'INFO', message: 'request', requestId: 'sam-local-get-users', status: 401 }),
+      expect.objectContaining({ level: 'INFO', message: 'request', requestId: 'sam-local-get-users', method: 'GET', route: 'Users', status: 200 }),
+      expect.objectContaining({ level: 'INFO', message: 'request', requestId: 'sam-local-get-users', route: 'Users', status: 401 }),
     ]);
+    // Powertools' EMF lines: one per dimension set, CloudWatch metrics without a PutMetricData call.
+    const emf = all.filter((line) => line._aws !== undefined);
+    expect(emf).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ Operation: 'GET Users', StatusClass: '2xx', Requests: 1 }),
+        expect.objectContaining({ Operation: 'GET Users', StatusClass: '4xx', Requests: 1 }),
+        expect.objectContaining({ ScimType: 'none', ScimErrors: 1 }),
+        expect.objectContaining({ DynamoDBOperation: expect.any(String), DynamoDBCalls: expect.any(Number) }),
+      ]),
+    );
     const token = JSON.parse(load('users-list-filter.json')).headers.Authorization.slice('Bearer '.length);
     expect(lines.join('')).not.toContain(token);
     expect(lines.join('')).not.toContain(JSON.parse(load('env.json')).Parameters.TOKEN_SECRET_ARN.slice('sha256:'.length));

@@ -112,6 +112,17 @@ describe('POST /Bulk over HTTP (RFC 7644 §3.7)', () => {
     expect((await scim('GET', `/Users?filter=${encodeURIComponent('userName sw "over-"')}`)).json.totalResults).toBe(0);
   });
 
+  it.each([
+    ['nested 3,000 levels deep (15 KB)', (name: string) => `{"schemas":["${BULK_REQUEST}"],"Operations":[{"method":"POST","path":"/Users","bulkId":"ok","data":${JSON.stringify(userBody(name))}},{"method":"POST","path":"/Users","bulkId":"deep","data":{"userName":"deep@example.com","title":${'['.repeat(3000)}${']'.repeat(3000)}}}]}`],
+    ['naming userName twice, in two cases', (name: string) => `{"schemas":["${BULK_REQUEST}"],"Operations":[{"method":"POST","path":"/Users","bulkId":"ok","data":${JSON.stringify(userBody(name))}},{"method":"POST","path":"/Users","bulkId":"twice","data":{"userName":"a@example.com","USERNAME":"b@example.com"}}]}`],
+  ])('refuses a second operation whose data is %s with 400 invalidSyntax before the first runs', async (_, body) => {
+    const name = unique('first');
+    const res = await scim('POST', '/Bulk', body(name));
+    expect(res.status).toBe(400);
+    expect(res.json).toMatchObject({ schemas: [ERROR], status: '400', scimType: 'invalidSyntax' });
+    expect((await scim('GET', `/Users?filter=${encodeURIComponent(`userName eq "${name}"`)}`)).json.totalResults).toBe(0);
+  });
+
   it('answers a body above maxPayloadSize with 413', async () => {
     const res = await scim('POST', '/Bulk', JSON.stringify({ schemas: [BULK_REQUEST], Operations: [], pad: 'x'.repeat(1024 * 1024) }));
     expect(res.status).toBe(413);

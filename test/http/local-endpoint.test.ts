@@ -1,10 +1,57 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { connect, createServer, type AddressInfo } from 'node:net';
+import { networkInterfaces, platform, tmpdir } from 'node:os';
 import { promisify } from 'node:util';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../lib/local/dynamodb-local';
+import { localEndpoint } from '../support/dynamo';
 import { USER_SCHEMA } from '../support/server';
+
+/** Whether a TCP connection to host:port is accepted within `ms`. */
+function reachable(host: string, port: number, ms = 2000): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ host, port });
+    const end = (result: boolean) => (socket.destroy(), done(result));
+    socket.setTimeout(ms, () => end(false));
+    socket.once('connect', () => end(true)).once('error', () => end(false));
+  });
+}
+
+/**
+ * Addresses of this machine other than 127.0.0.1: each non-internal interface address
+ * (link-local IPv6 left out: it needs a scope) and, on Linux, 127.0.0.2 (all of 127/8 reaches
+ * the loopback interface there, so a socket bound to every interface answers it and one bound
+ * to 127.0.0.1 does not). Each is checked against a control listener on every interface, so
+ * that an address no socket could be reached on does not pass for a refusal.
+ */
+async function otherAddresses(): Promise<string[]> {
+  const candidates = Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && !a.internal && !a.address.startsWith('fe80:'))
+    .map((a) => a!.address);
+  if (platform() === 'linux') candidates.push('127.0.0.2');
+  const control = createServer((socket) => socket.destroy());
+  await new Promise<void>((done) => control.listen(0, '::', done));
+  const port = (control.address() as AddressInfo).port;
+  try {
+    const usable: string[] = [];
+    for (const address of candidates) if (await reachable(address, port)) usable.push(address);
+    return usable;
+  } finally {
+    control.close();
+  }
+}
+
+/** Every file and folder under `dir` (and `dir`) with its permission bits. */
+function modes(dir: string): { path: string; dir: boolean; mode: number }[] {
+  const found = [{ path: dir, dir: true, mode: statSync(dir).mode & 0o777 }];
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    const path = join(entry.parentPath, entry.name);
+    found.push({ path, dir: entry.isDirectory(), mode: statSync(path).mode & 0o777 });
+  }
+  return found;
+}
 
 /**
  * The contract `npm start` keeps with the outside (README, external checks): SCIM at
@@ -41,6 +88,14 @@ describe('npm start (bin/local.ts as a process)', () => {
   }
 
   const dynamoPortOf = (output: string) => Number(/DynamoDB:\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
+  const dynamoPidOf = (output: string) => Number(/DynamoDB:.*pid (\d+)/.exec(output)?.[1]);
+  const until = async (what: string, ok: () => boolean | Promise<boolean>, ms = 60_000) => {
+    const deadline = Date.now() + ms;
+    while (!(await ok())) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
 
   it('keeps users and the generated token across a restart, and stops DynamoDB Local with it', async () => {
     const first = await start({ SCIM_DATA_DIR: dataDir });
@@ -94,6 +149,84 @@ describe('npm start (bin/local.ts as a process)', () => {
     }
     expect(existsSync(join(dir, 'endpoint.json'))).toBe(false);
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('listens on 127.0.0.1 only, DynamoDB Local included, and keeps its data folder private (0700, files 0600)', async () => {
+    // A data folder left by an earlier version, world-readable: tightened at start.
+    const privateDir = mkdtempSync(join(tmpdir(), 'scim-private-'));
+    chmodSync(privateDir, 0o755);
+    mkdirSync(join(privateDir, 'dynamodb'), { mode: 0o755 });
+    writeFileSync(join(privateDir, 'dynamodb', 'old-notes.txt'), 'x', { mode: 0o644 });
+    const run = await start({ SCIM_DATA_DIR: privateDir });
+    try {
+      const token = readFileSync(join(privateDir, 'token'), 'utf8').trim();
+      const created = await fetch(`http://127.0.0.1:${run.port}/scim/v2/Users`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
+        body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'private@example.com' }),
+      });
+      expect(created.status).toBe(201);
+      const dynamoPort = dynamoPortOf(run.output());
+      expect(await reachable('127.0.0.1', dynamoPort)).toBe(true);
+      expect(await reachable('127.0.0.1', run.port)).toBe(true);
+      const others = await otherAddresses();
+      expect(others.length).toBeGreaterThan(0);
+      for (const address of others) {
+        expect({ address, dynamoDb: await reachable(address, dynamoPort), scim: await reachable(address, run.port) }).toEqual({ address, dynamoDb: false, scim: false });
+      }
+      const found = modes(privateDir);
+      expect(found.map((f) => f.path)).toEqual(expect.arrayContaining([join(privateDir, 'token'), join(privateDir, 'tokens.json'), join(privateDir, 'dynamodb', 'shared-local-instance.db')]));
+      for (const f of found) expect({ path: f.path, mode: f.mode.toString(8) }).toEqual({ path: f.path, mode: f.dir ? '700' : '600' });
+      process.stdout.write(`local endpoint: refused on ${others.join(', ')} (DynamoDB Local and SCIM), served on 127.0.0.1; ${found.length} entries of the data folder private\n`);
+    } finally {
+      await stop(run.child);
+      rmSync(privateDir, { recursive: true, force: true });
+    }
+  });
+
+  it("the test suite's own DynamoDB Local listens on 127.0.0.1 only", async () => {
+    const port = Number(new URL(localEndpoint()).port);
+    expect(await reachable('127.0.0.1', port)).toBe(true);
+    for (const address of await otherAddresses()) expect({ address, reachable: await reachable(address, port) }).toEqual({ address, reachable: false });
+  });
+
+  it('starts DynamoDB Local again when it is killed, on the same port and data', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scim-restart-'));
+    const run = await start({ SCIM_DATA_DIR: dir, SCIM_TOKEN: 'restart-token' });
+    const base = `http://127.0.0.1:${run.port}/scim/v2`;
+    const headers = { Authorization: 'Bearer restart-token', 'Content-Type': 'application/scim+json' };
+    try {
+      const created = await fetch(`${base}/Users`, { method: 'POST', headers, body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'survivor@example.com' }) });
+      expect(created.status).toBe(201);
+      const { id } = (await created.json()) as { id: string };
+      const first = dynamoPidOf(run.output());
+      // A write acknowledged well before the crash (README, "Local durability").
+      await new Promise((r) => setTimeout(r, 200));
+      process.kill(first, 'SIGKILL');
+      const killedAt = Date.now();
+      await until('the restart', () => run.output().includes('DynamoDB Local is back'));
+      process.stdout.write(`local endpoint: DynamoDB Local back ${Date.now() - killedAt} ms after SIGKILL\n`);
+      expect(run.output()).toContain(`DynamoDB Local (pid ${first}) was killed (SIGKILL)`);
+      await until('a 200', async () => (await fetch(`${base}/Users/${id}`, { headers })).status === 200, 20_000);
+      const back = (await (await fetch(`${base}/Users/${id}`, { headers })).json()) as { userName: string };
+      expect(back.userName).toBe('survivor@example.com');
+      const second = Number(/DynamoDB Local is back \(pid (\d+)\)/.exec(run.output())?.[1]);
+      expect(second).not.toBe(first);
+      expect(await reachable('127.0.0.1', dynamoPortOf(run.output()))).toBe(true);
+    } finally {
+      expect(await stop(run.child)).toBe(0);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('in memory, stops with a clear message when DynamoDB Local dies (its data is gone)', async () => {
+    const run = await start({ SCIM_IN_MEMORY: '1', SCIM_TOKEN: 'memory-token' });
+    const exited = new Promise<number | null>((done) => run.child.once('exit', (code) => done(code)));
+    process.kill(dynamoPidOf(run.output()), 'SIGKILL');
+    expect(await exited).toBe(1);
+    expect(run.output()).toContain('its data was in memory and is gone');
+    expect(run.output()).toContain('scim-endpoint stopped: DynamoDB Local is gone. It is not restarted.');
+    expect(await reachable('127.0.0.1', run.port)).toBe(false);
   });
 
   it('with SCIM_IN_MEMORY=1 and SCIM_TOKEN keeps nothing and accepts only that token', async () => {

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { groupsService, usersService } from '../../lambda/handlers/services';
 import { createDocumentClient } from '../../lambda/store/client';
-import { checkTable, repairOrphans, type FindingKind } from '../../lambda/store/consistency';
-import { counterPk, counterSk, memberSk, resourcePk, uniquePk } from '../../lambda/store/keys';
+import { checkTable, repairKeys, repairOrphans, type FindingKind } from '../../lambda/store/consistency';
+import { counterPk, counterSk, digest, memberSk, resourcePk, uniquePk } from '../../lambda/store/keys';
 import { freshTable } from '../support/dynamo';
 import { GROUP, userBody } from '../support/server';
 
@@ -141,6 +141,75 @@ describe('the consistency checker', () => {
     expect(failed?.stdout).toContain('counter-mismatch: 1');
     expect(a.ids).toHaveLength(3);
     other.client.destroy();
+  });
+
+  /**
+   * Makes a resource look as it was written before unique names were compared by uniqueKey
+   * (lambda/scim/unique-name.ts): its name set to `value`, its guard at the hash of the value
+   * lower-cased, its listing key the value lower-cased.
+   */
+  async function asWrittenBefore(dir: string, kind: 'User' | 'Group', id: string, value: string) {
+    const tag = kind === 'User' ? 'USER' : 'GROUP';
+    const attribute = kind === 'User' ? 'userName' : 'displayName';
+    const key = { pk: resourcePk(dir, kind, id), sk: tag };
+    const { Item } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: key, ConsistentRead: true }));
+    await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: { pk: uniquePk(dir, kind, String(Item!.uniqueValue)), sk: 'UNIQUE' } }));
+    await table.client.send(new PutCommand({ TableName: table.tableName, Item: { pk: `${dir}#UNIQUE#${tag}#${digest(value.toLowerCase())}`, sk: 'UNIQUE', id, value } }));
+    await table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: key,
+        UpdateExpression: 'SET uniqueValue = :v, #doc.#attr = :v, gsi1sk = :sk',
+        ExpressionAttributeNames: { '#doc': 'document', '#attr': attribute },
+        ExpressionAttributeValues: { ':v': value, ':sk': `${value.toLowerCase().slice(0, 200)}#${id}` },
+      }),
+    );
+  }
+
+  it('moves guards and listing keys written before uniqueKey (upgrade), and ASCII names need nothing', async () => {
+    const dir = await directory();
+    const settings = { client: table.client, tableName: table.tableName, directoryId: dir.dir };
+    const users = usersService(settings);
+    // Two users and a group whose names have another key now; ada (ASCII) keeps hers.
+    await asWrittenBefore(dir.dir, 'User', dir.ids[2], 'Straße@example.com');
+    await asWrittenBefore(dir.dir, 'User', dir.ids[1], 'ＢＯＢ@example.com');
+    await asWrittenBefore(dir.dir, 'Group', dir.g2, 'Staff\u200b');
+    const before = await findingsIn(dir.dir);
+    expect(before.map((f) => f.kind).sort()).toEqual(['guard-outdated', 'guard-outdated', 'guard-outdated', 'index-mismatch', 'index-mismatch', 'index-mismatch']);
+    // Until the repair, such a user cannot be found by its name, nor deleted.
+    const byName = await users.list({ ...ctx, query: { filter: 'userName eq "strasse@example.com"' } });
+    expect(byName.body!.totalResults).toBe(0);
+    // (409 today, "being changed by other requests": its guard is not where the delete looks)
+    await expect(users.delete(dir.ids[2], ctx)).rejects.toMatchObject({ name: 'ScimError' });
+    expect((await users.get(dir.ids[2], ctx)).body!.userName).toBe('Straße@example.com');
+
+    const report = await checkTable(table.client, table.tableName);
+    const mine = { ...report, findings: report.findings.filter((f) => f.pk.startsWith(`${dir.dir}#`)) };
+    expect(await repairKeys(table.client, table.tableName, mine)).toBe(6);
+    expect(await findingsIn(dir.dir)).toEqual([]);
+    const found = await users.list({ ...ctx, query: { filter: 'userName eq "STRASSE@example.com"' } });
+    expect((found.body!.Resources as { userName: string }[]).map((u) => u.userName)).toEqual(['Straße@example.com']);
+    expect((await users.create(userBody('strasse@EXAMPLE.com'), ctx).catch((e: { status: number; scimType: string }) => e))).toMatchObject({ status: 409, scimType: 'uniqueness' });
+    await users.delete(dir.ids[2], ctx);
+    expect(await findingsIn(dir.dir)).toEqual([]);
+  });
+
+  it('reports two names that are one now (guard-collision), and repairs once a person renamed one', async () => {
+    const dir = await directory();
+    const users = usersService({ client: table.client, tableName: table.tableName, directoryId: dir.dir });
+    // ids[0] is ada@example.com (ASCII, key unchanged); ids[2] becomes ADA@example.com in fullwidth.
+    await asWrittenBefore(dir.dir, 'User', dir.ids[2], 'ａｄａ@example.com');
+    const findings = await findingsIn(dir.dir);
+    expect(findings.map((f) => f.kind).sort()).toEqual(['guard-collision', 'index-mismatch']);
+    expect(findings.find((f) => f.kind === 'guard-collision')!.detail).toContain(`User "${dir.ids[0]}"`);
+    const report = await checkTable(table.client, table.tableName);
+    await repairKeys(table.client, table.tableName, { ...report, findings: report.findings.filter((f) => f.pk.startsWith(`${dir.dir}#`)) });
+    expect((await findingsIn(dir.dir)).map((f) => f.kind)).toEqual(['guard-collision']);
+    // The holder of the shared key can be renamed (or deleted); then the other's guard moves.
+    await users.patch(dir.ids[0], { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'userName', value: 'ada.lovelace@example.com' }] }, ctx);
+    const again = await checkTable(table.client, table.tableName);
+    expect(await repairKeys(table.client, table.tableName, { ...again, findings: again.findings.filter((f) => f.pk.startsWith(`${dir.dir}#`)) })).toBe(1);
+    expect(await findingsIn(dir.dir)).toEqual([]);
   });
 
   it('is a command: exit 1 naming the finding, --repair fixes orphans and exits 0', async () => {

@@ -178,10 +178,10 @@ export function storeContract(name: string, open: () => Promise<Stores & { close
     describe('groups and memberships', () => {
       const members = Array.from({ length: 300 }, (_, i) => `m${String(i).padStart(3, '0')}`);
       beforeAll(async () => {
-        for (let i = 0; i < members.length; i += 30) {
-          await Promise.all(members.slice(i, i + 30).map((id) => create(id, `${id}@example.com`)));
+        for (let i = 0; i < members.length; i += 10) {
+          await Promise.all(members.slice(i, i + 10).map((id) => create(id, `${id}@example.com`)));
         }
-      });
+      }, 120_000);
 
       const memberIds = async (gid: string) => (await groups.members(gid)).sort();
 
@@ -214,6 +214,18 @@ export function storeContract(name: string, open: () => Promise<Stores & { close
         expect(await memberIds('g2')).toEqual(members.slice(100, 250));
         expect((await users.get(members[0]))?.groupIds).toEqual(['g1']);
         expect((await users.get(members[99]))?.groupIds).toBeUndefined();
+      });
+
+      it('applies racing large member changes of one group, each whole, the count exact', async () => {
+        const created = await groups.create('g-race', group('Racing'), [], NOW);
+        await Promise.all(
+          [0, 1, 2, 3].map((k) => groups.update(created, { members: { add: members.slice(k * 60, k * 60 + 60), remove: [] }, pinned: false }, NOW)),
+        );
+        expect(await memberIds('g-race')).toEqual(members.slice(0, 240));
+        expect(await groups.get('g-race')).toMatchObject({ memberCount: 240 });
+        const trimmed = await groups.update((await groups.get('g-race'))!, { members: { add: [], remove: members.slice(0, 240) }, pinned: false }, NOW);
+        expect(trimmed.memberCount).toBe(0);
+        expect((await users.get(members[239]))?.groupIds).toEqual(['g2']);
       });
 
       it('refuses a change whose premise is stale: adding a present member, removing an absent one', async () => {

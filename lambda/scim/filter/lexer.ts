@@ -31,10 +31,28 @@ const BACKSLASH = 0x5c;
 const NUMBER = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
 const WORD_CHAR = /[A-Za-z0-9_\-$:.]/;
 
-/** Quotes at most ~60 characters of untrusted input for an error detail, control characters escaped. */
-export function excerpt(text: string): string {
-  return JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+/**
+ * Quotes untrusted input for an error detail, control characters escaped: at most `limit`
+ * characters (a longer text is cut, on a code point, and ends with "..."). Literals get the
+ * default; attribute names get NAME_EXCERPT, so that the whole name shows what is wrong.
+ */
+export function excerpt(text: string, limit = 60): string {
+  if (text.length <= limit) return JSON.stringify(text);
+  let cut = limit - 3;
+  const last = text.charCodeAt(cut - 1);
+  if (last >= 0xd800 && last <= 0xdbff) cut--; // never half of a surrogate pair
+  return JSON.stringify(`${text.slice(0, cut)}...`);
 }
+
+/**
+ * Attribute names (URN-qualified paths included) are shown whole up to this many characters:
+ * the enterprise extension's `urn:...:enterprise:2.0:User:manager.displayName` is 76, and no
+ * schema URN this server knows is longer than 60; a filter itself is at most 4,096.
+ */
+export const NAME_EXCERPT = 256;
+
+/** Quotes an attribute name or path for an error detail: whole, unless it is longer than NAME_EXCERPT. */
+export const excerptName = (name: string): string => excerpt(name, NAME_EXCERPT);
 
 /** Splits filter text into tokens, ending with one `eof` token; throws `fail(...)` on a lexical error. */
 export function tokenize(text: string, fail: ErrorFactory = invalidFilter): Token[] {

@@ -3,7 +3,7 @@ import { attr } from '../schema/attribute';
 import { findAttribute, parseAttributePath, resolveAttribute, type AttributePath } from '../schema/registry';
 import type { AttributeDef, ResourceTypeDef } from '../schema/types';
 import type { CompareOp, Filter, Literal, PatchPath } from './ast';
-import { excerpt, Scanner, type ErrorFactory, type Token } from './lexer';
+import { excerpt, excerptName, Scanner, type ErrorFactory, type Token } from './lexer';
 import { TokenCache } from './token-cache';
 
 /**
@@ -195,7 +195,7 @@ class Parser {
   /** `attrPath "[" valFilter "]"`, the "[" already consumed; inner paths are sub-attributes. */
   valueFilter(path: AttributePath, resolved: FilterAttribute): Filter {
     if (path.sub !== undefined || resolved.attribute.type !== 'complex') {
-      throw this.fail(`A value filter needs a complex attribute, not ${excerpt(this.source(path))} (offset ${this.previousStart}).`);
+      throw this.fail(`A value filter needs a complex attribute, not ${excerptName(this.source(path))} (offset ${this.previousStart}).`);
     }
     this.enter();
     const filter = this.parseOr(resolved.attribute);
@@ -212,7 +212,7 @@ class Parser {
       throw this.fail(`The ${this.what} has more than ${FILTER_LIMITS.maxComparisons} comparisons.`);
     }
     if (!this.at('op')) {
-      throw this.unexpected(`an operator after ${excerpt(this.text.slice(this.previousStart, this.previousEnd))}`);
+      throw this.unexpected(`an operator after ${excerptName(this.text.slice(this.previousStart, this.previousEnd))}`);
     }
     const op = scan.op as CompareOp | 'pr';
     this.advance();
@@ -229,7 +229,7 @@ class Parser {
       // §3.4.2.2 example `emails co "example.com"`: a multi-valued complex attribute compares by its value.
       const valueSub = leaf.multiValued ? findAttribute(leaf.subAttributes ?? [], 'value') : undefined;
       if (!valueSub) {
-        throw this.fail(`The complex attribute ${excerpt(this.source(path))} can only be tested with "pr"; name a sub-attribute.`);
+        throw this.fail(`The complex attribute ${excerptName(this.source(path))} can only be tested with "pr"; name a sub-attribute.`);
       }
       target = { ...path, sub: valueSub.name };
       type = valueSub;
@@ -270,7 +270,7 @@ class Parser {
 
   private resolvePath(written: string, at: number): ResourcePath {
     const raw = parseAttributePath(this.rt, written);
-    const unknown = () => this.fail(`Unknown attribute ${excerpt(written)} for the ${this.rt.name} resource (offset ${at}).`);
+    const unknown = () => this.fail(`Unknown attribute ${excerptName(written)} for the ${this.rt.name} resource (offset ${at}).`);
     if (raw.name === '') throw unknown();
     let resolved: FilterAttribute;
     try {
@@ -299,7 +299,7 @@ class Parser {
     const written = this.text.slice(at, end);
     const plain = !written.includes('.') && !written.includes(':');
     const def = plain ? findAttribute(parent.subAttributes ?? [], written) : undefined;
-    if (!def) throw this.fail(`Unknown sub-attribute ${excerpt(written)} of "${parent.name}" (offset ${at}).`);
+    if (!def) throw this.fail(`Unknown sub-attribute ${excerptName(written)} of "${parent.name}" (offset ${at}).`);
     return cache.set(written, Object.freeze({ path: Object.freeze({ name: def.name }), def }));
   }
 
@@ -333,7 +333,8 @@ class Parser {
   /** The error for a current token that is not what the grammar wants here. */
   private unexpected(wanted: string): ScimError {
     const { scan } = this;
-    const found = scan.kind === 'eof' ? 'the end of the input' : `${excerpt(scan.tokenText())} at offset ${scan.start}`;
+    const shown = scan.kind === 'path' ? excerptName(scan.tokenText()) : excerpt(scan.tokenText());
+    const found = scan.kind === 'eof' ? 'the end of the input' : `${shown} at offset ${scan.start}`;
     return this.fail(`Expected ${wanted}, found ${found}.`);
   }
 

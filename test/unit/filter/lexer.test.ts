@@ -1,5 +1,5 @@
 import { invalidPath } from '../../../lambda/scim/errors';
-import { excerpt, tokenize, type Token } from '../../../lambda/scim/filter/lexer';
+import { excerpt, excerptName, NAME_EXCERPT, tokenize, type Token } from '../../../lambda/scim/filter/lexer';
 import cases from '../../fixtures/filter/lexer.json';
 import { thrown as failure } from '../../support/scim-error';
 
@@ -35,5 +35,15 @@ describe('tokenize (RFC 7644 §3.4.2.2)', () => {
     expect(error.detail.length).toBeLessThan(140);
     expect(excerpt('y'.repeat(1000)).length).toBeLessThanOrEqual(62);
     expect(excerpt('\u0001')).toBe('"\\u0001"');
+  });
+
+  test('quotes an attribute name whole up to 256 characters, and cuts a longer one on a code point', () => {
+    const enterprise = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.displayName';
+    expect(excerptName(enterprise)).toBe(JSON.stringify(enterprise));
+    expect(excerptName('n'.repeat(NAME_EXCERPT))).toBe(JSON.stringify('n'.repeat(NAME_EXCERPT)));
+    expect(excerptName('n'.repeat(NAME_EXCERPT + 1))).toBe(JSON.stringify(`${'n'.repeat(NAME_EXCERPT - 3)}...`));
+    // A cut that would split a surrogate pair keeps the pair out whole.
+    const emoji = `${'a'.repeat(56)}😀${'b'.repeat(10)}`;
+    expect(excerpt(emoji)).toBe(JSON.stringify(`${'a'.repeat(56)}...`));
   });
 });

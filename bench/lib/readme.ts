@@ -1,0 +1,166 @@
+/**
+ * Writes the figures of a run into bench/README.md, between markers of the form
+ * `<!-- bench:<section> -->` and `<!-- /bench:<section> -->`: the one home of every figure the
+ * benchmark makes, which the other docs link to instead of repeating. A section that did not
+ * run (`--only`) keeps the figures it had.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { ColdStartResult } from '../cold-start';
+import type { DirectoriesResult } from '../directories';
+import type { DynamoResult } from '../dynamo-calls';
+import type { LoadResult } from '../load';
+import type { LogBytesResult } from '../log-bytes';
+import type { PeersResult } from '../peers';
+
+export const README = path.join(__dirname, '..', 'README.md');
+
+export interface RunFigures {
+  readonly recordedAt: string;
+  readonly mode: string;
+  readonly node: string;
+  readonly coldStart?: ColdStartResult;
+  readonly dynamoCallsPerOp?: DynamoResult;
+  readonly load?: LoadResult;
+  readonly peers?: PeersResult;
+  readonly logBytes?: LogBytesResult;
+  readonly directories?: DirectoriesResult;
+  readonly budgets: readonly { readonly budget: string; readonly met: boolean | 'reported'; readonly detail: string }[];
+}
+
+type Cell = string | number;
+
+function table(header: readonly string[], rows: readonly Cell[][]): string {
+  const line = (cells: readonly Cell[]) => `| ${cells.map((c) => String(c).replace(/\|/g, '\\|')).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(0)} KB`;
+const signed = (n: number) => `${n >= 0 ? '+' : ''}${n}%`;
+
+/** The markdown of each section the run measured. */
+export function renderSections(run: RunFigures): Record<string, string> {
+  const when = `${run.mode} run of ${run.recordedAt.slice(0, 10)}, Node ${run.node}`;
+  const sections: Record<string, string> = {};
+  const c = run.coldStart;
+  if (c) {
+    sections.coldStart = [
+      `*${when}; median of ${c.runs} fresh processes per bundle, interleaved; an empty module: ${c.emptyModuleInitMs} ms (${c.emptyModuleInitCpuMs} ms CPU).*`,
+      '',
+      table(
+        ['function', 'entry bytes', 'init ms', 'init CPU ms', 'lazy chunks', 'heaviest in the entry'],
+        c.functions.map((f) => [f.function, f.bundleBytes, f.initMsMedian, f.initCpuMsMedian, kb(f.lazyChunkBytes), f.heaviest.slice(0, 4).map((h) => `${h.what} ${kb(h.bytes)}`).join(', ')]),
+      ),
+      '',
+      'What Powertools (Logger and Metrics in the entry, the Tracer in a lazy chunk) adds, against the same bundle with the plain JSON logger and no metrics (bench/lib/without-powertools.ts), in the same run:',
+      '',
+      table(
+        ['function', 'bytes before', 'bytes after', 'bytes', 'init ms before', 'init ms after', 'init (median per run)', 'CPU ms before', 'CPU ms after', 'CPU (median per run)'],
+        c.functions.map((f) => [
+          f.function,
+          f.before.bundleBytes,
+          f.bundleBytes,
+          signed(Math.round((f.bundleBytes / f.before.bundleBytes - 1) * 1000) / 10),
+          f.before.initMsMedian,
+          f.initMsMedian,
+          signed(f.initIncreasePercent),
+          f.before.initCpuMsMedian,
+          f.initCpuMsMedian,
+          signed(f.initCpuIncreasePercent),
+        ]),
+      ),
+    ].join('\n');
+  }
+  const d = run.dynamoCallsPerOp;
+  if (d) {
+    sections.dynamoCallsPerOp = [
+      `*${when}; median of ${d.samples} samples; capacity: ${d.capacitySource}.*`,
+      '',
+      table(
+        ['operation', 'calls', 'round trips', 'RRU', 'WRU', 'DynamoDB $/M ops', 'total $/M ops', 'budget'],
+        d.rows.map((o) => [o.operation, o.calls, o.roundTrips, o.readUnits, o.writeUnits, o.dynamoCostPerMillion, o.totalCostPerMillion, `${o.budgetMet ? 'met' : 'NOT MET'}: ${o.budget}`]),
+      ),
+    ].join('\n');
+  }
+  const l = run.load;
+  if (l) {
+    sections.load = [
+      `*${when}; concurrency ${l.concurrency}, DynamoDB Local.*`,
+      '',
+      table(['phase', 'requests', 'ops/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'], l.phases.map((p) => [p.phase, p.requests, p.opsPerSecond, p.p50Ms, p.p95Ms, p.p99Ms, p.errors])),
+    ].join('\n');
+  }
+  const p = run.peers;
+  if (p) {
+    sections.peers = [
+      `*${when}; ${p.rounds} interleaved rounds; speedup = median of per-round peer time / our time.*`,
+      '',
+      table(['task', 'peer', 'ours µs', 'peer µs', 'speedup', 'note'], p.rows.map((x) => [x.task, x.peer, Math.round(x.oursMicros), Math.round(x.peerMicros), `${x.speedup.toFixed(2)}x`, x.note])),
+    ].join('\n');
+  }
+  const b = run.logBytes;
+  if (b) {
+    sections.logBytes = [
+      `*${when}; per request, after each function's first (cold) invocation; a mix of 70% reads and 30% writes: ${b.mixBytesPerRequest} bytes per request.*`,
+      '',
+      table(['operation', 'requests', 'log line bytes', 'EMF bytes', 'EMF lines'], b.rows.map((x) => [x.operation, x.requests, x.logBytes, x.emfBytes, x.emfLines])),
+    ].join('\n');
+  }
+  const r = run.directories;
+  if (r) {
+    const n = (x: number) => x.toLocaleString('en-US');
+    sections.directories = [
+      `*${when}; the deleted directory seeded in the store's own layout and checked consistent first; times are DynamoDB Local's and this machine's, calls and items are not.*`,
+      '',
+      table(
+        ['users', 'groups', 'memberships', 'items', 'seed s', 'count ms', 'delete s', 'items/s', 'calls', 'est. WRU', 'est. RRU', 'est. $', 'left after', 'other directory unchanged'],
+        [
+          [
+            n(r.users),
+            n(r.groups),
+            n(r.memberships),
+            n(r.items),
+            Math.round(r.seedSeconds),
+            n(r.countMs),
+            r.deleteSeconds,
+            n(r.itemsPerSecond),
+            Object.entries(r.calls).map(([name, count]) => `${name} ${n(count)}`).join(', '),
+            n(r.estimatedWriteUnits),
+            n(r.estimatedReadUnits),
+            r.estimatedCostUsd.toFixed(3),
+            r.left,
+            `${r.otherUnchanged ? 'yes' : 'NO'} (${n(r.otherItems)} items)`,
+          ],
+        ],
+      ),
+    ].join('\n');
+  }
+  if (!run.coldStart || !run.dynamoCallsPerOp || !run.load || !run.peers) return sections;
+  sections.budgets = [
+    `*${when}.*`,
+    '',
+    table(['budget', 'met', 'figures'], run.budgets.map((b) => [b.budget, b.met === 'reported' ? 'reported' : b.met ? 'yes' : 'NO', b.detail])),
+  ].join('\n');
+  return sections;
+}
+
+/** Replaces each rendered section of `text` between its markers; a missing marker is an error. */
+export function replaceSections(text: string, sections: Record<string, string>): string {
+  let out = text;
+  for (const [name, body] of Object.entries(sections)) {
+    const open = `<!-- bench:${name} -->`;
+    const close = `<!-- /bench:${name} -->`;
+    const at = out.indexOf(open);
+    const end = out.indexOf(close);
+    if (at < 0 || end < at) throw new Error(`bench/README.md has no ${open} ... ${close} block`);
+    out = `${out.slice(0, at + open.length)}\n${body}\n${out.slice(end)}`;
+  }
+  return out;
+}
+
+/** Writes the run's figures into bench/README.md. */
+export function updateReadme(run: RunFigures, file = README): string[] {
+  const sections = renderSections(run);
+  writeFileSync(file, replaceSections(readFileSync(file, 'utf8'), sections));
+  return Object.keys(sections);
+}
