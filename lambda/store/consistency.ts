@@ -16,6 +16,7 @@ import {
   UNIQUE_SK,
   UNIQUE_TAG,
   uniquePk,
+  withDirectoryIndex,
 } from './keys';
 import { isPending, Memberships } from './memberships';
 import { INDEXES } from './table';
@@ -452,7 +453,7 @@ export async function repairKeys(client: DynamoDBDocumentClient, tableName: stri
       },
     };
     const items = guard!.to
-      ? [{ Put: { TableName: tableName, Item: { pk: guard!.to, sk: UNIQUE_SK, id: guard!.id, value: guard!.value }, ConditionExpression: 'attribute_not_exists(pk)' } }, remove]
+      ? [{ Put: { TableName: tableName, Item: withDirectoryIndex({ pk: guard!.to, sk: UNIQUE_SK, id: guard!.id, value: guard!.value }), ConditionExpression: 'attribute_not_exists(pk)' } }, remove]
       : [remove];
     try {
       await client.send(new TransactWriteCommand({ TransactItems: items }));

@@ -4,7 +4,8 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { groupsService, usersService } from '../../lambda/handlers/services';
 import { createDocumentClient } from '../../lambda/store/client';
 import { checkTable, repairKeys, repairOrphans, type FindingKind } from '../../lambda/store/consistency';
-import { counterPk, counterSk, digest, memberSk, resourcePk, uniquePk } from '../../lambda/store/keys';
+import { counterPk, counterSk, digest, directoryIndexKey, memberSk, resourcePk, uniquePk } from '../../lambda/store/keys';
+import { INDEXES } from '../../lambda/store/table';
 import { freshTable } from '../support/dynamo';
 import { GROUP, userBody } from '../support/server';
 
@@ -187,6 +188,10 @@ describe('the consistency checker', () => {
     const mine = { ...report, findings: report.findings.filter((f) => f.pk.startsWith(`${dir.dir}#`)) };
     expect(await repairKeys(table.client, table.tableName, mine)).toBe(6);
     expect(await findingsIn(dir.dir)).toEqual([]);
+    // A moved guard is found by the directory index like every other item (a directory's deletion reads it).
+    const moved = uniquePk(dir.dir, 'User', 'Straße@example.com');
+    const { Item: guard } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: { pk: moved, sk: 'UNIQUE' }, ConsistentRead: true }));
+    expect(guard).toMatchObject({ id: dir.ids[2], [INDEXES.byDirectory.partitionKey]: directoryIndexKey(moved) });
     const found = await users.list({ ...ctx, query: { filter: 'userName eq "STRASSE@example.com"' } });
     expect((found.body!.Resources as { userName: string }[]).map((u) => u.userName)).toEqual(['Straße@example.com']);
     expect((await users.create(userBody('strasse@EXAMPLE.com'), ctx).catch((e: { status: number; scimType: string }) => e))).toMatchObject({ status: 409, scimType: 'uniqueness' });
