@@ -80,6 +80,26 @@ describe('a request is served in the directory its path names, with a token of t
     expect((await serve(homeOnly, request('alpha-token', 'alpha'))).status).toBe(401);
   });
 
+  test('the log line names a directory served at its own Base URL, never a path a refused request named; the metrics never see it', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const summaries: Record<string, unknown>[] = [];
+    const logged: App = {
+      ...served,
+      logger: { info: (_message, fields) => void lines.push(fields ?? {}), error: () => undefined },
+      observer: { requestEnded: (summary) => void summaries.push({ ...summary }) },
+    };
+    await serve(logged, request('alpha-token', 'alpha'));
+    await serve(logged, request('home-token'));
+    await serve(logged, request('alpha-token', 'nobody'));
+    expect(lines.map((l) => [l.directory, l.route, l.status])).toEqual([
+      ['alpha', 'Users', 200],
+      [undefined, 'Users', 200],
+      [undefined, 'Users', 401],
+    ]);
+    expect(summaries.map((s) => Object.keys(s))).not.toContainEqual(expect.arrayContaining(['directory']));
+    expect(summaries).toHaveLength(3);
+  });
+
   test('builds a directory’s routes once, and again for another profile', () => {
     let built = 0;
     const routes = routesByDirectory(() => (built++, []));
