@@ -11,6 +11,7 @@
  * A run without --quick also rewrites its figures in bench/README.md (bench/lib/readme.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { runColdStart, type ColdStartResult } from './cold-start';
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   if (only && !SECTIONS.includes(only)) throw new Error(`--only takes one of ${SECTIONS.join(', ')}`);
   const wanted = (s: Section) => !only || only === s;
   const started = Date.now();
+  // Times depend on what else the machine runs; calls, capacity and bytes do not.
+  const loadAverage = Math.round(loadavg()[0] * 10) / 10;
   const results: Results = {};
   let last = Date.now();
   const say = (text: string) => {
@@ -90,6 +93,7 @@ async function main(): Promise<void> {
     recordedAt: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
     node: process.version,
+    loadAverage,
     seconds: Math.round((Date.now() - started) / 1000),
     ...results,
     budgets,

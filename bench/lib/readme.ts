@@ -19,6 +19,8 @@ export interface RunFigures {
   readonly recordedAt: string;
   readonly mode: string;
   readonly node: string;
+  /** The 1-minute load average when the run started (absent in runs recorded before it was). */
+  readonly loadAverage?: number;
   readonly coldStart?: ColdStartResult;
   readonly dynamoCallsPerOp?: DynamoResult;
   readonly load?: LoadResult;
@@ -40,7 +42,7 @@ const signed = (n: number) => `${n >= 0 ? '+' : ''}${n}%`;
 
 /** The markdown of each section the run measured. */
 export function renderSections(run: RunFigures): Record<string, string> {
-  const when = `${run.mode} run of ${run.recordedAt.slice(0, 10)}, Node ${run.node}`;
+  const when = `${run.mode} run of ${run.recordedAt.slice(0, 10)}, Node ${run.node}${run.loadAverage === undefined ? '' : `, load average ${run.loadAverage} at its start`}`;
   const sections: Record<string, string> = {};
   const c = run.coldStart;
   if (c) {
