@@ -9,7 +9,8 @@ import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/dynamodb-local';
  * with --directory, of that directory only (its findings, its figures, its repairs).
  * Without --endpoint it reads the deployed table with the standard AWS credential chain;
  * with one (DynamoDB Local) any credentials do. --repair removes orphaned member items, moves
- * guards and index keys written before unique names were compared by uniqueKey, and checks again. Exit code: 0 consistent, 1 findings remain, 2 bad arguments or no access.
+ * guards and index keys written before unique names were compared by uniqueKey, writes or removes
+ * the IIC profile's claim guards that disagree with their resources, and checks again. Exit code: 0 consistent, 1 findings remain, 2 bad arguments or no access.
  */
 const USAGE = 'usage: check-consistency --table <name> [--directory <id>] [--endpoint <url>] [--region <region>] [--repair] [--json]';
 

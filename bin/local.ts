@@ -10,6 +10,7 @@ import { makePrivate } from '../lib/local/private-files';
 import { CONSOLE_DIR, CONSOLE_PATH } from '../lib/console/static';
 import { removeEndpointInfo, writeEndpointInfo } from '../lib/local/endpoint-file';
 import { AnyTokenVerifier, FileTokenVerifier } from '../lib/local/file-token-verifier';
+import { parseRateLimit } from '../lib/local/rate-limit';
 import { startLocalServer } from '../lib/local/server';
 import { LOCAL_TOKENS_FILE } from '../lib/tokens/cli';
 import { FileTokenStore, writeTokenFile } from '../lib/tokens/stores';
@@ -27,6 +28,7 @@ import { isActive } from '../lib/tokens/token-set';
  *   SCIM_DATA_DIR   where data and the generated token live (default .scim-local)
  *   SCIM_LOG        "quiet" to silence the per-request log lines
  *   SCIM_PROFILE    "aws-iam-identity-center" to answer as AWS IAM Identity Center does
+ *   SCIM_RATE_LIMIT requests per second above which requests get 429 (default: no limit)
  */
 async function main(): Promise<void> {
   const started = Date.now();
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
   const dataDir = resolve(process.env.SCIM_DATA_DIR ?? '.scim-local');
   const tableName = 'scim-endpoint';
   const profile = parseProfile(process.env.SCIM_PROFILE);
+  const rateLimit = parseRateLimit(process.env.SCIM_RATE_LIMIT);
 
   if (!inMemory) makePrivate(dataDir);
   const { verifier, shown } = await localTokens(dataDir, inMemory, process.env.SCIM_TOKEN || undefined);
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
     port,
     consoleDir: CONSOLE_DIR,
     profile,
+    rateLimit,
   });
   // For `npm run directory -- delete --local`: the directory's items go through this DynamoDB Local.
   if (!inMemory) {
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
       `  DynamoDB:   ${dynamo.endpoint} (DynamoDB Local, pid ${dynamo.pid}, on 127.0.0.1 only)`,
       `  Profile:    ${profile}`,
       `  Directories: ${inMemory ? "the deployment's own only (in memory)" : `/scim/v2, and each of ${join(dataDir, LOCAL_TOKENS_FILE)} at /<id>/scim/v2 (npm run directory -- list --local)`}`,
+      `  Rate limit: ${rateLimit === undefined ? 'none (SCIM_RATE_LIMIT)' : `${rateLimit} requests/s, then 429`}`,
       `  Started in: ${Date.now() - started} ms`,
       '',
       `  curl -H "Authorization: Bearer <token>" ${local.baseUrl}/Users`,

@@ -1,5 +1,6 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DirectoryEntry } from '../http/directories';
+import { profileServiceRules } from '../scim/profiles/service-rules';
 import type { ProfileName } from '../scim/profiles/profile';
 import { GroupService } from '../service/group-service';
 import type { ServiceOptions } from '../service/resource-service';
@@ -43,14 +44,20 @@ export function dynamoStores(settings: StoreSettings) {
   };
 }
 
-/** The Users service on the DynamoDB table. */
-export function usersService(settings: StoreSettings, options?: ServiceOptions): UserService {
+/** The services' options with the profile's rules (lambda/scim/profiles/service-rules.ts). */
+const withProfile = (settings: FunctionSettings, options?: ServiceOptions): ServiceOptions => ({
+  ...profileServiceRules(settings.profile ?? 'rfc'),
+  ...options,
+});
+
+/** The Users service on the DynamoDB table, with the profile's rules (Users, Bulk and /.search alike). */
+export function usersService(settings: FunctionSettings, options?: ServiceOptions): UserService {
   const { users, groups } = dynamoStores(settings);
-  return new UserService(users, groups, { ...options, directory: settings.cursorScope });
+  return new UserService(users, groups, withProfile(settings, { ...options, directory: settings.cursorScope }));
 }
 
-/** The Groups service on the DynamoDB table. */
-export function groupsService(settings: StoreSettings, options?: ServiceOptions): GroupService {
+/** The Groups service on the DynamoDB table, with the profile's rules. */
+export function groupsService(settings: FunctionSettings, options?: ServiceOptions): GroupService {
   const { users, groups } = dynamoStores(settings);
-  return new GroupService(groups, users, { ...options, directory: settings.cursorScope });
+  return new GroupService(groups, users, withProfile(settings, { ...options, directory: settings.cursorScope }));
 }

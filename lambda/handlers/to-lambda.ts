@@ -1,7 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { serve, type App } from '../http/app';
 import { fromApiGatewayEvent } from '../http/request';
-import { errorResponse, toApiGatewayResult } from '../http/response';
+import { profileError } from '../http/profile';
+import { toApiGatewayResult } from '../http/response';
 import { ScimError } from '../scim/errors';
 
 /** A Lambda handler for API Gateway's proxy integration. */
@@ -21,7 +22,7 @@ export function toLambdaHandler(app: App): ApiHandler {
       const summary = { requestId, method: event.httpMethod, status: error.status, scimType: error.scimType, ms: Date.now() - started };
       app.logger.info('request', { ...summary });
       app.observer?.requestEnded(summary);
-      return toApiGatewayResult(errorResponse(error), requestId);
+      return toApiGatewayResult(profileError(app.profile ?? 'rfc', error, requestId), requestId);
     }
     return toApiGatewayResult(await serve(app, request), request.requestId);
   };

@@ -1,6 +1,9 @@
 import { checkIicRequest } from '../scim/profiles/iic-request';
 import { iicResponse } from '../scim/profiles/iic-response';
 import type { ProfileName } from '../scim/profiles/profile';
+import type { ScimError } from '../scim/errors';
+import { queryParam } from '../scim/list';
+import { errorResponse } from './response';
 import type { ScimRequest, ScimResponse } from './types';
 
 /**
@@ -19,7 +22,15 @@ export function profileRequest(profile: ProfileName, request: ScimRequest): Scim
 /** The response as the profile answers it. */
 export function profileResponse(profile: ProfileName, request: ScimRequest, response: ScimResponse): ScimResponse {
   if (profile === 'rfc') return response;
-  return iicResponse(request.segments[0], response, request.requestId);
+  const answered = { resource: request.segments[0], method: request.method, cursor: queryParam(request.query, 'cursor') !== undefined, requestId: request.requestId };
+  return iicResponse(answered, response);
+}
+
+/** A refusal made before the request could be read (a path that does not decode), as the profile answers it. */
+export function profileError(profile: ProfileName, error: ScimError, requestId: string): ScimResponse {
+  const response = errorResponse(error);
+  if (profile === 'rfc') return response;
+  return iicResponse({ resource: undefined, method: '', cursor: false, requestId }, response);
 }
 
 /** The body parsed when it parses; otherwise the route itself refuses it. */

@@ -49,6 +49,8 @@ export class Collection<K> {
   private readonly writeDeadlineMs: number;
   /** The directory cursors are bound to (ServiceOptions.directory). */
   private readonly cursorScope?: string;
+  private readonly checkDocument: ServiceOptions['checkDocument'];
+  private readonly uniqueClaims: ServiceOptions['uniqueClaims'];
 
   constructor(
     readonly rt: ResourceTypeDef,
@@ -62,6 +64,8 @@ export class Collection<K> {
     this.newId = options.newId ?? randomUUID;
     this.writeDeadlineMs = options.writeDeadlineMs ?? 10_000;
     this.cursorScope = options.directory;
+    this.checkDocument = options.checkDocument;
+    this.uniqueClaims = options.uniqueClaims;
   }
 
   /**
@@ -118,10 +122,14 @@ export class Collection<K> {
 
   /**
    * What the store writes for a validated document; refused (413) when it is larger than a
-   * stored resource may be, in UTF-8 bytes (with room for what its item grows by later).
+   * stored resource may be, in UTF-8 bytes (with room for what its item grows by later), and
+   * first by the profile's rule on the document, if any (ServiceOptions.checkDocument). The
+   * profile's unique claims (ServiceOptions.uniqueClaims) go with it.
    */
   write(document: JsonObject): ResourceWrite {
-    const write = { document, uniqueValue: String(document[this.uniqueAttribute]) };
+    this.checkDocument?.(this.rt, document);
+    const alsoUnique = this.uniqueClaims?.(this.rt, document) ?? [];
+    const write = { document, uniqueValue: String(document[this.uniqueAttribute]), ...(alsoUnique.length > 0 ? { alsoUnique } : {}) };
     const bytes = resourceBytes(write);
     if (bytes > MAX_RESOURCE_BYTES) {
       throw payloadTooLarge(`A ${this.rt.name} may hold at most ${MAX_RESOURCE_BYTES} bytes of attributes (UTF-8 JSON); this one has ${bytes}.`);
@@ -161,7 +169,8 @@ export class Collection<K> {
       return await call();
     } catch (error) {
       if (error instanceof StoreConflict && error.reason === 'uniqueness') {
-        throw uniqueness(`The ${this.uniqueAttribute} is already taken by another ${this.rt.name}.`);
+        const attribute = error.attribute === 'email' ? 'e-mail address' : (error.attribute ?? this.uniqueAttribute);
+        throw uniqueness(`The ${attribute} is already taken by another ${this.rt.name}.`);
       }
       if (error instanceof StoreConflict && error.reason === 'tooLarge') {
         throw payloadTooLarge(`The ${this.rt.name} is as large as a stored resource may be; make it smaller first.`);

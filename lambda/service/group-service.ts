@@ -1,4 +1,4 @@
-import { ScimError, tooMany } from '../scim/errors';
+import { notFound, ScimError, tooMany } from '../scim/errors';
 import type { Filter } from '../scim/filter/ast';
 import { mentions } from '../scim/filter/walk';
 import type { AccessPlan } from '../scim/filter/plan';
@@ -13,7 +13,7 @@ import { validateResource } from '../scim/validate';
 import { jsonEqual } from '../scim/values';
 import { mapConcurrently } from '../store/concurrency';
 import type { GroupStore, MemberFacts, StoredResource, UserStore } from '../store/types';
-import { Collection, type Candidates } from './collection';
+import { Collection, truncate, type Candidates } from './collection';
 import { effectiveChange, usersToRead } from './member-change';
 import { checkIfMatch } from './preconditions';
 import type { CallContext, ResourceService, ServiceOptions, ServiceResult } from './resource-service';
@@ -21,11 +21,39 @@ import type { CallContext, ResourceService, ServiceOptions, ServiceResult } from
 const MEMBERS = findAttribute(groupResourceType.schema.attributes, 'members')!;
 
 /**
- * Members one response may list: each is about 48 bytes of JSON, so 100,000 stay well inside
- * Lambda's 6 MB response limit. A larger group is read with excludedAttributes=members and
- * member filters; its GET answers 400 tooMany saying so.
+ * What the members of one response may take of Lambda's 6 MB response limit (6,291,456 bytes):
+ * the rest is kept for the group's own attributes (at most MAX_RESOURCE_BYTES, 300,000) and
+ * the function's response envelope.
  */
-export const MAX_MEMBERS_RETURNED = 100_000;
+export const MEMBER_BYTES_BUDGET = 6 * 1024 * 1024 - 320 * 1024;
+
+/** A user id as this server makes them (a UUID); member bytes are counted for ids this long. */
+const ID_LENGTH = 36;
+
+/**
+ * What one member costs in the function's response: `{"value":…,"$ref":…,"type":"User"}` and
+ * its comma, counted as Lambda carries it, the body being a JSON string inside the response
+ * JSON (every quote escaped). The `$ref` grows with the Base URL.
+ */
+export function memberBytes(baseUrl: string): number {
+  const id = 'x'.repeat(ID_LENGTH);
+  return JSON.stringify(JSON.stringify(memberView(baseUrl, id))).length - 2 + 1;
+}
+
+/**
+ * Members one response may list: as many as MEMBER_BYTES_BUDGET holds at this Base URL's
+ * `$ref` length (about 33,000 at an API Gateway execute-api URL; docs/groups.md). A larger
+ * group is read with excludedAttributes=members and member filters; its GET answers 400
+ * tooMany saying so.
+ */
+export function maxMembersReturned(baseUrl: string): number {
+  return Math.floor(MEMBER_BYTES_BUDGET / memberBytes(baseUrl));
+}
+
+/** A member as a response shows it: its id, its `$ref` derived from the Base URL (nothing stored), its type. */
+function memberView(baseUrl: string, userId: string): JsonObject {
+  return { value: userId, $ref: `${baseUrl}/Users/${encodeURIComponent(userId)}`, type: 'User' };
+}
 const CONCURRENCY = 8;
 
 /** Member lists a request has read, by group id, in id order. */
@@ -41,12 +69,14 @@ type KnownMembers = ReadonlyMap<string, readonly string[]>;
 export class GroupService implements ResourceService {
   readonly rt = groupResourceType;
   private readonly groups: Collection<KnownMembers>;
+  private readonly memberFilterNeedsUser: boolean;
 
   constructor(
     private readonly store: GroupStore,
     private readonly users: UserStore,
     options?: ServiceOptions,
   ) {
+    this.memberFilterNeedsUser = options?.memberFilterNeedsUser ?? false;
     this.groups = new Collection<KnownMembers>(
       groupResourceType,
       store,
@@ -77,9 +107,9 @@ export class GroupService implements ResourceService {
   /** With members wanted, the group and its members come from one Query of its partition. */
   async get(id: string, ctx: CallContext): Promise<ServiceResult> {
     if (!returns(MEMBERS, this.groups.projectionOf(ctx))) return this.groups.result(await this.groups.require(id), ctx);
-    const found = await this.groups.guard(() => this.store.getWithMembers(id, MAX_MEMBERS_RETURNED));
+    const found = await this.groups.guard(() => this.store.getWithMembers(id, maxMembersReturned(ctx.baseUrl)));
     if (!found) throw this.groups.missing(id);
-    if (!found.members) throw tooManyMembers(found.group.memberCount ?? 0);
+    if (!found.members) throw tooManyMembers(found.group.memberCount ?? 0, ctx.baseUrl);
     return this.groups.result(found.group, ctx, new Map([[id, found.members]]));
   }
 
@@ -174,6 +204,7 @@ export class GroupService implements ResourceService {
   private async lookup(plan: AccessPlan): Promise<Candidates<KnownMembers> | undefined> {
     if (plan.kind !== 'member') return undefined;
     const user = await this.users.get(plan.userId);
+    this.requireNamed([plan.userId], user ? [user] : []);
     if (!user) return { resources: [] };
     const { users, groups } = await this.users.groupsOf([user]);
     const found = groupsNamed(users[0], groups);
@@ -195,10 +226,18 @@ export class GroupService implements ResourceService {
     }
     // The users named by the filter, in one batch read: their items name their groups.
     const named = await this.users.getMany([...refs.values]);
+    this.requireNamed([...refs.values], named);
     views.forEach((view, i) => {
       view.members = named.filter((user) => user.groupIds?.includes(resources[i].id)).map((user) => ({ value: user.id }));
     });
     return views;
+  }
+
+  /** Under the IIC profile (ServiceOptions.memberFilterNeedsUser): 404 for a user a member filter names that does not exist. */
+  private requireNamed(ids: readonly string[], found: readonly StoredResource[]): void {
+    if (!this.memberFilterNeedsUser) return;
+    const missing = ids.find((id) => !found.some((user) => user.id === id));
+    if (missing !== undefined) throw notFound(`User "${truncate(missing)}" not found.`);
   }
 
   /** Groups as the client sees them, with `members` (read now unless the request has them). */
@@ -206,13 +245,13 @@ export class GroupService implements ResourceService {
     const views = resources.map((r) => toScimResource(this.rt, r, ctx.baseUrl));
     if (returns(MEMBERS, projection) && resources.length > 0) {
       const total = resources.reduce((n, r) => n + (known?.has(r.id) ? 0 : (r.memberCount ?? 0)), 0);
-      if (total > MAX_MEMBERS_RETURNED) throw tooManyMembers(total);
+      if (total > maxMembersReturned(ctx.baseUrl)) throw tooManyMembers(total, ctx.baseUrl);
       const members = await mapConcurrently(resources, CONCURRENCY, async (r) => known?.get(r.id) ?? (await this.groups.guard(() => this.store.members(r.id))));
       views.forEach((view, i) => {
         if (members[i].length === 0) return;
         const meta = view.meta;
         delete view.meta;
-        view.members = members[i].map((value) => ({ value, type: 'User' }));
+        view.members = members[i].map((value) => memberView(ctx.baseUrl, value));
         view.meta = meta;
       });
     }
@@ -238,9 +277,9 @@ function withoutMembers(validated: JsonObject): JsonObject {
   return rest;
 }
 
-function tooManyMembers(total: number) {
+function tooManyMembers(total: number, baseUrl: string) {
   return tooMany(
-    `${total} members are more than one response carries (${MAX_MEMBERS_RETURNED}). Ask with ` +
+    `${total} members are more than one response carries (${maxMembersReturned(baseUrl)}). Ask with ` +
       'excludedAttributes=members (or a smaller count), and find members with filter=members[value eq "<id>"].',
   );
 }

@@ -1,4 +1,5 @@
 import type { JsonObject, ResourceTypeDef } from '../scim/schema/types';
+import type { UniqueClaim } from '../store/types';
 
 /** What a service call returns to the route: a resource (or list) and its ETag. */
 export interface ServiceResult {
@@ -28,6 +29,19 @@ export interface ServiceOptions {
    * cursor of another directory is refused with 400 invalidCursor. @default none
    */
   readonly directory?: string;
+  /** A compatibility profile's rule on the validated document of a create, replace or patch; throws a ScimError. */
+  readonly checkDocument?: (rt: ResourceTypeDef, document: JsonObject) => void;
+  /**
+   * The values of a validated document that a compatibility profile keeps unique besides
+   * userName / displayName, each with a guard written in the resource's own transaction.
+   * @default none
+   */
+  readonly uniqueClaims?: (rt: ResourceTypeDef, document: JsonObject) => UniqueClaim[];
+  /**
+   * Groups: a member filter (`members.value eq "u"`, `id eq "g" and members eq "u"`) naming a
+   * user that does not exist answers 404, as IIC does, instead of no results. @default false
+   */
+  readonly memberFilterNeedsUser?: boolean;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { GetCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchDelete } from './batch';
 import {
+  claimPk,
   counterPk,
   directoryIndexKey,
   digest,
@@ -20,14 +21,16 @@ import {
 } from './keys';
 import { isPending, Memberships } from './memberships';
 import { INDEXES } from './table';
-import type { ResourceKind } from './types';
+import type { ResourceKind, UniqueClaim } from './types';
 
 /**
  * The consistency checker: every invariant of the data model in lambda/store/keys.ts,
  * verified over the items of a scanned table. `checkConsistency` is pure (items in,
  * findings out); `scanTable` reads a table; `repairOrphans` removes orphaned member items
  * and brings users' `memberOf` in line with the member items; `repairKeys` moves guards and
- * index keys written before unique names were compared by uniqueKey to where they belong.
+ * index keys written before unique names were compared by uniqueKey to where they belong, and
+ * writes or removes the claim guards (the IIC profile's e-mail and externalId guards) that
+ * disagree with their resources.
  * bin/check-consistency.ts is the command; the hardening tests run it after every race and
  * fault. Run it on a quiet table: a scan is not a snapshot, so a write landing during the
  * scan can show up as a passing finding.
@@ -39,9 +42,15 @@ type Item = Record<string, unknown>;
 export type FindingKind =
   /** A USER/GROUP item whose own fields are malformed (pk, kind, id, version < 1, uniqueValue). */
   | 'resource-malformed'
-  /** A resource without exactly one uniqueness guard, at the key its unique value hashes to. */
+  /**
+   * A resource without exactly one uniqueness guard, at the key its unique value hashes to;
+   * or a claim its item lists (`alsoUnique`: an e-mail, an externalId) without its guard.
+   */
   | 'guard-missing'
-  /** A guard whose resource does not exist, or holds another unique value (a stale rename). */
+  /**
+   * A guard whose resource does not exist, or holds another unique value (a stale rename); or
+   * a claim guard whose resource does not list that claim.
+   */
   | 'guard-orphan'
   /**
    * A guard at the key of its value lower-cased only, as guards were written before unique
@@ -90,6 +99,22 @@ export interface Finding {
   readonly guard?: GuardFix;
   /** For index-mismatch: the index attributes the resource's item should have. */
   readonly index?: IndexFix;
+  /** For a claim guard missing or orphaned: the guard to write or remove. */
+  readonly claim?: ClaimFix;
+}
+
+/**
+ * Writes the claim guard at `pk` (where none is) or removes it (if it still names `id`), on
+ * condition that its resource is still as scanned: at `ownerVersion`, or absent when undefined.
+ */
+export interface ClaimFix {
+  readonly action: 'put' | 'delete';
+  readonly pk: string;
+  readonly id: string;
+  readonly claim: UniqueClaim;
+  readonly ownerPk: string;
+  readonly ownerSk: string;
+  readonly ownerVersion?: number;
 }
 
 /** Moves the guard at `pk` to `to` (or only deletes it), conditional on it still naming `id`. */
@@ -140,7 +165,7 @@ const SHARD = new RegExp(`^${SHARD_PREFIX}\\d+$`);
 /** Checks every invariant of the data model over `items` (all items of one table). */
 export function checkConsistency(items: readonly Item[]): ConsistencyReport {
   const findings: Finding[] = [];
-  const report = (kind: FindingKind, item: Item, detail: string, fix: Pick<Finding, 'memberOf' | 'guard' | 'index'> = {}) =>
+  const report = (kind: FindingKind, item: Item, detail: string, fix: Pick<Finding, 'memberOf' | 'guard' | 'index' | 'claim'> = {}) =>
     findings.push({ kind, pk: String(item.pk), sk: String(item.sk), detail, ...fix });
   const stale: MemberOfFix[] = [];
 
@@ -180,8 +205,14 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
   const guardsOf = new Map<string, number>(); // resource pk -> guards naming it
   for (const guard of guards) {
     const kind = KINDS.find((k) => String(guard.pk).includes(`#${UNIQUE_TAG}#${resourceSk(k)}#`));
-    const dir = kind ? String(guard.pk).slice(0, String(guard.pk).indexOf(`#${UNIQUE_TAG}#${resourceSk(kind)}#`)) : '';
+    const at = kind ? String(guard.pk).indexOf(`#${UNIQUE_TAG}#${resourceSk(kind)}#`) : -1;
+    const dir = kind ? String(guard.pk).slice(0, at) : '';
     const owner = kind && typeof guard.id === 'string' ? resources.get(resourcePk(dir, kind, guard.id)) : undefined;
+    // A claim guard's key has its attribute's segment before the digest (which holds no '#').
+    if (kind && String(guard.pk).slice(at + `#${UNIQUE_TAG}#${resourceSk(kind)}#`.length).includes('#')) {
+      checkClaimGuard(guard, kind, dir, owner, report);
+      continue;
+    }
     if (!kind || !owner) {
       report('guard-orphan', guard, `The guard names ${kind ?? 'an unknown kind'} "${String(guard.id)}", which does not exist.`);
       continue;
@@ -271,6 +302,8 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
       report('guard-missing', item, `${kind} "${id}" has ${guard?.id === id ? 'its guard' : 'no guard at its value'} and ${naming} guard(s) naming it; exactly one is required.`);
     }
 
+    checkClaims(item, kind, dir, guardsByPk, report);
+
     const index: string[] = [];
     const expected: Record<string, string> = {
       [INDEXES.byType.partitionKey]: listingPk(dir, kind),
@@ -325,6 +358,47 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
   }
 
   return { findings, scanned: { items: items.length, users, groups, guards: guards.length, members: members.length, counterShards, staleGroupIds: stale.length }, stale };
+}
+
+type Report = (kind: FindingKind, item: Item, detail: string, fix?: Pick<Finding, 'claim'>) => void;
+
+/** The claims a resource item lists (`alsoUnique`), well-formed ones only. */
+function claimsOf(item: Item): UniqueClaim[] {
+  if (!Array.isArray(item.alsoUnique)) return [];
+  return (item.alsoUnique as Item[]).filter((c): c is Item & UniqueClaim => (c?.attribute === 'email' || c?.attribute === 'externalId') && typeof c.value === 'string');
+}
+
+/** A claim guard must name a resource that lists the claim hashing to its key. */
+function checkClaimGuard(guard: Item, kind: ResourceKind, dir: string, owner: Item | undefined, report: Report): void {
+  if (owner && claimsOf(owner).some((c) => claimPk(dir, kind, c) === guard.pk)) return;
+  const claim: UniqueClaim = { attribute: guard.attribute === 'email' ? 'email' : 'externalId', value: String(guard.value) };
+  const fix: ClaimFix = {
+    action: 'delete',
+    pk: String(guard.pk),
+    id: String(guard.id),
+    claim,
+    ownerPk: resourcePk(dir, kind, String(guard.id)),
+    ownerSk: resourceSk(kind),
+    ownerVersion: owner ? Number(owner.version) : undefined,
+  };
+  const why = owner ? 'which does not claim that value' : 'which does not exist';
+  report('guard-orphan', guard, `The ${claim.attribute} guard names ${kind} "${String(guard.id)}", ${why}; --repair removes it.`, { claim: fix });
+}
+
+/** Each claim a resource lists must have its guard naming the resource. */
+function checkClaims(item: Item, kind: ResourceKind, dir: string, guardsByPk: ReadonlyMap<string, Item>, report: Report): void {
+  for (const claim of claimsOf(item)) {
+    const pk = claimPk(dir, kind, claim);
+    const guard = guardsByPk.get(pk);
+    if (guard?.id === item.id) continue;
+    const what = `${kind} "${String(item.id)}" claims its ${claim.attribute}`;
+    if (guard) {
+      report('guard-missing', item, `${what}, whose guard names "${String(guard.id)}": two resources hold one value; change or delete one of them.`);
+    } else {
+      const fix: ClaimFix = { action: 'put', pk, id: String(item.id), claim, ownerPk: String(item.pk), ownerSk: String(item.sk), ownerVersion: Number(item.version) };
+      report('guard-missing', item, `${what} without its guard; --repair writes it.`, { claim: fix });
+    }
+  }
 }
 
 /** An outdated guard (see 'guard-outdated') and its resource. */
@@ -437,8 +511,10 @@ export async function repairOrphans(client: DynamoDBDocumentClient, tableName: s
  * key (guard-outdated: one transaction each, putting the new guard only where none is and
  * deleting the old one only if it still names the resource), and rewrites index attributes
  * that disagree with their item (index-mismatch: listing keys written with the old key, a
- * stale externalId entry), only if the item is still at the version scanned. guard-collision
- * is left to a person. Returns how many items were repaired; one that changed meanwhile is
+ * stale externalId entry), only if the item is still at the version scanned. A claim guard
+ * missing is written (where no other holds the key) and an orphaned one removed, each in one
+ * transaction with a check that its resource is still as scanned. guard-collision and a claim
+ * two resources hold are left to a person. Returns how many items were repaired; one that changed meanwhile is
  * skipped and shows in the next check.
  */
 export async function repairKeys(client: DynamoDBDocumentClient, tableName: string, report: ConsistencyReport): Promise<number> {
@@ -457,6 +533,29 @@ export async function repairKeys(client: DynamoDBDocumentClient, tableName: stri
       : [remove];
     try {
       await client.send(new TransactWriteCommand({ TransactItems: items }));
+      repaired++;
+    } catch (error) {
+      if ((error as Error).name !== 'TransactionCanceledException') throw error;
+    }
+  }
+  for (const { claim } of report.findings.filter((f) => f.claim)) {
+    const fix = claim!;
+    const guard =
+      fix.action === 'put'
+        ? { Put: { TableName: tableName, Item: { pk: fix.pk, sk: UNIQUE_SK, id: fix.id, value: fix.claim.value, attribute: fix.claim.attribute }, ConditionExpression: 'attribute_not_exists(pk)' } }
+        : { Delete: { TableName: tableName, Key: { pk: fix.pk, sk: UNIQUE_SK }, ConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': fix.id } } };
+    // Only while the resource is as scanned: a write since may have claimed or dropped the value.
+    const owner = {
+      ConditionCheck: {
+        TableName: tableName,
+        Key: { pk: fix.ownerPk, sk: fix.ownerSk },
+        ...(fix.ownerVersion === undefined
+          ? { ConditionExpression: 'attribute_not_exists(pk)' }
+          : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': fix.ownerVersion } }),
+      },
+    };
+    try {
+      await client.send(new TransactWriteCommand({ TransactItems: [guard, owner] }));
       repaired++;
     } catch (error) {
       if ((error as Error).name !== 'TransactionCanceledException') throw error;

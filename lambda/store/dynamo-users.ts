@@ -7,12 +7,8 @@ import { INDEXES } from './table';
 import { MAX_TRANSACT_ITEMS, TransactionFailed, transactWrite, type Entry } from './transact';
 import type { CursorPage, Page, PageRequest, ResourceWrite, StoredResource, UserGroups, UserStore, UserWithGroups } from './types';
 
-/** Items of a user's own deletion: the user, its guard, a counter shard. */
-const OWN_ITEMS = 3;
 /** A membership removed with the user: its member item and the group's count. */
 const ITEMS_PER_GROUP = 2;
-/** Groups whose memberships go with the user in the deleting transaction. */
-const GROUPS_WITH_DELETE = Math.floor((MAX_TRANSACT_ITEMS - OWN_ITEMS) / ITEMS_PER_GROUP);
 /** Groups left per transaction before it, when a user is in more: one item updates the user. */
 const GROUPS_PER_STEP = Math.floor((MAX_TRANSACT_ITEMS - 1) / ITEMS_PER_GROUP);
 /** Rounds of leaving out groups found deleted before a deletion gives up. */
@@ -66,9 +62,12 @@ export class DynamoUserStore implements UserStore {
    */
   async delete(current: StoredResource, now: string): Promise<void> {
     const groups = current.groupIds ?? [];
+    // Groups whose memberships go with the user in the deleting transaction, beside the
+    // user's own items (the user, its guard and claim guards, a counter shard).
+    const groupsWithDelete = Math.floor((MAX_TRANSACT_ITEMS - this.deleteUser(current, []).length) / ITEMS_PER_GROUP);
     const steps: string[][] = [];
     let rest = [...groups];
-    while (rest.length > GROUPS_WITH_DELETE) {
+    while (rest.length > groupsWithDelete) {
       steps.push(rest.slice(0, GROUPS_PER_STEP));
       rest = rest.slice(GROUPS_PER_STEP);
     }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { INDEXES } from './table';
 import { uniqueKey } from '../scim/unique-name';
-import type { ResourceKind } from './types';
+import type { ClaimAttribute, ResourceKind, UniqueClaim } from './types';
 
 /**
  * Key layout of the single table: every key prefix is defined here and imported wherever a
@@ -11,6 +11,9 @@ import type { ResourceKind } from './types';
  *
  *   resource     <dir>#USER#<id>                       / USER     (GROUP for groups)
  *   unique guard <dir>#UNIQUE#USER#<hash(key)>         / UNIQUE   key: uniqueForm(value)
+ *   claim guard  <dir>#UNIQUE#USER#EMAIL#<hash(key)>   / UNIQUE   key: uniqueForm(e-mail)
+ *                <dir>#UNIQUE#USER#EXT#<hash(value)>   / UNIQUE   externalId, compared exactly
+ *                (only the IIC profile writes these; the resource item lists its claims)
  *   counter      <dir>#COUNT#USER                      / SHARD#<n>
  *   membership   <dir>#GROUP#<gid>                     / MEMBER#<uid>
  *                and <gid> in the `memberOf` set of the user's item (same transaction)
@@ -45,6 +48,20 @@ export const resourcePk = (dir: string, kind: ResourceKind, id: string) => `${di
 export const uniquePk = (dir: string, kind: ResourceKind, value: string) =>
   `${dir}#${UNIQUE_TAG}#${RESOURCE_TAG[kind]}#${digest(uniqueForm(value))}`;
 export const UNIQUE_SK = UNIQUE_TAG;
+
+/** The key segment of each claimed attribute's guards (after `#UNIQUE#<kind>#`). */
+export const CLAIM_TAG: Readonly<Record<ClaimAttribute, string>> = { email: 'EMAIL', externalId: 'EXT' };
+
+/**
+ * The form in which a claimed value is compared: an e-mail as IIC compares it, case-insensitively
+ * (uniqueForm: for an ASCII address that is toLowerCase(), and `ＡＢＣ@x` is `abc@x` as it is for
+ * userNames); an externalId exactly, as RFC 7643 §3.1 makes it caseExact and the externalId
+ * index and filter compare it.
+ */
+export const claimForm = (claim: UniqueClaim) => (claim.attribute === 'email' ? uniqueForm(claim.value) : claim.value);
+
+export const claimPk = (dir: string, kind: ResourceKind, claim: UniqueClaim) =>
+  `${dir}#${UNIQUE_TAG}#${RESOURCE_TAG[kind]}#${CLAIM_TAG[claim.attribute]}#${digest(claimForm(claim))}`;
 
 export const counterPk = (dir: string, kind: ResourceKind) => `${dir}#${COUNT_TAG}#${RESOURCE_TAG[kind]}`;
 export const counterSk = (shard: number) => `${SHARD_PREFIX}${String(shard).padStart(2, '0')}`;

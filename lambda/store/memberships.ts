@@ -396,7 +396,8 @@ export function conflictOf(error: TransactionFailed, kind: 'User' | 'Group'): St
       ? new StoreConflict('memberGone', 'A user named as member does not exist.', member.userId)
       : new StoreConflict('groupLimit', 'A user named as member is in as many groups as a user may be.', member.userId);
   }
-  if (error.find('uniqueness')) return new StoreConflict('uniqueness', `The ${kind} value is already taken.`);
+  const taken = error.find('uniqueness');
+  if (taken) return new StoreConflict('uniqueness', `The ${kind}'s ${taken.attribute ?? 'unique value'} is already taken.`, undefined, taken.attribute);
   if (error.find('missing')) return new StoreConflict('missing', `The ${kind} no longer exists.`);
   return new StoreConflict('version', 'The resource changed.');
 }

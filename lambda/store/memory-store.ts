@@ -1,5 +1,6 @@
-import { listingSk, sameUnique, uniqueForm } from './keys';
+import { claimForm, listingSk, sameUnique, uniqueForm } from './keys';
 import { MAX_GROUPS_PER_USER } from './memberships';
+import { claimsOf } from './resource-table';
 import {
   StoreConflict,
   type CursorPage,
@@ -13,6 +14,7 @@ import {
   type ResourceReads,
   type ResourceWrite,
   type StoredResource,
+  type UniqueClaim,
   type UserGroups,
   type UserStore,
   type UserWithGroups,
@@ -41,11 +43,14 @@ export class MemoryDirectory {
   readonly rows: Record<ResourceKind, Map<string, Row>> = { User: new Map(), Group: new Map() };
   /** @internal unique values by kind: normalised value → id */
   readonly unique: Record<ResourceKind, Map<string, string>> = { User: new Map(), Group: new Map() };
+  /** @internal claimed values by kind: `<attribute>#<claimForm>` → id */
+  readonly claims: Record<ResourceKind, Map<string, string>> = { User: new Map(), Group: new Map() };
 
-  /** What the table would hold for this directory: resources, their guards, memberships. */
+  /** What the table would hold for this directory: resources, their guards (claims included), memberships. */
   itemCount(): number {
     const members = [...this.rows.Group.values()].reduce((n, row) => n + (row.members?.size ?? 0), 0);
-    return this.rows.User.size + this.rows.Group.size + this.unique.User.size + this.unique.Group.size + members;
+    const guards = this.unique.User.size + this.unique.Group.size + this.claims.User.size + this.claims.Group.size;
+    return this.rows.User.size + this.rows.Group.size + guards + members;
   }
 
   /** Forgets everything (the directory is deleted); stores already handed out read it empty. */
@@ -53,6 +58,7 @@ export class MemoryDirectory {
     for (const kind of ['User', 'Group'] as const) {
       this.rows[kind].clear();
       this.unique[kind].clear();
+      this.claims[kind].clear();
     }
   }
 }
@@ -79,6 +85,10 @@ export class MemoryTable implements DirectoryData {
     return deleted;
   }
 }
+
+/** A claim's key among the claims of its kind: its attribute and its comparison form. */
+const claimKey = (claim: UniqueClaim) => `${claim.attribute}#${claimForm(claim)}`;
+
 
 class MemoryReads implements ResourceReads {
   constructor(
@@ -153,10 +163,21 @@ class MemoryReads implements ResourceReads {
     return { ...resource, memberCount: row.members?.size ?? 0 };
   }
 
-  /** Checks that a new unique value is free (other than for `id` itself). */
-  protected checkUnique(value: string, id: string): void {
+  /** Checks that a new unique value and the write's claims are free (other than for `id` itself). */
+  protected checkUnique(value: string, id: string, claims: readonly UniqueClaim[] = []): void {
     const holder = this.dir.unique[this.kind].get(uniqueForm(value));
-    if (holder !== undefined && holder !== id) throw new StoreConflict('uniqueness', `The ${this.kind} value is already taken.`);
+    if (holder !== undefined && holder !== id) throw new StoreConflict('uniqueness', `The ${this.kind}'s unique value is already taken.`);
+    for (const claim of claims) {
+      const owner = this.dir.claims[this.kind].get(claimKey(claim));
+      if (owner !== undefined && owner !== id) throw new StoreConflict('uniqueness', `The ${this.kind}'s ${claim.attribute} is already taken.`, undefined, claim.attribute);
+    }
+  }
+
+  /** Moves the claims of `id` from `before` to `after`. */
+  private reclaim(id: string, before: readonly UniqueClaim[] = [], after: readonly UniqueClaim[] = []): void {
+    const claims = this.dir.claims[this.kind];
+    for (const claim of before) if (claims.get(claimKey(claim)) === id) claims.delete(claimKey(claim));
+    for (const claim of after) claims.set(claimKey(claim), id);
   }
 
   protected current(resource: StoredResource, pinned = true): Row {
@@ -168,24 +189,28 @@ class MemoryReads implements ResourceReads {
 
   protected insert(id: string, write: ResourceWrite, now: string, extra: Partial<Row> = {}): StoredResource {
     if (this.rows.has(id)) throw new StoreConflict('version', 'The resource changed.');
-    this.checkUnique(write.uniqueValue, id);
-    const resource: StoredResource = { id, kind: this.kind, version: 1, created: now, lastModified: now, uniqueValue: write.uniqueValue, document: structuredClone(write.document) };
+    this.checkUnique(write.uniqueValue, id, write.alsoUnique);
+    const resource: StoredResource = { id, kind: this.kind, version: 1, created: now, lastModified: now, uniqueValue: write.uniqueValue, ...claimsOf(write), document: structuredClone(write.document) };
     this.rows.set(id, { resource, ...extra });
     this.dir.unique[this.kind].set(uniqueForm(write.uniqueValue), id);
+    this.reclaim(id, [], write.alsoUnique);
     return resource;
   }
 
   protected rewrite(row: Row, write: ResourceWrite, now: string): void {
-    this.checkUnique(write.uniqueValue, row.resource.id);
+    this.checkUnique(write.uniqueValue, row.resource.id, write.alsoUnique);
     const unique = this.dir.unique[this.kind];
     if (!sameUnique(row.resource.uniqueValue, write.uniqueValue)) unique.delete(uniqueForm(row.resource.uniqueValue));
     unique.set(uniqueForm(write.uniqueValue), row.resource.id);
-    row.resource = { ...row.resource, version: row.resource.version + 1, lastModified: now, uniqueValue: write.uniqueValue, document: structuredClone(write.document) };
+    this.reclaim(row.resource.id, row.resource.alsoUnique, write.alsoUnique);
+    const { alsoUnique: _previous, ...rest } = row.resource;
+    row.resource = { ...rest, version: row.resource.version + 1, lastModified: now, uniqueValue: write.uniqueValue, ...claimsOf(write), document: structuredClone(write.document) };
   }
 
   protected drop(row: Row): void {
     this.rows.delete(row.resource.id);
     this.dir.unique[this.kind].delete(uniqueForm(row.resource.uniqueValue));
+    this.reclaim(row.resource.id, row.resource.alsoUnique);
   }
 }
 
@@ -240,7 +265,7 @@ export class MemoryGroupStore extends MemoryReads implements GroupStore {
 
   async create(id: string, write: ResourceWrite, members: readonly string[], now: string): Promise<StoredResource> {
     this.checkJoins(id, members);
-    this.checkUnique(write.uniqueValue, id);
+    this.checkUnique(write.uniqueValue, id, write.alsoUnique);
     const resource = this.insert(id, write, now, { members: new Set() });
     const row = this.rows.get(id)!;
     for (const uid of members) this.join(row, uid);

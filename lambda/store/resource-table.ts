@@ -2,6 +2,7 @@ import { GetCommand, type DynamoDBDocumentClient, type QueryCommandInput } from 
 import { batchGet, queryPages } from './batch';
 import type { Changes, Clause } from './expression';
 import {
+  claimPk,
   counterPk,
   counterSk,
   externalIdPk,
@@ -15,7 +16,7 @@ import {
 } from './keys';
 import { INDEXES } from './table';
 import { Items, type Entry, type Meaning } from './transact';
-import type { CursorPage, Page, PageRequest, ResourceKind, ResourceReads, ResourceWrite, StoredResource } from './types';
+import type { CursorPage, Page, PageRequest, ResourceKind, ResourceReads, ResourceWrite, StoredResource, UniqueClaim } from './types';
 
 export type Item = Record<string, unknown>;
 
@@ -41,7 +42,8 @@ export const ITEM_LIMIT_BYTES = 400 * 1024;
 export const MAX_RESOURCE_BYTES = 300_000;
 
 /** What a resource counts against MAX_RESOURCE_BYTES. */
-export const resourceBytes = (write: ResourceWrite) => Buffer.byteLength(JSON.stringify(write.document), 'utf8') + Buffer.byteLength(write.uniqueValue, 'utf8');
+export const resourceBytes = (write: ResourceWrite) =>
+  Buffer.byteLength(JSON.stringify(write.document), 'utf8') + Buffer.byteLength(write.uniqueValue, 'utf8') + Buffer.byteLength(JSON.stringify(write.alsoUnique ?? []), 'utf8');
 
 /** Ids are ours (UUIDs); anything longer than this cannot name a stored resource. */
 export const MAX_ID_BYTES = 256;
@@ -193,18 +195,20 @@ export class ResourceTable implements ResourceReads {
 
   // ---- the entries of a resource's own writes ----
 
-  /** A create: the resource (new), its uniqueness guard, a counter shard. */
+  /** A create: the resource (new), its uniqueness guard, a guard per claim, a counter shard. */
   createEntries(stored: StoredResource, extra: Item = {}): Entry[] {
     return [
       this.items.put({ ...this.toItem(stored), ...extra }, [{ notExists: 'pk' }], { kind: 'version' }),
       this.putGuard(stored.id, stored.uniqueValue),
+      ...this.claimGuards(stored.alsoUnique).map((claim) => this.putClaim(stored.id, claim)),
       this.countBy(1),
     ];
   }
 
   /**
    * A replace: the resource if still at `current.version`, and, when the unique value
-   * changes other than in case, the old guard's removal and the new guard. The resource is
+   * changes other than in case, the old guard's removal and the new guard; likewise for each
+   * claim (an e-mail or externalId that changes moves its guard, one dropped loses it). The resource is
    * updated, not put: what other writers keep on the item without changing its version (a
    * user's `memberOf`, a group's `memberCount`) is left as it is. `extra` adds changes of
    * the caller's own (a group's count).
@@ -218,12 +222,13 @@ export class ResourceTable implements ResourceReads {
         lastModified: next.lastModified,
         uniqueValue: next.uniqueValue,
         document: next.document,
+        ...(item.alsoUnique ? { alsoUnique: item.alsoUnique } : {}),
         [INDEXES.byType.sortKey]: item[INDEXES.byType.sortKey],
         ...Object.fromEntries(ext.filter((n) => item[n] !== undefined).map((n) => [n, item[n]])),
         ...extra.set,
       },
       add: extra.add,
-      remove: [...ext.filter((n) => item[n] === undefined), ...(extra.remove ?? [])],
+      remove: [...ext.filter((n) => item[n] === undefined), ...(item.alsoUnique ? [] : ['alsoUnique']), ...(extra.remove ?? [])],
       delete: extra.delete,
     };
     const entries = [this.items.update(this.key(current.id), changes, [{ equals: ['version', current.version] }], resourceFailure)];
@@ -231,26 +236,32 @@ export class ResourceTable implements ResourceReads {
     if (!sameUnique(current.uniqueValue, next.uniqueValue)) {
       entries.push(this.deleteGuard(current.id, current.uniqueValue), this.putGuard(current.id, next.uniqueValue));
     }
+    const before = new Map(this.claimGuards(current.alsoUnique).map((c) => [this.claimKey(c).pk, c]));
+    const after = new Map(this.claimGuards(next.alsoUnique).map((c) => [this.claimKey(c).pk, c]));
+    for (const [pk, claim] of before) if (!after.has(pk)) entries.push(this.deleteClaim(current.id, claim));
+    for (const [pk, claim] of after) if (!before.has(pk)) entries.push(this.putClaim(current.id, claim));
     return entries;
   }
 
-  /** A delete: the resource if still at `current.version`, its guard, a counter shard. */
+  /** A delete: the resource if still at `current.version`, its guard and claim guards, a counter shard. */
   deleteEntries(current: StoredResource, condition: readonly Clause[] = [{ equals: ['version', current.version] }]): Entry[] {
     return [
       this.items.delete(this.key(current.id), condition, resourceFailure),
       this.deleteGuard(current.id, current.uniqueValue),
+      ...this.claimGuards(current.alsoUnique).map((claim) => this.deleteClaim(current.id, claim)),
       this.countBy(-1),
     ];
   }
 
   /** The resource at version 1. */
   newResource(id: string, write: ResourceWrite, now: string): StoredResource {
-    return { id, kind: this.kind, version: 1, created: now, lastModified: now, uniqueValue: write.uniqueValue, document: write.document };
+    return { id, kind: this.kind, version: 1, created: now, lastModified: now, uniqueValue: write.uniqueValue, ...claimsOf(write), document: write.document };
   }
 
-  /** The resource a replace writes: the next version with the new document. */
+  /** The resource a replace writes: the next version with the new document (and claims). */
   nextVersion(current: StoredResource, write: ResourceWrite, now: string): StoredResource {
-    return { ...current, version: current.version + 1, lastModified: now, uniqueValue: write.uniqueValue, document: write.document };
+    const { alsoUnique: _previous, ...rest } = current;
+    return { ...rest, version: current.version + 1, lastModified: now, uniqueValue: write.uniqueValue, ...claimsOf(write), document: write.document };
   }
 
   toItem(resource: StoredResource): Item {
@@ -262,6 +273,7 @@ export class ResourceTable implements ResourceReads {
       created: resource.created,
       lastModified: resource.lastModified,
       uniqueValue: resource.uniqueValue,
+      ...(resource.alsoUnique?.length ? { alsoUnique: resource.alsoUnique.map((c) => ({ attribute: c.attribute, value: c.value })) } : {}),
       document: resource.document,
       [INDEXES.byType.partitionKey]: listingPk(this.ref.directory, this.kind),
       [INDEXES.byType.sortKey]: listingSk(resource.uniqueValue, resource.id),
@@ -289,6 +301,26 @@ export class ResourceTable implements ResourceReads {
   private deleteGuard(id: string, value: string): Entry {
     // The guard names the resource until the resource's own write removes it.
     return this.items.delete(this.guardKey(value), [{ equals: ['id', id] }], { kind: 'version' });
+  }
+
+  private claimKey(claim: UniqueClaim) {
+    return { pk: claimPk(this.ref.directory, this.kind, claim), sk: UNIQUE_SK };
+  }
+
+  /** The claims with one guard each: those comparing equal share a key, and one item appears once per transaction. */
+  private claimGuards(claims: readonly UniqueClaim[] | undefined): UniqueClaim[] {
+    return [...new Map((claims ?? []).map((c) => [this.claimKey(c).pk, c])).values()];
+  }
+
+  private putClaim(id: string, claim: UniqueClaim): Entry {
+    return this.items.put({ ...this.claimKey(claim), id, value: claim.value, attribute: claim.attribute }, [{ notExists: 'pk' }], {
+      kind: 'uniqueness',
+      attribute: claim.attribute,
+    });
+  }
+
+  private deleteClaim(id: string, claim: UniqueClaim): Entry {
+    return this.items.delete(this.claimKey(claim), [{ equals: ['id', id] }], { kind: 'version' });
   }
 
   private countBy(delta: number): Entry {
@@ -344,8 +376,14 @@ export function fromItem(item: Item, kind: ResourceKind): StoredResource {
     created: String(item.created),
     lastModified: String(item.lastModified),
     uniqueValue: String(item.uniqueValue),
+    ...(Array.isArray(item.alsoUnique) && item.alsoUnique.length > 0 ? { alsoUnique: item.alsoUnique as UniqueClaim[] } : {}),
     document: item.document as Record<string, unknown>,
     ...(item.memberCount !== undefined ? { memberCount: Number(item.memberCount) } : {}),
     ...(item.memberOf instanceof Set && item.memberOf.size > 0 ? { groupIds: [...item.memberOf].map(String).sort() } : {}),
   };
+}
+
+/** The claims a write makes, as a StoredResource holds them (none: the field is absent). */
+export function claimsOf(write: ResourceWrite): Pick<StoredResource, 'alsoUnique'> {
+  return write.alsoUnique?.length ? { alsoUnique: write.alsoUnique.map((c) => ({ attribute: c.attribute, value: c.value })) } : {};
 }

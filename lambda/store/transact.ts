@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { conditionExpression, updateExpression, type Changes, type Clause } from './expression';
 import { directoryIndexKey, withDirectoryIndex } from './keys';
 import { INDEXES } from './table';
-import { StoreUnavailable } from './types';
+import { StoreUnavailable, type ClaimAttribute } from './types';
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 /** One action of a TransactWriteItems request. */
@@ -24,8 +24,8 @@ export type Failure =
   | { readonly kind: 'version' }
   /** The resource no longer exists. */
   | { readonly kind: 'missing' }
-  /** A unique value (userName, displayName) is taken by another resource. */
-  | { readonly kind: 'uniqueness' }
+  /** A unique value is taken by another resource: userName / displayName, or a claimed attribute. */
+  | { readonly kind: 'uniqueness'; readonly attribute?: ClaimAttribute }
   /** The intent's next step was applied by another writer, or the intent is finished. */
   | { readonly kind: 'intentMoved' }
   /** The user named as a member does not exist (any more). */

@@ -21,6 +21,8 @@ export interface StoredResource {
   readonly lastModified: string;
   /** The value kept unique (userName or displayName), as last written. */
   readonly uniqueValue: string;
+  /** Further values held unique by guards of their own, as last written (see UniqueClaim). */
+  readonly alsoUnique?: readonly UniqueClaim[];
   readonly document: Document;
   /** Groups only: how many members the group has (kept exact by the membership writes). */
   readonly memberCount?: number;
@@ -32,13 +34,29 @@ export interface StoredResource {
   readonly groupIds?: readonly string[];
 }
 
+/** An attribute that a compatibility profile keeps unique besides userName / displayName. */
+export type ClaimAttribute = 'email' | 'externalId';
+
 /**
- * What a create or replace writes: the document (its string `externalId`, if any, is indexed)
- * and the value kept unique case-insensitively (userName for users, displayName for groups).
+ * A value held unique among the resources of one kind by a guard item of its own, written in
+ * the same transaction as the resource (the AWS IAM Identity Center profile: a user's e-mail
+ * and externalId, a group's externalId). The default profile claims none.
+ */
+export interface UniqueClaim {
+  readonly attribute: ClaimAttribute;
+  readonly value: string;
+}
+
+/**
+ * What a create or replace writes: the document (its string `externalId`, if any, is indexed),
+ * the value kept unique case-insensitively (userName for users, displayName for groups), and
+ * the further values to hold unique (none unless given). A replace's claims are the whole new
+ * set: guards of claims it no longer makes go, new ones are written, in one transaction.
  */
 export interface ResourceWrite {
   readonly document: Document;
   readonly uniqueValue: string;
+  readonly alsoUnique?: readonly UniqueClaim[];
 }
 
 /** A page of resources and the number of all that matched. */
@@ -187,6 +205,8 @@ export class StoreConflict extends Error {
     message: string,
     /** The user a member refusal is about. */
     readonly userId?: string,
+    /** For uniqueness: the claimed attribute that is taken; undefined for userName / displayName. */
+    readonly attribute?: ClaimAttribute,
   ) {
     super(message);
     this.name = 'StoreConflict';

@@ -19,6 +19,9 @@ import type { Route } from '../../lambda/http/router';
 import { notFound, payloadTooLarge, ScimError } from '../../lambda/scim/errors';
 import { answerSession, CONSOLE_SESSION_PATH } from '../console/session';
 import { isConsoleRequest, serveConsole } from '../console/static';
+import { profileError } from '../../lambda/http/profile';
+import { gatewayAnswer, type GatewayResult } from './gateway-answers';
+import { RateLimiter } from './rate-limit';
 
 /** The route factory of each function in FUNCTION_ROUTES, by its id. */
 export const FUNCTION_FACTORIES: Record<string, (settings: FunctionSettings) => Route[]> = {
@@ -38,6 +41,11 @@ export interface LocalServerOptions {
   readonly host?: string;
   /** The built directory console, served at `/` and `/console/`; unset: those paths are 404 too. */
   readonly consoleDir?: string;
+  /**
+   * Requests per second above which SCIM requests get 429, as API Gateway's stage throttle
+   * answers (SCIM_RATE_LIMIT). @default no limit
+   */
+  readonly rateLimit?: number;
 }
 
 export interface LocalServer {
@@ -54,6 +62,7 @@ export interface LocalServer {
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   const handlers = new Map<string, ApiHandler>();
   const host = options.host ?? '127.0.0.1';
+  const gateway = new Gateway(options.profile ?? 'rfc', options.rateLimit === undefined ? undefined : new RateLimiter(options.rateLimit));
   const server = createServer((req, res) => {
     const forConsole = options.consoleDir && isConsoleRequest(req.url);
     const work =
@@ -61,7 +70,7 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
         ? answerSession(req, res, options.verifier, options.store.directoryId)
         : forConsole
           ? serveConsole(req, res, options.consoleDir!)
-          : handle(req, res, handlers);
+          : handle(req, res, handlers, gateway);
     work.catch((error: Error) => {
       options.logger.error('local server error', { name: error.name, message: error.message });
       if (!res.headersSent) res.writeHead(500).end();
@@ -94,20 +103,51 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   };
 }
 
-async function handle(req: IncomingMessage, res: ServerResponse, handlers: Map<string, ApiHandler>): Promise<void> {
+/**
+ * What API Gateway answers itself, before any function runs: its throttle and a path no
+ * function owns, as the deployed stage renders them for the profile; and the function's own
+ * 413 for a body over the limit, which the local server refuses before reading it all.
+ */
+class Gateway {
+  constructor(
+    private readonly profile: ProfileName,
+    private readonly limiter: RateLimiter | undefined,
+  ) {}
+
+  /** The 429 of a request over the rate limit, or undefined when it may go on. */
+  throttle(requestId: string): GatewayResult | undefined {
+    if (!this.limiter || this.limiter.take()) return undefined;
+    return gatewayAnswer(this.profile, 'Throttled', { requestId, at: new Date(), message: 'Too Many Requests' });
+  }
+
+  unknownPath(requestId: string): GatewayResult {
+    if (this.profile === 'rfc') return toApiGatewayResult(errorResponse(notFound('No SCIM endpoint at this path.')), requestId);
+    return gatewayAnswer(this.profile, 'UnknownPath', { requestId, at: new Date() });
+  }
+
+  tooLarge(requestId: string): GatewayResult {
+    const error = payloadTooLarge(`The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+    return toApiGatewayResult(profileError(this.profile, error, requestId), requestId);
+  }
+}
+
+async function handle(req: IncomingMessage, res: ServerResponse, handlers: Map<string, ApiHandler>, gateway: Gateway): Promise<void> {
   const requestId = randomUUID();
+  const refused = gateway.throttle(requestId);
+  if (refused) {
+    req.resume(); // the body is not read, as API Gateway does not forward a throttled request
+    return send(res, refused, requestId);
+  }
   const url = new URL(req.url ?? '/', 'http://local');
   const folded = url.pathname.replace(/\/{2,}/g, '/');
   // `/scim/v2/...` or `/<directory>/scim/v2/...`, as API Gateway's resources are laid out.
   const base = BASE.exec(folded);
   const rest = base ? folded.slice(base[0].length).split('/').filter(Boolean) : undefined;
   const handler = rest && rest.length > 0 ? handlers.get(safeDecode(rest[0]).toLowerCase()) : undefined;
-  if (!handler) return send(res, toApiGatewayResult(errorResponse(notFound('No SCIM endpoint at this path.')), requestId));
+  if (!handler) return send(res, gateway.unknownPath(requestId), requestId);
 
   const body = await readBody(req);
-  if (body === undefined) {
-    return send(res, toApiGatewayResult(errorResponse(payloadTooLarge(`The request body is larger than ${MAX_BODY_BYTES} bytes.`)), requestId));
-  }
+  if (body === undefined) return send(res, gateway.tooLarge(requestId), requestId);
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
@@ -129,15 +169,16 @@ async function handle(req: IncomingMessage, res: ServerResponse, handlers: Map<s
     requestContext: { requestId, path: url.pathname, domainName: req.headers.host ?? '127.0.0.1', stage: 'local' },
   } as unknown as APIGatewayProxyEvent;
   try {
-    send(res, await handler(event));
+    send(res, await handler(event), requestId);
   } catch (error) {
-    if (error instanceof ScimError) return send(res, toApiGatewayResult(errorResponse(error), requestId));
+    if (error instanceof ScimError) return send(res, toApiGatewayResult(errorResponse(error), requestId), requestId);
     throw error;
   }
 }
 
-function send(res: ServerResponse, result: { statusCode: number; headers?: Record<string, unknown>; body: string }): void {
-  res.writeHead(result.statusCode, result.headers as Record<string, string>);
+/** Writes a result with the request id header API Gateway adds to every answer (x-amzn-RequestId). */
+function send(res: ServerResponse, result: GatewayResult, requestId: string): void {
+  res.writeHead(result.statusCode, { ...(result.headers as Record<string, string>), 'x-amzn-RequestId': requestId });
   res.end(result.body);
 }
 

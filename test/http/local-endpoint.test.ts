@@ -245,16 +245,24 @@ describe('npm start (bin/local.ts as a process)', () => {
     rmSync(emptyDir, { recursive: true, force: true });
   });
 
-  it('with SCIM_PROFILE=aws-iam-identity-center answers as IAM Identity Center, and refuses an unknown profile', async () => {
-    const run = await start({ SCIM_IN_MEMORY: '1', SCIM_TOKEN: 'profile-token', SCIM_PROFILE: 'aws-iam-identity-center' });
+  it('with SCIM_PROFILE=aws-iam-identity-center and SCIM_RATE_LIMIT answers as IAM Identity Center, throttling included; bad values refuse to start', async () => {
+    const run = await start({ SCIM_IN_MEMORY: '1', SCIM_TOKEN: 'profile-token', SCIM_PROFILE: 'aws-iam-identity-center', SCIM_RATE_LIMIT: '3' });
     try {
       expect(run.output()).toContain('Profile:    aws-iam-identity-center');
-      const spc = await fetch(`http://127.0.0.1:${run.port}/scim/v2/ServiceProviderConfig`, { headers: { Authorization: 'Bearer profile-token' } });
+      expect(run.output()).toContain('Rate limit: 3 requests/s, then 429');
+      const get = () => fetch(`http://127.0.0.1:${run.port}/scim/v2/ServiceProviderConfig`, { headers: { Authorization: 'Bearer profile-token' } });
+      const spc = await get();
       expect(spc.headers.get('content-type')).toBe('application/json');
       expect(((await spc.json()) as { bulk: { supported: boolean } }).bulk.supported).toBe(false);
+      const burst = await Promise.all(Array.from({ length: 6 }, get));
+      const throttled = burst.filter((r) => r.status === 429);
+      expect(throttled.length).toBeGreaterThanOrEqual(2);
+      expect(throttled[0].headers.get('retry-after')).toBe('1');
+      expect(await throttled[0].json()).toMatchObject({ status: '429', detail: 'Too Many Requests', exceptionRequestId: throttled[0].headers.get('x-amzn-requestid') });
     } finally {
       await stop(run.child);
     }
     await expect(start({ SCIM_IN_MEMORY: '1', SCIM_PROFILE: 'okta' })).rejects.toThrow(/Unknown compatibility profile "okta"/);
+    await expect(start({ SCIM_IN_MEMORY: '1', SCIM_RATE_LIMIT: 'fast' })).rejects.toThrow(/SCIM_RATE_LIMIT must be a positive number/);
   });
 });

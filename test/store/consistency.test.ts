@@ -3,8 +3,8 @@ import { promisify } from 'node:util';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { groupsService, usersService } from '../../lambda/handlers/services';
 import { createDocumentClient } from '../../lambda/store/client';
-import { checkTable, repairKeys, repairOrphans, type FindingKind } from '../../lambda/store/consistency';
-import { counterPk, counterSk, digest, directoryIndexKey, memberSk, resourcePk, uniquePk } from '../../lambda/store/keys';
+import { checkTable, repairKeys, repairOrphans, scanTable, type FindingKind } from '../../lambda/store/consistency';
+import { claimPk, counterPk, counterSk, digest, directoryIndexKey, memberSk, resourcePk, uniquePk } from '../../lambda/store/keys';
 import { INDEXES } from '../../lambda/store/table';
 import { freshTable } from '../support/dynamo';
 import { GROUP, userBody } from '../support/server';
@@ -215,6 +215,43 @@ describe('the consistency checker', () => {
     const again = await checkTable(table.client, table.tableName);
     expect(await repairKeys(table.client, table.tableName, { ...again, findings: again.findings.filter((f) => f.pk.startsWith(`${dir.dir}#`)) })).toBe(1);
     expect(await findingsIn(dir.dir)).toEqual([]);
+  });
+
+  it('knows the IIC profile\'s e-mail and externalId guards: none found on a clean directory, a missing one written, an orphan removed', async () => {
+    const dir = `dir${++dirs}`;
+    const settings = { client: table.client, tableName: table.tableName, directoryId: dir, profile: 'aws-iam-identity-center' as const };
+    const users = usersService(settings);
+    const groups = groupsService(settings);
+    const a = String((await users.create(userBody('iic-a@example.com', { externalId: 'ext-a' }), ctx)).body!.id);
+    const b = String((await users.create(userBody('iic-b@example.com'), ctx)).body!.id);
+    await groups.create({ schemas: [GROUP], displayName: 'IIC Group', externalId: 'ext-g' }, ctx);
+    // A changed e-mail moves its guard; a deleted user takes its guards with it.
+    const patch = (value: string) => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'emails', value: [{ value, primary: true }] }] });
+    await users.patch(a, patch('iic-a.moved@example.com'), ctx);
+    const c = String((await users.create(userBody('iic-c@example.com', { externalId: 'ext-c' }), ctx)).body!.id);
+    await users.delete(c, ctx);
+    const clean = await checkTable(table.client, table.tableName);
+    expect(clean.findings.filter((f) => f.pk.startsWith(`${dir}#`))).toEqual([]);
+    // a and b: userName and e-mail (a's moved), a's externalId; the group: displayName and externalId. c left none.
+    const guards = (await scanTable(table.client, table.tableName)).filter((i) => String(i.pk).startsWith(`${dir}#`) && i.sk === 'UNIQUE');
+    expect(guards).toHaveLength(7);
+
+    // b's e-mail guard goes missing; an orphan e-mail guard names b; one names a user that is gone.
+    const emailKey = (value: string) => ({ pk: claimPk(dir, 'User', { attribute: 'email', value }), sk: 'UNIQUE' });
+    await table.client.send(new DeleteCommand({ TableName: table.tableName, Key: emailKey('iic-b@example.com') }));
+    await table.client.send(new PutCommand({ TableName: table.tableName, Item: { ...emailKey('stale@example.com'), id: b, value: 'stale@example.com', attribute: 'email' } }));
+    await table.client.send(new PutCommand({ TableName: table.tableName, Item: { ...emailKey('gone@example.com'), id: c, value: 'gone@example.com', attribute: 'email' } }));
+    const findings = await findingsIn(dir);
+    expect(findings.map((f) => [f.kind, f.claim?.action]).sort()).toEqual([
+      ['guard-missing', 'put'],
+      ['guard-orphan', 'delete'],
+      ['guard-orphan', 'delete'],
+    ]);
+    const report = await checkTable(table.client, table.tableName);
+    expect(await repairKeys(table.client, table.tableName, { ...report, findings: report.findings.filter((f) => f.pk.startsWith(`${dir}#`)) })).toBe(3);
+    expect(await findingsIn(dir)).toEqual([]);
+    await expect(users.create(userBody('iic-d@example.com', { emails: [{ value: 'IIC-B@example.com' }] }), ctx)).rejects.toMatchObject({ status: 409 });
+    expect((await users.create(userBody('iic-d@example.com', { emails: [{ value: 'stale@example.com' }] }), ctx)).body!.id).toEqual(expect.any(String));
   });
 
   it('is a command: exit 1 naming the finding, --repair fixes orphans and exits 0', async () => {

@@ -1,4 +1,4 @@
-import { StoreConflict, type GroupStore, type StoredResource, type UserStore } from '../../lambda/store/types';
+import { StoreConflict, type GroupStore, type StoredResource, type UniqueClaim, type UserStore } from '../../lambda/store/types';
 
 /**
  * The store contract: what the services rely on, asserted through the store interface alone.
@@ -172,6 +172,74 @@ export function storeContract(name: string, open: () => Promise<Stores & { close
         expect(again.resources.map((r) => r.id)).toEqual(page.resources.map((r) => r.id));
         const last = (await users.listMatching(() => true, { startIndex: 1, count: 1000 })).resources.at(-1)!;
         expect(await users.listAfter(users.positionOf(last), 5)).toEqual({ resources: [] });
+      });
+    });
+
+    describe('unique claims (the IIC profile: e-mail and externalId held unique)', () => {
+      const email = (value: string) => ({ attribute: 'email' as const, value });
+      const ext = (value: string) => ({ attribute: 'externalId' as const, value });
+      const claiming = (userName: string, claims: UniqueClaim[], extra = {}) => ({ ...user(userName, extra), alsoUnique: claims });
+
+      it('keeps the claims with the resource, and a second claim of an e-mail in another case is refused, saying which, writing nothing', async () => {
+        const created = await users.create('c1', claiming('claim-1@example.com', [email('Shared@Example.com'), ext('EXT-C1')]), NOW);
+        expect(created.alsoUnique).toEqual([email('Shared@Example.com'), ext('EXT-C1')]);
+        expect(await users.get('c1')).toEqual(created);
+        const before = await users.count();
+        const refused = await users.create('c2', claiming('claim-2@example.com', [email('shared@EXAMPLE.com')]), NOW).catch((e: unknown) => e);
+        expect(refused).toMatchObject({ reason: 'uniqueness', attribute: 'email' });
+        await expect(users.create('c2', claiming('claim-2@example.com', [ext('EXT-C1')]), NOW)).rejects.toMatchObject({ reason: 'uniqueness', attribute: 'externalId' });
+        expect(await users.get('c2')).toBeUndefined();
+        expect(await users.findByUniqueValue('claim-2@example.com')).toBeUndefined();
+        expect(await users.count()).toBe(before);
+      });
+
+      it('compares an externalId exactly, and leaves writes that claim nothing free (the default profile)', async () => {
+        expect((await users.create('c3', claiming('claim-3@example.com', [ext('ext-c1')]), NOW)).id).toBe('c3');
+        expect((await create('c4', 'claim-4@example.com', { emails: [{ value: 'shared@example.com' }], externalId: 'EXT-C1' })).alsoUnique).toBeUndefined();
+      });
+
+      it('moves a claim on change, frees it on drop and on delete, and keeps it on a change of case', async () => {
+        const c1 = (await users.get('c1'))!;
+        const recased = await users.replace(c1, claiming('claim-1@example.com', [email('SHARED@example.com'), ext('EXT-C1')]), LATER);
+        await expect(users.create('c5', claiming('claim-5@example.com', [email('shared@example.com')]), NOW)).rejects.toMatchObject({ attribute: 'email' });
+        const moved = await users.replace(recased, claiming('claim-1@example.com', [email('moved@example.com')]), LATER);
+        expect(moved.alsoUnique).toEqual([email('moved@example.com')]);
+        // The old e-mail and the dropped externalId are free; the new e-mail is taken.
+        const c5 = await users.create('c5', claiming('claim-5@example.com', [email('shared@example.com'), ext('EXT-C1')]), NOW);
+        await expect(users.create('c6', claiming('claim-6@example.com', [email('MOVED@example.com')]), NOW)).rejects.toMatchObject({ attribute: 'email' });
+        await users.delete(c5, NOW);
+        await users.delete((await users.get('c1'))!, NOW);
+        const c6 = await users.create('c6', claiming('claim-6@example.com', [email('moved@example.com'), email('shared@example.com'), ext('EXT-C1')]), NOW);
+        // A replace without claims (the default profile) lets them go.
+        expect((await users.replace(c6, user('claim-6@example.com'), NOW)).alsoUnique).toBeUndefined();
+        expect((await users.create('c7', claiming('claim-7@example.com', [email('moved@example.com')]), NOW)).id).toBe('c7');
+      });
+
+      it('refuses a change onto another resource\'s claim and changes nothing', async () => {
+        const c7 = (await users.get('c7'))!;
+        const c8 = await users.create('c8', claiming('claim-8@example.com', [email('eight@example.com')]), NOW);
+        await expect(users.replace(c8, claiming('claim-8b@example.com', [email('Moved@Example.com')]), LATER)).rejects.toMatchObject({ reason: 'uniqueness', attribute: 'email' });
+        expect(await users.get('c8')).toEqual(c8);
+        expect(await users.findByUniqueValue('claim-8b@example.com')).toBeUndefined();
+        expect(await users.get('c7')).toEqual(c7);
+      });
+
+      it('lets exactly one of 10 racing creates claiming one e-mail win', async () => {
+        const outcomes = await Promise.allSettled(
+          Array.from({ length: 10 }, (_, i) => users.create(`claim-race-${i}`, claiming(`claim-race-${i}@example.com`, [email(i % 2 ? 'race@example.com' : 'RACE@example.com')]), NOW)),
+        );
+        expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+        for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toMatchObject({ reason: 'uniqueness', attribute: 'email' });
+      });
+
+      it('holds a group\'s externalId apart from a user\'s, and frees it when the group goes', async () => {
+        await users.create('c9', claiming('claim-9@example.com', [ext('EXT-C1')]), NOW);
+        const g = await groups.create('cg1', { ...group('Claim Group'), alsoUnique: [ext('EXT-C1')] }, [], NOW);
+        await expect(groups.create('cg2', { ...group('Claim Group 2'), alsoUnique: [ext('EXT-C1')] }, [], NOW)).rejects.toMatchObject({ reason: 'uniqueness', attribute: 'externalId' });
+        const renamed = await groups.update(g, { write: { ...group('Claim Group renamed'), alsoUnique: [ext('EXT-C1')] }, members: { add: [], remove: [] }, pinned: true }, LATER);
+        expect(renamed.alsoUnique).toEqual([ext('EXT-C1')]);
+        await groups.delete((await groups.get('cg1'))!);
+        expect((await groups.create('cg2', { ...group('Claim Group 2'), alsoUnique: [ext('EXT-C1')] }, [], NOW)).id).toBe('cg2');
       });
     });
 

@@ -8,7 +8,7 @@ import { freshTable } from './dynamo';
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
 /** The local endpoint on a free port with a fresh table, as `npm start` serves it. */
-export async function startTestServer(logger: Logger = silentLogger, profile: ProfileName = 'rfc', memberships?: MembershipOptions) {
+export async function startTestServer(logger: Logger = silentLogger, profile: ProfileName = 'rfc', memberships?: MembershipOptions, options: { rateLimit?: number } = {}) {
   const table = await freshTable('http');
   const local = await startLocalServer({
     store: { client: table.client, tableName: table.tableName, directoryId: 'default', memberships },
@@ -16,6 +16,7 @@ export async function startTestServer(logger: Logger = silentLogger, profile: Pr
     logger,
     port: 0,
     profile,
+    rateLimit: options.rateLimit,
   });
   /** Sends a SCIM request with the test token unless `headers` says otherwise. */
   const scim = scimAt(local.baseUrl, TEST_TOKEN);

@@ -34,7 +34,8 @@ export function serviceProviderConfig(baseUrl: string, profile: ProfileName): Js
     pagination: {
       cursor: true,
       index: !iic,
-      defaultPaginationMethod: 'index',
+      // IIC ignores startIndex, so cursors are its only paging (RFC 9865 §4: the default must be offered).
+      defaultPaginationMethod: iic ? 'cursor' : 'index',
       defaultPageSize: DEFAULT_COUNT,
       maxPageSize: maxResults,
       // Our cursors are positions in the listing, not server state: they do not expire.

@@ -9,8 +9,9 @@ import { TokenCache } from './token-cache';
 /**
  * The recursive-descent parser of RFC 7644 §3.4.2.2 (figure 1) and of PATCH paths (§3.5.2).
  * Paths in the AST are canonical: spelled as the schema spells them, `uri` set only for
- * extension attributes, and a comparison on a multi-valued complex attribute rewritten to
- * its `value` sub-attribute (`emails co "x"` → `emails.value co "x"`).
+ * extension attributes, and a comparison on a complex attribute that has a `value`
+ * sub-attribute rewritten to it (`emails co "x"` → `emails.value co "x"`, `manager eq "m"` →
+ * `manager.value eq "m"`).
  */
 
 /** Hostile-input limits; each violation is a 400 like any syntax error. */
@@ -227,7 +228,9 @@ class Parser {
     // Sub-attributes are never complex (RFC 7643 §2.3.8), so only a resource-level path gets here.
     if (leaf.type === 'complex') {
       // §3.4.2.2 example `emails co "example.com"`: a multi-valued complex attribute compares by its value.
-      const valueSub = leaf.multiValued ? findAttribute(leaf.subAttributes ?? [], 'value') : undefined;
+      // So does the enterprise `manager`, a reference by value: IAM Identity Center's ListUsers
+      // example filters `id eq "…" and manager eq "…"` (CLIENTS.md §1.2).
+      const valueSub = findAttribute(leaf.subAttributes ?? [], 'value');
       if (!valueSub) {
         throw this.fail(`The complex attribute ${excerptName(this.source(path))} can only be tested with "pr"; name a sub-attribute.`);
       }

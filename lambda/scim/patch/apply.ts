@@ -105,9 +105,9 @@ function planValueObject(plan: Planning, op: 'add' | 'replace', value: Json | un
     throw invalidValue(`"${op}" on ${where} needs a JSON object of attributes as its value (RFC 7644 §3.5.2).`);
   }
   for (const [key, item] of Object.entries(value)) {
+    // `schemas` is not patched, at the top or inside an extension's value: the server keeps it in step with the extensions present.
+    if (key.toLowerCase() === 'schemas') continue;
     if (!scope) {
-      // `schemas` is not patched: the server keeps it in step with the extensions present.
-      if (key.toLowerCase() === 'schemas') continue;
       const urn = schemaUrnOf(plan.rt, key);
       if (urn) {
         planSchema(plan, op, urn, item);

@@ -1,5 +1,6 @@
 import { invalidFilter, invalidValue, notFound, ScimError } from '../errors';
 import type { Filter } from '../filter/ast';
+import { tokenize } from '../filter/lexer';
 import { parseFilter } from '../filter/parser';
 import { queryParam } from '../list';
 import { normalizePatchRequest, type PatchOperation } from '../patch';
@@ -17,6 +18,7 @@ import {
   IIC_UNSUPPORTED_SUB_ATTRIBUTES,
   IIC_UNSUPPORTED_USER_ATTRIBUTES,
 } from './iic-attributes';
+import { IIC_VALIDATION_DETAIL } from './iic-response';
 
 /** A request as the profile sees it: the parsed body when there is one that parses. */
 export interface ProfileRequest {
@@ -36,10 +38,14 @@ export interface ProfileAdjustment {
 /** Query parameters IIC does not support and ignores (CLIENTS.md §1.3, §1.4). */
 const IGNORED_PARAMETERS = ['startIndex', 'attributes', 'excludedAttributes', 'sortBy', 'sortOrder'];
 
-/** Filters IIC accepts, as sorted attribute-name sets joined by `and` (CLIENTS.md §1.2). */
+/**
+ * Filters IIC accepts, as sorted sets of attribute paths as written, joined by `and`
+ * (ListUsers and ListGroups, CLIENTS.md §1.2): `members.value` alone, but `members` only
+ * next to `id`; `groups.value`, never `groups`.
+ */
 const ALLOWED_FILTERS: Record<'users' | 'groups', string[]> = {
-  users: ['username', 'externalid', 'groups', 'id', 'id+manager'],
-  groups: ['displayname', 'externalid', 'id', 'members', 'id+members'],
+  users: ['username', 'externalid', 'groups.value', 'id', 'id+manager'],
+  groups: ['displayname', 'externalid', 'members.value', 'id', 'id+members'],
 };
 
 /** User attributes a PATCH may change (CLIENTS.md §1.5). */
@@ -72,7 +78,10 @@ export function checkIicRequest(request: ProfileRequest): ProfileAdjustment {
   if (resource === 'users' && (request.method === 'POST' || request.method === 'PUT') && isObject(body)) checkUser(body);
   if (resource === 'groups' && request.method === 'POST' && isObject(body)) checkGroup(body);
   if (request.method === 'PATCH' && body !== undefined) checkPatch(resource, body);
-  // Without members wanted, a group read skips its member items: IIC shows them empty anyway.
+  // IIC never shows a user's groups, nor a group's members (§1.6; iic-response shows them
+  // empty): left out of the answer, they are not read either. Not on a group PATCH, which
+  // would then answer 200 with the group instead of IIC's 204.
+  if (resource === 'users') query.excludedAttributes = 'groups';
   if (resource === 'groups' && request.method === 'GET') query.excludedAttributes = 'members';
   return { query, ignoredHeaders: ['if-match', 'if-none-match'] };
 }
@@ -86,19 +95,22 @@ function checkList(resource: 'users' | 'groups', query: Record<string, string>):
   const text = queryParam(query, 'filter');
   if (text === undefined || text.trim() === '') return;
   const rt = resource === 'users' ? userResourceType : groupResourceType;
-  const names: string[] = [];
   const visit = (f: Filter): void => {
     if (f.kind === 'and') {
       visit(f.left);
       visit(f.right);
     } else if (f.kind === 'compare' && f.op === 'eq' && typeof f.value === 'string') {
-      names.push(f.path.name.toLowerCase());
+      // idp-scim-sync#75: IIC answers `members eq ""` with its generic ValidationException.
+      if (f.path.name === 'members' && f.value === '') throw refuse(IIC_VALIDATION_DETAIL);
     } else throw invalidFilter('Only "eq" comparisons, optionally joined by "and", are supported.');
   };
   visit(parseFilter(rt, text));
-  const combination = [...names].sort().join('+');
+  // The parser reads `members eq` as `members.value eq`; IIC tells them apart, so the
+  // combination is read from the paths as written (without a URN prefix).
+  const written = tokenize(text).flatMap((t) => (t.kind === 'path' ? [t.text.toLowerCase().slice(t.text.lastIndexOf(':') + 1)] : []));
+  const combination = [...written].sort().join('+');
   if (!ALLOWED_FILTERS[resource].includes(combination)) {
-    throw invalidFilter(`Filtering ${resource === 'users' ? 'Users' : 'Groups'} by ${names.join(' and ')} is not supported.`);
+    throw invalidFilter(`Filtering ${resource === 'users' ? 'Users' : 'Groups'} by ${written.join(' and ')} is not supported.`);
   }
 }
 
@@ -111,11 +123,15 @@ function checkUser(body: JsonObject): void {
     throw refuse('name.givenName, name.familyName, userName and displayName are required.');
   }
   checkName(get(body, 'userName'), IIC_MAX_USER_NAME, 'userName');
-  checkUserValues(body);
+  checkUserValues(body, false);
 }
 
-/** Attribute-level rules shared by POST/PUT bodies and PATCH values. */
-function checkUserValues(values: JsonObject): void {
+/**
+ * Attribute-level rules shared by POST/PUT bodies and PATCH values. `manager.displayName` is
+ * refused on POST/PUT; in a PATCH IIC answers 200 and drops it, as the core does with a
+ * readOnly sub-attribute.
+ */
+function checkUserValues(values: JsonObject, patch: boolean): void {
   for (const [key, value] of Object.entries(values)) {
     const lower = key.toLowerCase();
     if (IIC_UNSUPPORTED_USER_ATTRIBUTES.some((a) => a.toLowerCase() === lower)) throw refuse(`The attribute "${key}" is not supported.`);
@@ -130,7 +146,7 @@ function checkUserValues(values: JsonObject): void {
         throw refuse('The email must be marked primary.');
       }
     }
-    if (lower === ENTERPRISE_USER_SCHEMA.toLowerCase() && isObject(value) && isObject(value.manager) && 'displayName' in value.manager) {
+    if (!patch && lower === ENTERPRISE_USER_SCHEMA.toLowerCase() && isObject(value) && isObject(value.manager) && 'displayName' in value.manager) {
       throw refuse('"manager.displayName" is not supported.');
     }
   }
@@ -164,10 +180,11 @@ function checkPatch(resource: 'users' | 'groups', body: unknown): void {
   const touched = new Map<string, number>();
   let memberChanges = 0;
   for (const op of operations) {
-    if (op.path === undefined) {
-      if (!isObject(op.value) || Object.keys(op.value).length !== 1) throw refuse(PATHLESS_DETAIL);
-    }
-    const attributes = op.path === undefined ? Object.keys(op.value as JsonObject) : [op.path];
+    // AWS's PatchGroup example and Okta's group push rename with {"id": ..., "displayName": ...}:
+    // the readOnly id is no attribute being changed (the core skips it too).
+    const keys = op.path === undefined && isObject(op.value) ? Object.keys(op.value).filter((k) => resource === 'users' || k.toLowerCase() !== 'id') : [];
+    if (op.path === undefined && keys.length !== 1) throw refuse(PATHLESS_DETAIL);
+    const attributes = op.path === undefined ? keys : [op.path];
     for (const path of attributes) {
       const name = attributeOf(path);
       touched.set(name, (touched.get(name) ?? 0) + 1);
@@ -181,10 +198,14 @@ function checkPatch(resource: 'users' | 'groups', body: unknown): void {
         if (!PATCHABLE_GROUP.has(name)) throw refuse(`The attribute "${path.slice(0, 100)}" cannot be changed on a Group.`);
         if (name === 'members') memberChanges += checkMemberOp(op, path);
       }
+      // The Identity Store's name limits hold however a name is written (§1.4).
+      const value = op.path === undefined ? (op.value as JsonObject)[path] : op.value;
+      if (op.op !== 'remove' && resource === 'users' && name === 'username') checkName(value, IIC_MAX_USER_NAME, 'userName');
+      if (op.op !== 'remove' && resource === 'groups' && name === 'displayname') checkName(value, IIC_MAX_GROUP_NAME, 'displayName');
     }
     if (resource === 'users') {
       const values = op.path === undefined ? (op.value as JsonObject) : isObject(op.value) || Array.isArray(op.value) ? { [attributeOf(op.path)]: op.value } : {};
-      checkUserValues(values as JsonObject);
+      checkUserValues(values as JsonObject, true);
     }
   }
   if (resource === 'users' && ((touched.get('username') ?? 0) > 1 || (touched.get('active') ?? 0) > 1)) {

@@ -143,7 +143,7 @@ describe('services over the in-memory store', () => {
       const a = await newUser('a@example.com');
       const gid = await newGroup('G');
       const result = await groups.patch(gid, patch({ op: 'add', path: 'members', value: [{ value: a }] }), { ...ctx, query: { attributes: 'members' } });
-      expect(result.body!.members).toEqual([{ value: a, type: 'User' }]);
+      expect(result.body!.members).toEqual([{ value: a, $ref: `${ctx.baseUrl}/Users/${a}`, type: 'User' }]);
     });
   });
 
