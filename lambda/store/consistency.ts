@@ -542,7 +542,7 @@ export async function repairKeys(client: DynamoDBDocumentClient, tableName: stri
     const fix = claim!;
     const guard =
       fix.action === 'put'
-        ? { Put: { TableName: tableName, Item: { pk: fix.pk, sk: UNIQUE_SK, id: fix.id, value: fix.claim.value, attribute: fix.claim.attribute }, ConditionExpression: 'attribute_not_exists(pk)' } }
+        ? { Put: { TableName: tableName, Item: withDirectoryIndex({ pk: fix.pk, sk: UNIQUE_SK, id: fix.id, value: fix.claim.value, attribute: fix.claim.attribute }), ConditionExpression: 'attribute_not_exists(pk)' } }
         : { Delete: { TableName: tableName, Key: { pk: fix.pk, sk: UNIQUE_SK }, ConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': fix.id } } };
     // Only while the resource is as scanned: a write since may have claimed or dropped the value.
     const owner = {

@@ -250,6 +250,10 @@ describe('the consistency checker', () => {
     const report = await checkTable(table.client, table.tableName);
     expect(await repairKeys(table.client, table.tableName, { ...report, findings: report.findings.filter((f) => f.pk.startsWith(`${dir}#`)) })).toBe(3);
     expect(await findingsIn(dir)).toEqual([]);
+    // The guard put back carries the directory index key, like every guard a request writes.
+    const restored = emailKey('iic-b@example.com');
+    const { Item: put } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: restored, ConsistentRead: true }));
+    expect(put).toMatchObject({ id: b, [INDEXES.byDirectory.partitionKey]: directoryIndexKey(restored.pk) });
     await expect(users.create(userBody('iic-d@example.com', { emails: [{ value: 'IIC-B@example.com' }] }), ctx)).rejects.toMatchObject({ status: 409 });
     expect((await users.create(userBody('iic-d@example.com', { emails: [{ value: 'stale@example.com' }] }), ctx)).body!.id).toEqual(expect.any(String));
   });
