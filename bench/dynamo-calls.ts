@@ -65,7 +65,7 @@ export interface DynamoResult {
 }
 
 /** Asks for ReturnConsumedCapacity on every data-plane command and records what comes back. */
-function instrument(client: DynamoDBDocumentClient, sink: (m: Omit<Measured, keyof CallRecord>) => void): void {
+export function instrument(client: DynamoDBDocumentClient, sink: (m: Omit<Measured, keyof CallRecord>) => void): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const name = String(context.commandName).replace(/Command$/, '');

@@ -6,7 +6,7 @@
  *
  *   npm run bench                 # the full run (a few minutes)
  *   npm run bench -- --quick      # fewer samples, under a minute
- *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, load, peers, logBytes or directories
+ *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, auditOverhead, load, peers, logBytes or directories
  *
  * A run without --quick also rewrites its figures in bench/README.md (bench/lib/readme.ts).
  */
@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
+import { runAuditOverhead, type AuditOverheadResult } from './audit-overhead';
 import { runColdStart, type ColdStartResult } from './cold-start';
 import { runDirectories, type DirectoriesResult } from './directories';
 import { runDynamoCalls, type DynamoResult } from './dynamo-calls';
@@ -22,7 +23,7 @@ import { runLogBytes, type LogBytesResult } from './log-bytes';
 import { runPeers, type PeersResult } from './peers';
 import { updateReadme } from './lib/readme';
 
-const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'load', 'peers', 'logBytes', 'directories'] as const;
+const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'auditOverhead', 'load', 'peers', 'logBytes', 'directories'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Budget {
@@ -70,6 +71,10 @@ async function main(): Promise<void> {
     say('dynamoCallsPerOp: counting calls and capacity per SCIM operation on DynamoDB Local...');
     results.dynamoCallsPerOp = await withDynamoDbLocal((endpoint) => runDynamoCalls(endpoint, quick));
   }
+  if (wanted('auditOverhead')) {
+    say('auditOverhead: each write with and without its audit items, interleaved, on DynamoDB Local...');
+    results.auditOverhead = await withDynamoDbLocal((endpoint) => runAuditOverhead(endpoint, quick));
+  }
   if (wanted('load')) {
     say('load: a fixed mixed workload against the local endpoint...');
     results.load = await withDynamoDbLocal((endpoint) => runLoad(endpoint, quick));
@@ -110,6 +115,7 @@ async function main(): Promise<void> {
 type Results = Partial<{
   coldStart: ColdStartResult;
   dynamoCallsPerOp: DynamoResult;
+  auditOverhead: AuditOverheadResult;
   load: LoadResult;
   peers: PeersResult;
   logBytes: LogBytesResult;
@@ -175,6 +181,24 @@ function print(r: Results): void {
         'Total = DynamoDB + API Gateway + Lambda.',
     );
   }
+  if (r.auditOverhead) {
+    const a = r.auditOverhead;
+    console.log(`\nThe audit trail's cost per change (median of ${a.samples} samples each way, interleaved; rule: ${a.rule})`);
+    console.table(
+      a.rows.map((o) => ({
+        operation: o.operation,
+        transactions: o.transactions,
+        'audit items': o.auditItems,
+        'audit bytes': o.auditBytes,
+        'WRU with / without (DynamoDB Local)': `${o.wruWith} / ${o.wruWithout} (+${o.wruWith - o.wruWithout})`,
+        'audit WRU (rules)': o.ruleWru,
+        'calls with / without': `${o.callsWith} / ${o.callsWithout}`,
+        'ms with / without': `${o.msWith} / ${o.msWithout} (${o.msWith >= o.msWithout ? '+' : ''}${Math.round((o.msWith - o.msWithout) * 100) / 100})`,
+        'audit $/M changes (rules)': o.ruleCostPerMillion,
+      })),
+    );
+    console.log(`Our CPU to make an entry: ${a.entryMicros.replace} µs for a PUT's changes, ${a.entryMicros.create} µs for a create's (documentChanges + auditItem).`);
+  }
   if (r.load) {
     console.log(`\nLoad against the local endpoint (DynamoDB Local; concurrency ${r.load.concurrency})`);
     console.table(r.load.phases.map((p) => ({ phase: p.phase, requests: p.requests, 'ops/s': p.opsPerSecond, 'p50 ms': p.p50Ms, 'p95 ms': p.p95Ms, 'p99 ms': p.p99Ms, errors: p.errors })));
@@ -218,6 +242,20 @@ function checkBudgets(r: Results): Budget[] {
       budget: 'deleting a directory leaves none of its items and changes no other directory',
       met: d.left === 0 && d.otherUnchanged,
       detail: `${d.items} items in ${d.deleteSeconds} s (${d.itemsPerSecond}/s), ${d.left} left, the other directory's ${d.otherItems} items ${d.otherUnchanged ? 'unchanged' : 'CHANGED'}`,
+    });
+  }
+  if (r.auditOverhead) {
+    // Issue 15: at most one audit item for a single-resource change, one per member-change transaction.
+    const rows = r.auditOverhead.rows;
+    budgets.push({
+      budget: 'audit: one item per transaction of a change (an entry, then a page per later transaction)',
+      met: rows.every((o) => o.auditItems === o.transactions),
+      detail: rows.map((o) => `${o.operation}: ${o.auditItems} item(s) in ${o.transactions} transaction(s)`).join('; '),
+    });
+    budgets.push({
+      budget: 'audit: no DynamoDB call of its own (its items ride in the change\'s transactions)',
+      met: rows.every((o) => o.callsWith === o.callsWithout),
+      detail: rows.map((o) => `${o.operation}: ${o.callsWith} / ${o.callsWithout}`).join('; '),
     });
   }
   if (r.dynamoCallsPerOp) {

@@ -47,7 +47,7 @@ function parseArgs(argv: readonly string[]): Args {
 function summary(report: ConsistencyReport): string {
   const s = report.scanned;
   const lines = [
-    `scanned ${s.items} items: ${s.users} users, ${s.groups} groups, ${s.guards} guards, ${s.members} members, ${s.counterShards} counter shards`,
+    `scanned ${s.items} items: ${s.users} users, ${s.groups} groups, ${s.guards} guards, ${s.members} members, ${s.counterShards} counter shards, ${s.audit} audit items`,
   ];
   const byKind = new Map<string, number>();
   for (const f of report.findings) byKind.set(f.kind, (byKind.get(f.kind) ?? 0) + 1);

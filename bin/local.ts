@@ -8,7 +8,7 @@ import { createDocumentClient } from '../lambda/store/client';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type RestartPolicy } from '../lib/local/dynamodb-local';
 import { makePrivate } from '../lib/local/private-files';
 import { CONSOLE_DIR, CONSOLE_PATH } from '../lib/console/static';
-import { removeEndpointInfo, writeEndpointInfo } from '../lib/local/endpoint-file';
+import { LOCAL_TABLE, removeEndpointInfo, writeEndpointInfo } from '../lib/local/endpoint-file';
 import { AnyTokenVerifier, FileTokenVerifier } from '../lib/local/file-token-verifier';
 import { parseRateLimit } from '../lib/local/rate-limit';
 import { startLocalServer } from '../lib/local/server';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const port = parsePort(process.env.PORT ?? '8080');
   const inMemory = process.env.SCIM_IN_MEMORY === '1' || process.env.SCIM_IN_MEMORY === 'true';
   const dataDir = resolve(process.env.SCIM_DATA_DIR ?? '.scim-local');
-  const tableName = 'scim-endpoint';
+  const tableName = LOCAL_TABLE;
   const profile = parseProfile(process.env.SCIM_PROFILE);
   const rateLimit = parseRateLimit(process.env.SCIM_RATE_LIMIT);
 
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     profile,
     rateLimit,
   });
-  // For `npm run directory -- delete --local`: the directory's items go through this DynamoDB Local.
+  // `npm run directory -- delete --local` and `npm run audit -- --local` reach the data through this DynamoDB Local.
   if (!inMemory) {
     writeEndpointInfo(dataDir, { baseUrl: local.baseUrl, dynamodbEndpoint: dynamo.endpoint, tableName, directoryId: 'default', profile, pid: process.pid });
   }
@@ -119,7 +119,8 @@ async function main(): Promise<void> {
 /**
  * The tokens the local endpoint accepts: SCIM_TOKEN when set, and every active token of
  * `<data dir>/tokens.json`, the file `npm run token -- ... --local` manages (same format as the
- * deployed secret: hashes only, re-read on change). On the first start without SCIM_TOKEN, a
+ * deployed secret: hashes only, re-read on change, so a token the CLI creates is accepted by
+ * the next request, without a restart; in memory too, where the file is only read). On the first start without SCIM_TOKEN, a
  * token is generated: its hash goes into tokens.json (no expiry: a development token), and the
  * token itself into `<data dir>/token` (mode 0600) so that it can be shown again at each start.
  * In memory, nothing is written and the generated token lives as long as the process.
@@ -129,11 +130,12 @@ async function localTokens(
   inMemory: boolean,
   envToken: string | undefined,
 ): Promise<{ verifier: TokenVerifier; shown: string }> {
-  if (inMemory) {
-    const token = envToken ?? randomBytes(32).toString('base64url');
-    return { verifier: new StaticTokenVerifier(token), shown: envToken ? '(the value of SCIM_TOKEN)' : token };
-  }
   const tokensFile = join(dataDir, LOCAL_TOKENS_FILE);
+  if (inMemory) {
+    // Nothing is written; tokens the CLI keeps in the data folder are accepted too (read only).
+    const token = envToken ?? randomBytes(32).toString('base64url');
+    return { verifier: new AnyTokenVerifier([new StaticTokenVerifier(token), new FileTokenVerifier(tokensFile)]), shown: envToken ? '(the value of SCIM_TOKEN)' : token };
+  }
   const plainFile = join(dataDir, 'token');
   const records = await new FileTokenStore(tokensFile).read();
   let plain = existsSync(plainFile) ? readFileSync(plainFile, 'utf8').trim() : undefined;

@@ -23,7 +23,7 @@ export class ScimEndpointStack extends Stack {
     const { stageName, memorySize, logRetention, throttlingRateLimit, throttlingBurstLimit, directoryId, compatibilityProfile } = props;
     const { customDomain, allowedSourceCidrs, webAcl, requestRateLimit, alarmEmail, changeEvents, apiGatewayCloudWatchRole } = props;
     const { providerRateLimit, providerBurstLimit, authorizerCacheSeconds, tlsSecurityPolicy, endpointAccessMode, customerManagedKey } = props;
-    const { reservedConcurrency, unauthenticatedRateLimit, unauthorizedAlarmThreshold, throttledAlarmThreshold } = props;
+    const { reservedConcurrency, unauthenticatedRateLimit, unauthorizedAlarmThreshold, throttledAlarmThreshold, auditRetentionDays } = props;
     const { dashboard, tracing, logLevel, metricsNamespace } = props;
     this.endpoint = new ScimEndpoint(this, 'ScimEndpoint', {
       providerRateLimit,
@@ -50,6 +50,7 @@ export class ScimEndpointStack extends Stack {
       alarmEmail,
       changeEvents,
       apiGatewayCloudWatchRole,
+      auditRetentionDays,
       dashboard,
       tracing,
       logLevel,
@@ -133,6 +134,7 @@ export const CONTEXT_KEYS = {
   unauthenticatedRateLimit: 'scim-endpoint:unauthenticatedRateLimit',
   unauthorizedAlarmThreshold: 'scim-endpoint:unauthorizedAlarmThreshold',
   throttledAlarmThreshold: 'scim-endpoint:throttledAlarmThreshold',
+  auditRetentionDays: 'scim-endpoint:auditRetentionDays',
   dashboard: 'scim-endpoint:dashboard',
   tracing: 'scim-endpoint:tracing',
   logLevel: 'scim-endpoint:logLevel',
@@ -169,6 +171,7 @@ export function stackPropsFromContext(scope: Construct): ScimEndpointStackProps 
       unauthenticatedRateLimit: optionalNumber(CONTEXT_KEYS.unauthenticatedRateLimit, read(CONTEXT_KEYS.unauthenticatedRateLimit)),
       unauthorizedAlarmThreshold: optionalNumber(CONTEXT_KEYS.unauthorizedAlarmThreshold, read(CONTEXT_KEYS.unauthorizedAlarmThreshold)),
       throttledAlarmThreshold: optionalNumber(CONTEXT_KEYS.throttledAlarmThreshold, read(CONTEXT_KEYS.throttledAlarmThreshold)),
+      auditRetentionDays: optionalNumber(CONTEXT_KEYS.auditRetentionDays, read(CONTEXT_KEYS.auditRetentionDays)),
       dashboard: optionalBoolean(CONTEXT_KEYS.dashboard, read(CONTEXT_KEYS.dashboard)),
       tracing: optionalBoolean(CONTEXT_KEYS.tracing, read(CONTEXT_KEYS.tracing)),
       logLevel: logLevel(read(CONTEXT_KEYS.logLevel)),

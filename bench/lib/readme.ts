@@ -6,6 +6,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { AuditOverheadResult } from '../audit-overhead';
 import type { ColdStartResult } from '../cold-start';
 import type { DirectoriesResult } from '../directories';
 import type { DynamoResult } from '../dynamo-calls';
@@ -23,6 +24,7 @@ export interface RunFigures {
   readonly loadAverage?: number;
   readonly coldStart?: ColdStartResult;
   readonly dynamoCallsPerOp?: DynamoResult;
+  readonly auditOverhead?: AuditOverheadResult;
   readonly load?: LoadResult;
   readonly peers?: PeersResult;
   readonly logBytes?: LogBytesResult;
@@ -81,6 +83,27 @@ export function renderSections(run: RunFigures): Record<string, string> {
       table(
         ['operation', 'calls', 'round trips', 'RRU', 'WRU', 'DynamoDB $/M ops', 'total $/M ops', 'budget'],
         d.rows.map((o) => [o.operation, o.calls, o.roundTrips, o.readUnits, o.writeUnits, o.dynamoCostPerMillion, o.totalCostPerMillion, `${o.budgetMet ? 'met' : 'NOT MET'}: ${o.budget}`]),
+      ),
+    ].join('\n');
+  }
+  const a = run.auditOverhead;
+  if (a) {
+    sections.auditOverhead = [
+      `*${when}; median of ${a.samples} samples with and ${a.samples} without the audit items, interleaved; our CPU to make an entry: ${a.entryMicros.replace} µs for a PUT's changes, ${a.entryMicros.create} µs for a create's.*`,
+      '',
+      table(
+        ['operation', 'transactions', 'audit items', 'audit bytes', 'WRU with / without (DynamoDB Local)', 'audit WRU (rules)', 'calls with / without', 'ms with / without', 'audit $/M changes (rules)'],
+        a.rows.map((o) => [
+          o.operation,
+          o.transactions,
+          o.auditItems,
+          o.auditBytes.toLocaleString('en-US'),
+          `${o.wruWith} / ${o.wruWithout}`,
+          o.ruleWru,
+          `${o.callsWith} / ${o.callsWithout}`,
+          `${o.msWith.toFixed(1)} / ${o.msWithout.toFixed(1)}`,
+          `$${o.ruleCostPerMillion.toFixed(2)}`,
+        ]),
       ),
     ].join('\n');
   }

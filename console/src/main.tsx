@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import { ActivityPage } from './pages/activity';
 import { GroupPage } from './pages/group';
 import { GroupsPage } from './pages/groups';
 import { ServiceProviderConfigPage } from './pages/service-provider-config';
@@ -38,6 +39,7 @@ function App() {
             <nav aria-label="Sections">
               <a href="#/users" aria-current={route.page === 'users' || route.page === 'user' ? 'page' : undefined}>Users</a>
               <a href="#/groups" aria-current={route.page === 'groups' || route.page === 'group' ? 'page' : undefined}>Groups</a>
+              <a href="#/activity" aria-current={route.page === 'activity' ? 'page' : undefined}>Activity</a>
               <a href="#/config" aria-current={route.page === 'config' ? 'page' : undefined}>Service provider</a>
             </nav>
             <span class="endpoint" title="The SCIM Base URL this console reads">{client.endpoint}</span>
@@ -58,6 +60,7 @@ const TITLES: Record<Route['page'], string> = {
   groups: 'Groups',
   group: 'Group',
   config: 'Service provider',
+  activity: 'Activity',
   'not-found': 'Not found',
 };
 
@@ -76,6 +79,8 @@ function Page({ route, client }: { route: Route; client: ScimClient }) {
       return <GroupPage key={route.id} client={client} id={route.id} startIndex={route.startIndex} />;
     case 'config':
       return <ServiceProviderConfigPage client={client} />;
+    case 'activity':
+      return <ActivityPage client={client} query={route.query} navigate={navigate} />;
     case 'not-found':
       return (
         <>

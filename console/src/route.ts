@@ -7,7 +7,16 @@ export type Route =
   | { readonly page: 'user'; readonly id: string }
   | { readonly page: 'group'; readonly id: string; readonly startIndex: number }
   | { readonly page: 'config' }
+  | { readonly page: 'activity'; readonly query: ActivityQuery }
   | { readonly page: 'not-found'; readonly path: string };
+
+/** What the Activity page shows: the directory's audit entries, or one resource's, by actor, from a cursor. */
+export interface ActivityQuery {
+  readonly actor?: string;
+  readonly resource?: string;
+  /** The page after a previous one (the endpoint's nextCursor). */
+  readonly cursor?: string;
+}
 
 /** How a search box's text becomes a SCIM filter. */
 export type SearchMode = 'startsWith' | 'equals' | 'filter';
@@ -32,6 +41,11 @@ export function parseRoute(hash: string): Route {
   if (parts.length === 2 && parts[0] === 'users') return { page: 'user', id: parts[1] };
   if (parts.length === 2 && parts[0] === 'groups') return { page: 'group', id: parts[1], startIndex };
   if (parts.length === 1 && parts[0] === 'config') return { page: 'config' };
+  if (parts.length === 1 && parts[0] === 'activity') {
+    const pick = (name: string) => params.get(name)?.trim() || undefined;
+    const query = { actor: pick('actor'), resource: pick('resource'), cursor: pick('cursor') };
+    return { page: 'activity', query: Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) };
+  }
   return { page: 'not-found', path };
 }
 
@@ -55,6 +69,12 @@ export function formatRoute(route: Route): string {
       return `#/groups/${encodeURIComponent(route.id)}${route.startIndex > 1 ? `?startIndex=${route.startIndex}` : ''}`;
     case 'config':
       return '#/config';
+    case 'activity': {
+      const params = new URLSearchParams();
+      for (const name of ['actor', 'resource', 'cursor'] as const) if (route.query[name]) params.set(name, route.query[name]!);
+      const query = params.toString();
+      return `#/activity${query ? `?${query}` : ''}`;
+    }
     case 'not-found':
       return `#${route.path}`;
   }

@@ -23,6 +23,40 @@ export interface ListQuery {
   readonly excludedAttributes?: string;
 }
 
+/** One audit entry as GET /Audit answers it (docs/operations.md, "The audit trail"). */
+export interface AuditEntry {
+  readonly id: string;
+  readonly at: string;
+  readonly actor: { readonly tokenId: string; readonly name: string };
+  readonly requestId: string;
+  readonly userAgent?: string;
+  readonly sourceAddress?: string;
+  readonly operation: 'create' | 'replace' | 'patch' | 'delete';
+  readonly resourceType: 'User' | 'Group';
+  readonly resourceId: string;
+  readonly resourceName: string;
+  readonly version?: number;
+  readonly bulk?: { readonly index: number; readonly bulkId?: string };
+  readonly changes: readonly AuditChange[];
+}
+
+/** One attribute path an entry records. */
+export interface AuditChange {
+  readonly path: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly beforeDigest?: { readonly bytes: number; readonly sha256: string };
+  readonly afterDigest?: { readonly bytes: number; readonly sha256: string };
+  readonly added?: readonly string[];
+  readonly removed?: readonly string[];
+}
+
+/** A page of the audit trail, newest first. */
+export interface AuditList {
+  readonly Resources: AuditEntry[];
+  readonly nextCursor?: string;
+}
+
 /** What the endpoint refused, with the RFC 7644 §3.12 detail when it sent one. */
 export class ScimRequestError extends Error {
   constructor(
@@ -84,6 +118,13 @@ export class ScimClient {
   read<T = ScimResource>(resource: string, id: string, query: Pick<ListQuery, 'attributes' | 'excludedAttributes'> = {}): Promise<T> {
     const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v) as [string, string][]).toString();
     return this.get<T>(`/${resource}/${encodeURIComponent(id)}${params ? `?${params}` : ''}`);
+  }
+
+  /** GET /Audit: this endpoint's audit trail (not SCIM: an endpoint without one answers 404). */
+  async audit(query: { resourceId?: string; actor?: string; count?: number; cursor?: string } = {}): Promise<AuditList> {
+    const params = new URLSearchParams(Object.entries(query).filter(([, v]) => v !== undefined && v !== '').map(([k, v]) => [k, String(v)])).toString();
+    const list = await this.get<Partial<AuditList>>(`/Audit${params ? `?${params}` : ''}`);
+    return { Resources: Array.isArray(list.Resources) ? list.Resources : [], ...(typeof list.nextCursor === 'string' ? { nextCursor: list.nextCursor } : {}) };
   }
 
   /** GET any path below the Base URL, e.g. `/ServiceProviderConfig`. */

@@ -1,12 +1,13 @@
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Logger } from '../http/log';
-import { changeEventOf, type ChangeEvent, type ChangeRecord } from '../store/change-records';
+import { changeEventsOf, type ChangeEvent, type ChangeRecord } from '../store/change-records';
 import type { ChangePublisher } from './publisher';
 
 /**
- * Handles one batch of stream records: maps each to its change event (if any) and publishes
+ * Handles one batch of stream records: maps each to its change events (if any) and publishes
  * them in stream order. When publishing stops at some event, the batch is reported failed from
- * that record on, so Lambda retries from there: delivery is at least once, in order per item.
+ * that event's record on, so Lambda retries from there: delivery is at least once, in order per
+ * resource (a resource's audit entries share one partition, hence one shard).
  */
 export async function publishChanges(
   event: DynamoDBStreamEvent,
@@ -15,8 +16,7 @@ export async function publishChanges(
 ): Promise<DynamoDBBatchResponse> {
   const changes: Array<{ change: ChangeEvent; sequenceNumber: string }> = [];
   for (const record of event.Records) {
-    const change = changeEventOf(record as ChangeRecord);
-    if (change) changes.push({ change, sequenceNumber: record.dynamodb?.SequenceNumber ?? '' });
+    for (const change of changeEventsOf(record as ChangeRecord)) changes.push({ change, sequenceNumber: record.dynamodb?.SequenceNumber ?? '' });
   }
   let accepted = 0;
   try {

@@ -17,6 +17,8 @@ export interface FunctionConfig {
   readonly profile: ProfileName;
   /** Set only to point a function at DynamoDB Local (sam local invoke); empty in AWS. */
   readonly dynamoEndpoint?: string;
+  /** AUDIT_RETENTION_DAYS: how long audit entries are kept (DynamoDB TTL); default 400. */
+  readonly auditRetentionDays?: number;
   /**
    * The SHA-256 of the one token accepted under `sam local invoke` (TOKEN_SECRET_ARN set to
    * `sha256:<hash>` by events/env.json), so no Secrets Manager is needed locally. Honoured only
@@ -37,10 +39,15 @@ const BASE_URL = /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?\/scim\/v2$/;
 export function readConfig(env: NodeJS.ProcessEnv): FunctionConfig {
   const missing = ['TABLE_NAME', 'TOKEN_SECRET_ARN', 'SCIM_BASE_URL'].filter((name) => !env[name]);
   if (missing.length > 0) throw new Error(`Missing required environment variable(s): ${missing.join(', ')}`);
+  const retention = env.AUDIT_RETENTION_DAYS;
+  if (retention && !(/^\d{1,5}$/.test(retention) && Number(retention) >= 1)) {
+    throw new Error(`AUDIT_RETENTION_DAYS must be a whole number of days of at least 1; got "${retention}"`);
+  }
   return {
     ...readAuthConfig(env),
     tableName: env.TABLE_NAME!,
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
+    ...(retention ? { auditRetentionDays: Number(retention) } : {}),
   };
 }
 

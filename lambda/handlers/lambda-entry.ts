@@ -21,7 +21,13 @@ export function deployedHandler(routes: (settings: FunctionSettings) => Route[])
     const client = createDocumentClient({ endpoint: config.dynamoEndpoint, onCall: telemetry.dynamoCall });
     countMemberChanges(client, telemetry.memberChanges);
     tracing?.captureClient(client);
-    const home: FunctionSettings = { client, tableName: config.tableName, directoryId: config.directoryId, profile: config.profile };
+    const home: FunctionSettings = {
+      client,
+      tableName: config.tableName,
+      directoryId: config.directoryId,
+      profile: config.profile,
+      auditRetentionDays: config.auditRetentionDays,
+    };
     return toLambdaHandler({
       routes: routes(home),
       home: config.directoryId,

@@ -14,6 +14,8 @@ export interface FunctionRoute {
   readonly withChildren: boolean;
   /** Whether the function reads the table; one that does not gets neither its name nor access to it. @default true */
   readonly usesTable?: boolean;
+  /** A function that only reads the table is given read actions only. @default 'readWrite' */
+  readonly tableAccess?: 'readWrite' | 'read';
 }
 
 export const FUNCTION_ROUTES: readonly FunctionRoute[] = [
@@ -30,6 +32,8 @@ export const FUNCTION_ROUTES: readonly FunctionRoute[] = [
   // /Bulk and the root /.search span both resource types, so they share one function
   // holding both services rather than calling the Users and Groups functions.
   { id: 'Bulk', entry: 'lambda/handlers/bulk.ts', resources: ['Bulk', '.search'], withChildren: false },
+  // The audit trail, read only: the entries are written by the functions above, with each change.
+  { id: 'Audit', entry: 'lambda/handlers/audit.ts', resources: ['Audit'], withChildren: false, tableAccess: 'read' },
 ];
 
 /** The path below which SCIM is served, on API Gateway and locally (defined where requests are read). */

@@ -5,6 +5,7 @@ import type { ProfileName } from '../scim/profiles/profile';
 import { GroupService } from '../service/group-service';
 import type { ServiceOptions } from '../service/resource-service';
 import { UserService } from '../service/user-service';
+import { DynamoAuditLog } from '../store/audit-log';
 import { DynamoGroupStore } from '../store/dynamo-groups';
 import { DynamoUserStore } from '../store/dynamo-users';
 import type { MembershipOptions } from '../store/memberships';
@@ -21,6 +22,8 @@ export interface StoreSettings {
   readonly cursorScope?: string;
   /** How pending member changes are waited for and finished (tests shorten them). */
   readonly memberships?: MembershipOptions;
+  /** Days an audit entry is kept (DynamoDB TTL). @default 400 */
+  readonly auditRetentionDays?: number;
 }
 
 /** What a function's routes are built from: the store and the compatibility profile. */
@@ -38,9 +41,11 @@ const ref = (s: StoreSettings) => ({ client: s.client, tableName: s.tableName, d
 
 /** The user and group stores of one directory on the DynamoDB table. */
 export function dynamoStores(settings: StoreSettings) {
+  const options = { ...settings.memberships, auditRetentionDays: settings.auditRetentionDays };
   return {
-    users: new DynamoUserStore(ref(settings), settings.memberships),
-    groups: new DynamoGroupStore(ref(settings), settings.memberships),
+    users: new DynamoUserStore(ref(settings), options),
+    groups: new DynamoGroupStore(ref(settings), options),
+    audit: new DynamoAuditLog(settings.client, settings.tableName, settings.directoryId),
   };
 }
 

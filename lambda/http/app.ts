@@ -7,6 +7,7 @@ import { profileRequest, profileResponse } from './profile';
 import { errorResponse, internalErrorResponse } from './response';
 import { ownId, type RequestObserver, type RequestSummary } from './observe';
 import { describeRoute, match, type Route } from './router';
+import { checkScope } from './scope';
 import type { ScimRequest, ScimResponse } from './types';
 
 /** What one function serves: its routes, how tokens are checked, where logs go. */
@@ -46,10 +47,13 @@ export async function serve(app: App, request: ScimRequest): Promise<ScimRespons
   try {
     const home = app.home ?? DEFAULT_DIRECTORY;
     const caller = await authenticate(request, app.verifier, home);
+    // The directory first: a token of another directory is refused as unknown (401) before its
+    // scope could tell (403) that it exists.
     const served = await servedDirectory(request, caller, { id: home, routes: app.routes, profile, baseUrl: app.baseUrl }, app.verifier, app.directoryRoutes);
     profile = served.profile;
     routes = served.routes;
     directory = request.directory;
+    checkScope(caller, served.routes, request);
     const profiled = profileRequest(profile, { ...request, caller, baseUrl: served.baseUrl });
     const { route, params } = match(served.routes, profiled);
     id = ownId(params.id);

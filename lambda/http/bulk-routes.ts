@@ -3,6 +3,7 @@ import { searchQuery } from '../scim/search';
 import type { BulkService } from '../service/bulk-service';
 import type { ResourceService } from '../service/resource-service';
 import { searchAll } from '../service/root-search';
+import { callContext } from './call-context';
 import { parseJsonBody } from './request';
 import { errorBody } from './response';
 import { route, type Route } from './router';
@@ -14,7 +15,7 @@ import { route, type Route } from './router';
 export function bulkAndSearchRoutes(bulk: BulkService, services: readonly ResourceService[]): Route[] {
   return [
     route('POST', 'Bulk', async (req) => {
-      const outcomes = await bulk.run(parseJsonBody(req), req.baseUrl);
+      const outcomes = await bulk.run(parseJsonBody(req), callContext(req));
       return {
         status: 200,
         body: {
@@ -32,7 +33,7 @@ export function bulkAndSearchRoutes(bulk: BulkService, services: readonly Resour
     }),
     route('POST', '.search', async (req) => ({
       status: 200,
-      body: await searchAll(services, searchQuery(parseJsonBody(req)), { baseUrl: req.baseUrl }),
+      body: await searchAll(services, searchQuery(parseJsonBody(req)), callContext(req)),
     })),
   ];
 }

@@ -1,5 +1,6 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { bearerToken, callerOf, DEFAULT_DIRECTORY, type TokenVerifier } from './auth';
+import { bearerToken, callerOf, DEFAULT_DIRECTORY, type TokenScope, type TokenVerifier } from './auth';
+import { SCIM_BASE_PATH } from './request';
 
 /**
  * The edge check: API Gateway's REQUEST authorizer in front of every SCIM method. A request
@@ -37,6 +38,22 @@ export function wholeApiArn(methodArn: string): string {
 }
 
 /**
+ * What a token's scope may invoke, for the whole API (the answer is cached per token): a
+ * `provision` token everything; a `read` token GET and the POSTs of `.search`, the rule of
+ * lambda/http/router.ts accessOf, at the deployment's own Base URL and at every directory's
+ * (`/<directory>/scim/v2`), so that a write by a read token is refused here with 403 (the
+ * ACCESS_DENIED gateway response, a SCIM body) before a function runs; the functions refuse it
+ * again. The paths are not narrowed to the token's own directory: at another directory's Base
+ * URL the functions answer 401 as for an unknown token, where a policy would answer 403.
+ */
+export function scopeResources(methodArn: string, scope: TokenScope): string[] {
+  if (scope === 'provision') return [wholeApiArn(methodArn)];
+  const [api, stage] = methodArn.split('/');
+  const searches = [SCIM_BASE_PATH, `/*${SCIM_BASE_PATH}`].flatMap((base) => [`POST${base}/.search`, `POST${base}/*/.search`]);
+  return [`${api}/${stage}/GET/*`, ...searches.map((path) => `${api}/${stage}/${path}`)];
+}
+
+/**
  * The authorizer's decision for one event; throws UNAUTHORIZED for a missing, malformed or
  * unknown token, and for a token of a directory that is not registered (deleted, or being
  * deleted). A token of a registered directory is allowed on the whole API, since API Gateway
@@ -64,7 +81,7 @@ export async function authorize(
     principalId: caller.tokenId,
     policyDocument: {
       Version: '2012-10-17',
-      Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: wholeApiArn(event.methodArn) }],
+      Statement: scopeResources(event.methodArn, caller.scope).map((Resource) => ({ Action: 'execute-api:Invoke', Effect: 'Allow', Resource })),
     },
     context,
     usageIdentifierKey: usageKeyValue(usageSalt, caller.directory),

@@ -35,6 +35,7 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEvent, baseUrl: string
     baseUrl,
     requestId: event.requestContext?.requestId ?? 'local',
     ...(event.pathParameters?.directory !== undefined ? { directory: event.pathParameters.directory } : {}),
+    ...(event.requestContext?.identity?.sourceIp ? { sourceAddress: event.requestContext.identity.sourceIp } : {}),
   };
 }
 

@@ -1,9 +1,10 @@
 import { matchesIfNoneMatch } from '../service/preconditions';
-import type { CallContext, ResourceService, ServiceResult } from '../service/resource-service';
+import type { ResourceService, ServiceResult } from '../service/resource-service';
 import { searchQuery } from '../scim/search';
+import { callContext as context } from './call-context';
 import { parseJsonBody } from './request';
 import { route, type Route } from './router';
-import type { ScimRequest, ScimResponse } from './types';
+import type { ScimResponse } from './types';
 
 /** The RFC 7644 §3 routes of one resource endpoint (e.g. /Users), each a translation only. */
 export function resourceRoutes(service: ResourceService): Route[] {
@@ -27,10 +28,6 @@ export function resourceRoutes(service: ResourceService): Route[] {
       return { status: 204 };
     }),
   ];
-}
-
-function context(req: ScimRequest): CallContext {
-  return { baseUrl: req.baseUrl, ifMatch: req.headers['if-match'], query: req.query };
 }
 
 function ok(result: ServiceResult): ScimResponse {

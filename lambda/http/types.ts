@@ -20,6 +20,8 @@ export interface ScimRequest {
    * parameter); absent for `/scim/v2/...`, the deployment's own directory.
    */
   readonly directory?: string;
+  /** The address the request came from (API Gateway's `requestContext.identity.sourceIp`). */
+  readonly sourceAddress?: string;
   /** Who sent it, once authenticated (set by serve before routing). */
   readonly caller?: Caller;
 }

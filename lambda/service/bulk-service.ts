@@ -2,7 +2,7 @@ import { parseBulkRequest, type BulkOperation } from '../scim/bulk/request';
 import { referencedBulkIds, resolveData, resolvePath } from '../scim/bulk/references';
 import { invalidValue, ScimError } from '../scim/errors';
 import type { JsonObject } from '../scim/schema/types';
-import type { ResourceService } from './resource-service';
+import type { CallContext, ResourceService } from './resource-service';
 
 /** What became of one bulk operation (RFC 7644 §3.7.3); the route renders it. */
 export interface BulkOutcome {
@@ -25,8 +25,11 @@ export interface BulkOutcome {
 export class BulkService {
   constructor(private readonly services: readonly ResourceService[]) {}
 
-  /** Runs a BulkRequest body; returns the outcomes of the operations processed, in request order. */
-  async run(body: unknown, baseUrl: string): Promise<BulkOutcome[]> {
+  /**
+   * Runs a BulkRequest body; returns the outcomes of the operations processed, in request order.
+   * Each operation applied is audited on its own, naming its position and bulkId.
+   */
+  async run(body: unknown, ctx: Pick<CallContext, 'baseUrl' | 'request'>): Promise<BulkOutcome[]> {
     const { operations, failOnErrors } = parseBulkRequest(body);
     const creators = new Map<string, number>();
     const duplicates = new Set<string>();
@@ -62,7 +65,7 @@ export class BulkService {
             ? failure(op, invalidValue(`bulkId "${op.bulkId.slice(0, 64)}" is used by more than one operation.`))
             : unresolved.length > 0
               ? failure(op, unresolvable(unresolved))
-              : await this.execute(op, ids, baseUrl);
+              : await this.execute(op, ids, ctx);
         if (outcome.status === 201 && op.bulkId !== undefined && outcome.location) {
           ids.set(op.bulkId, decodeURIComponent(outcome.location.slice(outcome.location.lastIndexOf('/') + 1)));
         }
@@ -83,12 +86,19 @@ export class BulkService {
     return outcomes.filter((o): o is BulkOutcome => o !== undefined);
   }
 
-  private async execute(op: BulkOperation, ids: ReadonlyMap<string, string>, baseUrl: string): Promise<BulkOutcome> {
+  private async execute(op: BulkOperation, ids: ReadonlyMap<string, string>, request: Pick<CallContext, 'baseUrl' | 'request'>): Promise<BulkOutcome> {
+    const baseUrl = request.baseUrl;
     try {
       const segments = resolvePath(op.path, ids).split('/').filter(Boolean);
       const service = this.services.find((s) => s.rt.endpoint.slice(1).toLowerCase() === segments[0]?.toLowerCase());
       if (!service) throw invalidValue(`"path" must start with ${this.services.map((s) => s.rt.endpoint).join(' or ')}.`);
-      const ctx = { baseUrl, ifMatch: op.version };
+      const ctx: CallContext = {
+        baseUrl,
+        ifMatch: op.version,
+        request: request.request,
+        // A client's bulkId may be long: the audit keeps its first 256 characters.
+        bulk: { index: op.index, ...(op.bulkId !== undefined ? { bulkId: op.bulkId.slice(0, 256) } : {}) },
+      };
       const data = resolveData(op.data, ids);
       const [, id] = segments;
       if (op.method === 'POST') {

@@ -10,7 +10,17 @@ import { parseSort, sortComparator, type Sort } from '../scim/sort';
 import { parseProjection, type Projection } from '../scim/projection';
 import { etagOf, toScimResource } from '../scim/resource';
 import type { JsonObject, ResourceTypeDef } from '../scim/schema/types';
-import { StoreConflict, StoreUnavailable, type Page, type ResourceReads, type ResourceWrite, type StoredResource } from '../store/types';
+import { documentChanges } from '../scim/audit-changes';
+import {
+  StoreConflict,
+  StoreUnavailable,
+  type AuditFacts,
+  type AuditOperation,
+  type Page,
+  type ResourceReads,
+  type ResourceWrite,
+  type StoredResource,
+} from '../store/types';
 import { MAX_RESOURCE_BYTES, resourceBytes } from '../store/resource-table';
 import { EVERYTHING, pageOf } from './paging';
 import type { CallContext, ServiceOptions, ServiceResult } from './resource-service';
@@ -135,6 +145,25 @@ export class Collection<K> {
       throw payloadTooLarge(`A ${this.rt.name} may hold at most ${MAX_RESOURCE_BYTES} bytes of attributes (UTF-8 JSON); this one has ${bytes}.`);
     }
     return write;
+  }
+
+  /**
+   * The audit facts of a change the request makes at `at`: who, from where, and which
+   * attribute paths of the document it changes (`before` absent for a create, `after` for a
+   * delete). The store adds the resource and the member ids, and writes the entry with the change.
+   */
+  audit(ctx: CallContext, operation: AuditOperation, at: string, before: JsonObject | undefined, after: JsonObject | undefined): AuditFacts {
+    const { actor, requestId, userAgent, sourceAddress } = ctx.request;
+    return {
+      at,
+      operation,
+      actor: { tokenId: actor.tokenId, name: actor.name },
+      requestId,
+      ...(userAgent !== undefined ? { userAgent } : {}),
+      ...(sourceAddress !== undefined ? { sourceAddress } : {}),
+      ...(ctx.bulk ? { bulk: ctx.bulk } : {}),
+      changes: documentChanges(this.rt, before, after),
+    };
   }
 
   /**

@@ -99,7 +99,9 @@ export class GroupService implements ResourceService {
     const stored = await this.groups.retrying(ctx, async () => {
       const { facts } = await this.readFor(id, delta, false);
       const { add } = effectiveChange(delta, facts);
-      return this.groups.guard(() => this.store.create(id, write, add, this.groups.now()));
+      const now = this.groups.now();
+      const audit = this.groups.audit(ctx, 'create', now, undefined, write.document as JsonObject);
+      return this.groups.guard(() => this.store.create(id, write, add, now, audit));
     });
     return this.groups.result(stored, ctx, new Map([[stored.id, [...namedIn(delta)].sort()]]));
   }
@@ -121,7 +123,9 @@ export class GroupService implements ResourceService {
       checkIfMatch(ctx.ifMatch, current.version);
       const document = withoutMembers(validateResource(this.rt, body, { existing: current.document as JsonObject }));
       const members = await this.change(current, delta, undefined);
-      return this.groups.guard(() => this.store.update(current, { write: this.groups.write(document), members, pinned: true }, this.groups.now()));
+      const now = this.groups.now();
+      const audit = this.groups.audit(ctx, 'replace', now, current.document as JsonObject, document);
+      return this.groups.guard(() => this.store.update(current, { write: this.groups.write(document), members, pinned: true }, now, audit));
     });
     return this.groups.result(stored, ctx, new Map([[stored.id, [...namedIn(delta)].sort()]]));
   }
@@ -147,7 +151,9 @@ export class GroupService implements ResourceService {
       if (!docChanged && members.add.length === 0 && members.remove.length === 0) return { stored: current, pinned: true };
       const pinned = docChanged || ctx.ifMatch !== undefined;
       const write = docChanged ? this.groups.write(document) : undefined;
-      return { stored: await this.groups.guard(() => this.store.update(current, { write, members, pinned }, this.groups.now())), pinned };
+      const now = this.groups.now();
+      const audit = this.groups.audit(ctx, 'patch', now, current.document as JsonObject, document);
+      return { stored: await this.groups.guard(() => this.store.update(current, { write, members, pinned }, now, audit)), pinned };
     });
     // Unpinned member changes may interleave with others: the version written is not known
     // without a read, so a body is read again and a bare 204 carries no ETag.
@@ -165,7 +171,8 @@ export class GroupService implements ResourceService {
       await this.groups.retrying(ctx, async () => {
         const current = await this.groups.require(id);
         checkIfMatch(ctx.ifMatch, current.version);
-        await this.groups.guard(() => this.store.delete(current));
+        const audit = this.groups.audit(ctx, 'delete', this.groups.now(), current.document as JsonObject, undefined);
+        await this.groups.guard(() => this.store.delete(current, audit));
       });
     } catch (error) {
       if (error instanceof ScimError && error.status === 404) await this.groups.guard(() => this.store.deleteLeftoverMembers(id));

@@ -1,5 +1,5 @@
 import type { JsonObject, ResourceTypeDef } from '../scim/schema/types';
-import type { UniqueClaim } from '../store/types';
+import type { Actor, UniqueClaim } from '../store/types';
 
 /** What a service call returns to the route: a resource (or list) and its ETag. */
 export interface ServiceResult {
@@ -8,11 +8,29 @@ export interface ServiceResult {
   readonly etag?: string;
 }
 
+/** Who sent a request and from where: what the audit entry of each change it applies records. */
+export interface RequestFacts {
+  /** The token the request was authenticated with. */
+  readonly actor: Actor;
+  readonly requestId: string;
+  /** The client's User-Agent header, cut to MAX_USER_AGENT characters. */
+  readonly userAgent?: string;
+  /** The address the request came from (API Gateway's sourceIp; locally, the socket's peer). */
+  readonly sourceAddress?: string;
+}
+
+/** User agents longer than this are recorded cut (a header may be kilobytes). */
+export const MAX_USER_AGENT = 256;
+
 /** Per-request facts a service needs, passed as values with each call. */
 export interface CallContext {
   readonly baseUrl: string;
   readonly ifMatch?: string;
   readonly query?: Readonly<Record<string, string>>;
+  /** Who made the request: every change it applies is audited with it, so it is never optional. */
+  readonly request: RequestFacts;
+  /** For an operation of a Bulk request: its position in the request (from 0) and its bulkId. */
+  readonly bulk?: { readonly index: number; readonly bulkId?: string };
 }
 
 /** Dependencies a service can be given in tests. */

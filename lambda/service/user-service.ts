@@ -48,7 +48,9 @@ export class UserService implements ResourceService {
 
   async create(body: unknown, ctx: CallContext): Promise<ServiceResult> {
     const write = this.users.write(validateResource(this.rt, body));
-    const stored = await this.users.guard(() => this.store.create(this.users.newId(), write, this.users.now()));
+    const now = this.users.now();
+    const audit = this.users.audit(ctx, 'create', now, undefined, write.document as JsonObject);
+    const stored = await this.users.guard(() => this.store.create(this.users.newId(), write, now, audit));
     // A new user is in no group: nothing to read.
     return this.users.result(stored, ctx, new Map());
   }
@@ -59,12 +61,12 @@ export class UserService implements ResourceService {
 
   /** PUT: the whole resource is replaced; readOnly attributes are kept. */
   async replace(id: string, body: unknown, ctx: CallContext): Promise<ServiceResult> {
-    return this.readModifyWrite(id, ctx, (current) => validateResource(this.rt, body, { existing: current.document as JsonObject }));
+    return this.readModifyWrite(id, ctx, 'replace', (current) => validateResource(this.rt, body, { existing: current.document as JsonObject }));
   }
 
   async patch(id: string, body: unknown, ctx: CallContext): Promise<ServiceResult> {
     const operations = normalizePatchRequest(body);
-    return this.readModifyWrite(id, ctx, (current) => {
+    return this.readModifyWrite(id, ctx, 'patch', (current) => {
       const { resource } = applyPatch(this.rt, toScimResource(this.rt, current, ctx.baseUrl), operations);
       return validateResource(this.rt, resource, { existing: current.document as JsonObject });
     });
@@ -74,7 +76,9 @@ export class UserService implements ResourceService {
     await this.users.retrying(ctx, async () => {
       const current = await this.users.require(id);
       checkIfMatch(ctx.ifMatch, current.version);
-      await this.users.guard(() => this.store.delete(current, this.users.now()));
+      const now = this.users.now();
+      const audit = this.users.audit(ctx, 'delete', now, current.document as JsonObject, undefined);
+      await this.users.guard(() => this.store.delete(current, now, audit));
     });
   }
 
@@ -88,7 +92,12 @@ export class UserService implements ResourceService {
    * and lastModified), and retries a lost race. The user's groups, when the answer shows
    * them, are read alongside the write: two round trips in all.
    */
-  private async readModifyWrite(id: string, ctx: CallContext, change: (current: StoredResource) => JsonObject): Promise<ServiceResult> {
+  private async readModifyWrite(
+    id: string,
+    ctx: CallContext,
+    operation: 'replace' | 'patch',
+    change: (current: StoredResource) => JsonObject,
+  ): Promise<ServiceResult> {
     const projection = this.users.projectionOf(ctx);
     const { stored, groups } = await this.users.retrying(ctx, async () => {
       const current = await this.users.require(id);
@@ -97,9 +106,13 @@ export class UserService implements ResourceService {
       // Awaited below; until then a failure must not go unhandled (in Lambda that ends the container).
       groupsRead?.catch(() => undefined);
       const document = change(current);
+      const now = this.users.now();
+      // An unchanged document is no change: nothing is written, nothing audited.
       const written = jsonEqual(document, current.document as JsonObject)
         ? current
-        : await this.users.guard(() => this.store.replace(current, this.users.write(document), this.users.now()));
+        : await this.users.guard(() =>
+            this.store.replace(current, this.users.write(document), now, this.users.audit(ctx, operation, now, current.document as JsonObject, document)),
+          );
       return { stored: written, groups: await groupsRead };
     });
     const [body] = await this.render([stored], ctx, projection, groups);

@@ -1,20 +1,28 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { MEMBER_PREFIX, memberOfSk, resourceSk } from './keys';
+import { recordOf, type AuditRecord } from './audit';
+import { AUDIT_PREFIX } from './keys';
+import type { Actor, AuditChange, ResourceKind } from './types';
 
 /**
- * Turns a record of the table's stream (NEW_AND_OLD_IMAGES) into the change it stands for.
- * It reads the data model of lambda/store/keys.ts: resources are `<dir>#USER#<id>` / `USER`
- * (or GROUP) items with a `document`; memberships are `<dir>#GROUP#<gid>` / `MEMBER#<uid>`.
- * Guards and counters are not changes and yield nothing.
+ * Turns a record of the table's stream (NEW_AND_OLD_IMAGES) into the changes it stands for.
+ * Changes are read from the audit trail (lambda/store/audit.ts): every applied change writes
+ * exactly one audit entry in its own transaction (and, for a change of several transactions,
+ * a page in each other), so the stream's audit inserts are every change, once, each with the
+ * token that made it. A deletion is attributed too, which the deleted item's old image could
+ * not do. Everything else the stream carries (resources, guards, counters, member items, and
+ * the audit items TTL removes) yields nothing.
  */
 
-/** What happened. The stream cannot tell a PUT from a PATCH: both are `updated`, with the attributes that changed. */
+/** What happened. A PUT and a PATCH are both `updated`, with the attributes that changed. */
 export type ChangeOperation = 'created' | 'updated' | 'deleted' | 'memberAdded' | 'memberRemoved';
 
 /** One committed change, as published. */
 export interface ChangeEvent {
-  /** The stream record's id: the same change delivered twice has the same id. */
+  /**
+   * Unique per event and stable across redeliveries: the stream record's id, with `:<n>` for
+   * the n-th further event of one record (a member change names several members).
+   */
   readonly eventId: string;
   readonly directoryId: string;
   readonly resourceType: 'User' | 'Group';
@@ -25,10 +33,16 @@ export interface ChangeEvent {
   readonly changedAttributes: string[];
   /** For memberAdded / memberRemoved: the user's id. */
   readonly memberId?: string;
-  /** meta.version after the change (absent on delete and membership changes). */
+  /** meta.version after the change (on created and updated). */
   readonly version?: number;
-  /** When DynamoDB committed the change (ISO 8601, to the second). */
+  /** When the change was made (ISO 8601, milliseconds). */
   readonly at?: string;
+  /** The token the change was made with. */
+  readonly actor: Actor;
+  /** The request that made it (the access log and the function log carry the same id). */
+  readonly requestId: string;
+  /** The audit entry that records it (`npm run audit`, GET /Audit). */
+  readonly auditEntryId: string;
 }
 
 /** The parts of a stream record this reads; both Lambda's event and DynamoDB Streams' GetRecords have them. */
@@ -44,86 +58,63 @@ export interface ChangeRecord {
   };
 }
 
-const KINDS = { [resourceSk('User')]: 'User', [resourceSk('Group')]: 'Group' } as const;
+/** Paths whose changes are memberships, told as member events rather than as an update. */
+const MEMBERSHIP_PATHS = new Set(['members', 'groups']);
 
-/** The change a stream record stands for, or undefined when it is not a change of a user, group or membership. */
-export function changeEventOf(record: ChangeRecord): ChangeEvent | undefined {
+/** The changes a stream record stands for: none unless it is an audit item being written. */
+export function changeEventsOf(record: ChangeRecord): ChangeEvent[] {
   const data = record.dynamodb;
-  if (!data?.Keys || !record.eventName) return undefined;
-  const keys = image(data.Keys);
-  const pk = String(keys.pk ?? '');
-  const sk = String(keys.sk ?? '');
-  const [directoryId, tag, id] = pk.split('#');
-  if (!directoryId || !id) return undefined;
-  const base = {
-    eventId: record.eventID ?? data.SequenceNumber ?? '',
-    directoryId,
-    id,
-    ...(data.ApproximateCreationDateTime !== undefined ? { at: isoTime(data.ApproximateCreationDateTime) } : {}),
-  };
-
-  if (sk.startsWith(MEMBER_PREFIX) && tag === resourceSk('Group')) {
-    if (record.eventName === 'MODIFY') return undefined;
-    const operation = record.eventName === 'INSERT' ? 'memberAdded' : 'memberRemoved';
-    return { ...base, resourceType: 'Group', operation, changedAttributes: ['members'], memberId: memberOfSk(sk) };
-  }
-
-  const resourceType = KINDS[sk];
-  if (!resourceType || tag !== sk) return undefined;
-  const before = data.OldImage ? image(data.OldImage) : undefined;
-  const after = data.NewImage ? image(data.NewImage) : undefined;
-  const version = typeof after?.version === 'number' ? { version: after.version } : {};
-  switch (record.eventName) {
-    case 'INSERT':
-      return { ...base, resourceType, operation: 'created', changedAttributes: changedAttributes({}, document(after)), ...version };
-    case 'REMOVE':
-      return { ...base, resourceType, operation: 'deleted', changedAttributes: [] };
-    case 'MODIFY': {
-      // A membership change bumps the group's version and count without touching its document:
-      // that is told by the memberAdded/memberRemoved events, not as an update.
-      const changed = changedAttributes(document(before), document(after));
-      return changed.length === 0 ? undefined : { ...base, resourceType, operation: 'updated', changedAttributes: changed, ...version };
-    }
-    default:
-      return undefined;
-  }
+  if (record.eventName !== 'INSERT' || !data?.Keys || !data.NewImage) return [];
+  const sk = String(image(data.Keys).sk ?? '');
+  if (!sk.startsWith(AUDIT_PREFIX)) return [];
+  const audit = recordOf(image(data.NewImage));
+  const recordId = record.eventID ?? data.SequenceNumber ?? audit.id;
+  return eventsOf(audit).map((event, n) => ({ ...event, eventId: n === 0 ? recordId : `${recordId}:${n}` }));
 }
 
-/** Top-level attribute names that differ; inside an extension (a `urn:` key), its attribute names. */
-export function changedAttributes(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
-  const names = new Set<string>();
-  for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) {
-    if (key === 'schemas' || key === 'meta') continue;
-    const [a, b] = [before[key], after[key]];
-    if (key.startsWith('urn:') && isObject(a ?? {}) && isObject(b ?? {})) {
-      for (const sub of changedAttributes((a ?? {}) as Record<string, unknown>, (b ?? {}) as Record<string, unknown>)) names.add(`${key}:${sub}`);
-    } else if (stableJson(a) !== stableJson(b)) {
-      names.add(key);
+type Unnumbered = Omit<ChangeEvent, 'eventId'>;
+
+/** The events of one audit item: its own change (an entry), then one per member it names. */
+function eventsOf(audit: AuditRecord): Unnumbered[] {
+  const base = { directoryId: audit.directory, at: audit.at, actor: { tokenId: audit.actor.tokenId, name: audit.actor.name }, requestId: audit.requestId, auditEntryId: audit.id };
+  const own = { ...base, resourceType: audit.resourceType, id: audit.resourceId };
+  const version = audit.version !== undefined ? { version: audit.version } : {};
+  const events: Unnumbered[] = [];
+  if (audit.step === undefined) {
+    const changed = changedAttributes(audit.changes.filter((c) => !MEMBERSHIP_PATHS.has(c.path)));
+    if (audit.operation === 'create') events.push({ ...own, operation: 'created', changedAttributes: changed, ...version });
+    else if (audit.operation === 'delete') events.push({ ...own, operation: 'deleted', changedAttributes: [] });
+    else if (changed.length > 0) events.push({ ...own, operation: 'updated', changedAttributes: changed, ...version });
+  }
+  for (const change of audit.changes) {
+    if (change.path === 'members') {
+      // A group's members: the events are the group's.
+      for (const memberId of change.added ?? []) events.push({ ...own, operation: 'memberAdded', changedAttributes: ['members'], memberId });
+      for (const memberId of change.removed ?? []) events.push({ ...own, operation: 'memberRemoved', changedAttributes: ['members'], memberId });
+    } else if (change.path === 'groups') {
+      // The groups a deleted user left: each a membership removed from that group.
+      for (const groupId of change.removed ?? []) {
+        events.push({ ...base, resourceType: 'Group' as ResourceKind, id: groupId, operation: 'memberRemoved', changedAttributes: ['members'], memberId: audit.resourceId });
+      }
     }
+  }
+  return events;
+}
+
+/**
+ * The top-level attribute names of changed paths, sorted: `name.givenName` is `name`; an
+ * extension attribute keeps its URN, `<urn>:manager.value` is `<urn>:manager`.
+ */
+export function changedAttributes(changes: readonly AuditChange[]): string[] {
+  const names = new Set<string>();
+  for (const { path } of changes) {
+    const nameStart = path.startsWith('urn:') ? path.lastIndexOf(':') + 1 : 0;
+    const dot = path.indexOf('.', nameStart);
+    names.add(dot < 0 ? path : path.slice(0, dot));
   }
   return [...names].sort();
 }
 
 function image(value: Record<string, unknown>): Record<string, unknown> {
   return unmarshall(value as Record<string, AttributeValue>);
-}
-
-function document(item: Record<string, unknown> | undefined): Record<string, unknown> {
-  return isObject(item?.document) ? (item!.document as Record<string, unknown>) : {};
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** JSON with object keys sorted, so that key order never reads as a change. */
-function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
-  if (isObject(value)) return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${stableJson(value[k])}`).join(',')}}`;
-  return JSON.stringify(value) ?? 'undefined';
-}
-
-/** Lambda gives seconds since the epoch; the SDK gives a Date. */
-function isoTime(value: number | Date): string {
-  return (value instanceof Date ? value : new Date(value * 1000)).toISOString();
 }

@@ -1,6 +1,11 @@
 import { GetCommand, ScanCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { batchDelete } from './batch';
+import { AUDIT_TTL_ATTRIBUTE, recordOf } from './audit';
 import {
+  AUDIT_PREFIX,
+  auditListingPk,
+  auditPk,
+  auditSk,
   claimPk,
   counterPk,
   directoryIndexKey,
@@ -85,6 +90,8 @@ export type FindingKind =
   | 'intent-pending'
   /** Intent pages that their group's `pending` set does not name (a finished change's leftovers). */
   | 'intent-orphan'
+  /** An audit entry or page whose keys or fields are not those auditItem builds (lambda/store/audit.ts). */
+  | 'audit-malformed'
   /** An item that fits no part of the key layout. */
   | 'unknown-item';
 
@@ -151,6 +158,8 @@ export interface ConsistencyReport {
     guards: number;
     members: number;
     counterShards: number;
+    /** Audit entries and their pages. */
+    audit: number;
     /** Ids of deleted groups still in users' memberOf: allowed, invisible to reads; `repair` removes them. */
     staleGroupIds: number;
   };
@@ -174,6 +183,7 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
   const outdated: Outdated[] = [];
   const members: Item[] = [];
   const intents: Item[] = [];
+  let audit = 0;
   const counters = new Map<string, number>(); // counterPk -> sum of shards
   let counterShards = 0;
   let users = 0;
@@ -194,6 +204,11 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
     } else if (sk === UNIQUE_SK) guards.push(item);
     else if (sk.startsWith(MEMBER_PREFIX)) members.push(item);
     else if (sk.startsWith(INTENT_PREFIX)) intents.push(item);
+    else if (sk.startsWith(AUDIT_PREFIX)) {
+      audit++;
+      const problem = auditProblem(item);
+      if (problem) report('audit-malformed', item, problem);
+    }
     else if (SHARD.test(sk) && KINDS.some((k) => pk.endsWith(counterPk('', k)))) {
       counterShards++;
       counters.set(pk, (counters.get(pk) ?? 0) + Number(item.n ?? 0));
@@ -357,7 +372,25 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
     }
   }
 
-  return { findings, scanned: { items: items.length, users, groups, guards: guards.length, members: members.length, counterShards, staleGroupIds: stale.length }, stale };
+  return {
+    findings,
+    scanned: { items: items.length, users, groups, guards: guards.length, members: members.length, counterShards, audit, staleGroupIds: stale.length },
+    stale,
+  };
+}
+
+/** What is wrong with an audit item, or undefined: its keys must be those its fields give. */
+function auditProblem(item: Item): string | undefined {
+  const r = recordOf(item);
+  const strings = [r.id, r.at, r.directory, r.resourceId, r.resourceName, r.requestId, r.actor?.tokenId, r.actor?.name];
+  if (!strings.every((v) => typeof v === 'string' && v !== '')) return 'An audit item lacks its id, time, directory, resource, request or actor.';
+  if (!['create', 'replace', 'patch', 'delete'].includes(r.operation) || !KINDS.includes(r.resourceType)) return 'An audit item names an unknown operation or resource type.';
+  if (!Array.isArray(r.changes) || !r.changes.every((c) => typeof c?.path === 'string')) return 'An audit item has no list of changed paths.';
+  if (item.pk !== auditPk(r.directory, r.resourceId) || item.sk !== auditSk(r.at, r.id, r.step)) return 'An audit item is not at the key its fields give.';
+  const listed = item[INDEXES.byType.partitionKey] === auditListingPk(r.directory) && item[INDEXES.byType.sortKey] === item.sk;
+  if (r.step === undefined ? !listed : item[INDEXES.byType.partitionKey] !== undefined) return 'An audit entry is missing from the directory listing, or a page is in it.';
+  if (typeof item[AUDIT_TTL_ATTRIBUTE] !== 'number') return 'An audit item has no expiry (ttl).';
+  return undefined;
 }
 
 type Report = (kind: FindingKind, item: Item, detail: string, fix?: Pick<Finding, 'claim'>) => void;

@@ -1,10 +1,10 @@
 import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { batchDelete, batchGet, queryPages } from './batch';
 import { MEMBER_PREFIX, memberOfSk, resourcePk, resourceSk } from './keys';
-import { conflictOf, isPending, MAX_GROUPS_PER_USER, Memberships, type GroupHead, type MemberOp, type MembershipOptions } from './memberships';
+import { conflictOf, isPending, MAX_GROUPS_PER_USER, Memberships, type GroupAudit, type GroupHead, type MemberOp, type StoreOptions } from './memberships';
 import { isPossibleId, resourceFailure, ResourceTable, type Item, type TableRef } from './resource-table';
 import { TransactionFailed, transactWrite } from './transact';
-import type { CursorPage, GroupStore, GroupWrite, MemberFacts, Page, PageRequest, ResourceWrite, StoredResource } from './types';
+import type { AuditFacts, CursorPage, GroupStore, GroupWrite, MemberFacts, Page, PageRequest, ResourceWrite, StoredResource } from './types';
 
 /**
  * Groups on the single table, with their members one item each in the group's partition
@@ -21,7 +21,7 @@ export class DynamoGroupStore implements GroupStore {
 
   constructor(
     private readonly ref: TableRef,
-    options: MembershipOptions = {},
+    options: StoreOptions = {},
   ) {
     this.memberships = new Memberships(ref, options);
     this.table = new ResourceTable(ref, 'Group', (items) => this.memberships.settle(items));
@@ -37,17 +37,21 @@ export class DynamoGroupStore implements GroupStore {
   positionOf = (resource: StoredResource) => this.table.positionOf(resource);
   listMatching = (matches: (resource: StoredResource) => boolean, page: PageRequest) => this.table.listMatching(matches, page);
 
-  async create(id: string, write: ResourceWrite, members: readonly string[], now: string): Promise<StoredResource> {
+  async create(id: string, write: ResourceWrite, members: readonly string[], now: string, audit?: AuditFacts): Promise<StoredResource> {
     const stored = { ...this.table.newResource(id, write, now), memberCount: 0 };
     const head: GroupHead = {
       groupId: id,
       entries: (countDelta, intentId) => this.table.createEntries(stored, { memberCount: countDelta, ...(intentId ? { pending: new Set([intentId]), pendingAt: Date.now() } : {}) }),
     };
-    const result = await this.memberships.write(head, members.map((userId) => ({ userId, join: true })));
+    const result = await this.memberships.write(
+      head,
+      members.map((userId) => ({ userId, join: true })),
+      this.groupAudit(audit, id, write.uniqueValue, 1),
+    );
     return result.exact || !result.complete ? { ...stored, memberCount: result.countDelta } : this.reread(id, stored);
   }
 
-  async update(current: StoredResource, change: GroupWrite, now: string): Promise<StoredResource> {
+  async update(current: StoredResource, change: GroupWrite, now: string, audit?: AuditFacts): Promise<StoredResource> {
     const next = change.write
       ? this.table.nextVersion(current, change.write, now)
       : { ...current, version: current.version + 1, lastModified: now };
@@ -65,7 +69,9 @@ export class DynamoGroupStore implements GroupStore {
       ...change.members.add.map((userId) => ({ userId, join: true })),
       ...change.members.remove.map((userId) => ({ userId, join: false })),
     ];
-    const result = await this.memberships.write(head, ops);
+    // The version written is exact only when pinned: unpinned member changes may interleave.
+    const version = change.pinned || change.write ? next.version : undefined;
+    const result = await this.memberships.write(head, ops, this.groupAudit(audit, current.id, next.uniqueValue, version));
     const written = { ...next, memberCount: (current.memberCount ?? 0) + result.countDelta };
     return result.exact || !result.complete ? written : this.reread(current.id, written);
   }
@@ -73,11 +79,14 @@ export class DynamoGroupStore implements GroupStore {
   /**
    * Deletes the group (with its guard and a counter shard, in one transaction), then its
    * member items. From the first write on, the group reads as gone; membership reads go
-   * through the group, so none shows a membership of it even while items are removed.
+   * through the group, so none shows a membership of it even while items are removed. The
+   * audit entry is in the deleting transaction; the member items that go after it are no
+   * change of their own (no reader sees them once the group is gone).
    */
-  async delete(current: StoredResource): Promise<void> {
+  async delete(current: StoredResource, audit?: AuditFacts): Promise<void> {
+    const entry = audit ? [this.memberships.audit.entry(this.memberships.audit.stub(audit, 'Group', current.id, current.uniqueValue), audit.changes)] : [];
     try {
-      await transactWrite(this.ref.client, this.table.deleteEntries(current));
+      await transactWrite(this.ref.client, [...this.table.deleteEntries(current), ...entry]);
     } catch (error) {
       throw error instanceof TransactionFailed ? conflictOf(error, 'Group') : error;
     }
@@ -170,6 +179,11 @@ export class DynamoGroupStore implements GroupStore {
       if (item.sk !== resourceSk('Group')) keys.push({ pk: item.pk, sk: item.sk });
     }
     return batchDelete(this.ref.client, this.ref.tableName, keys);
+  }
+
+  /** The audit of a group write, for the member change to complete with its member ids. */
+  private groupAudit(audit: AuditFacts | undefined, id: string, name: string, version: number | undefined): GroupAudit | undefined {
+    return audit && { stub: this.memberships.audit.stub(audit, 'Group', id, name), changes: audit.changes, version };
   }
 
   /** A group read again after others finished part of its change (the figures are theirs too). */

@@ -1,16 +1,17 @@
+import { AuditWriter, membershipChange, type AuditStub } from './audit';
 import { batchGet } from './batch';
 import type { Clause } from './expression';
 import { listingPk, listingSk, resourceSk, sameUnique } from './keys';
-import { conflictOf, isPending, Memberships, type MembershipOptions } from './memberships';
+import { conflictOf, isPending, Memberships, type StoreOptions } from './memberships';
 import { fromItem, ResourceTable, type Item, type TableRef } from './resource-table';
 import { INDEXES } from './table';
 import { MAX_TRANSACT_ITEMS, TransactionFailed, transactWrite, type Entry } from './transact';
-import type { CursorPage, Page, PageRequest, ResourceWrite, StoredResource, UserGroups, UserStore, UserWithGroups } from './types';
+import type { AuditFacts, CursorPage, Page, PageRequest, ResourceWrite, StoredResource, UserGroups, UserStore, UserWithGroups } from './types';
 
 /** A membership removed with the user: its member item and the group's count. */
 const ITEMS_PER_GROUP = 2;
-/** Groups left per transaction before it, when a user is in more: one item updates the user. */
-const GROUPS_PER_STEP = Math.floor((MAX_TRANSACT_ITEMS - 1) / ITEMS_PER_GROUP);
+/** Groups left per transaction before it, when a user is in more: one item updates the user, one is the audit page. */
+const GROUPS_PER_STEP = Math.floor((MAX_TRANSACT_ITEMS - 2) / ITEMS_PER_GROUP);
 /** Rounds of leaving out groups found deleted before a deletion gives up. */
 const MAX_DELETE_ROUNDS = 4;
 
@@ -22,13 +23,15 @@ const MAX_DELETE_ROUNDS = 4;
 export class DynamoUserStore implements UserStore {
   private readonly memberships: Memberships;
   private readonly table: ResourceTable;
+  private readonly audit: AuditWriter;
 
   constructor(
     private readonly ref: TableRef,
-    options: MembershipOptions = {},
+    options: StoreOptions = {},
   ) {
     this.memberships = new Memberships(ref, options);
     this.table = new ResourceTable(ref, 'User');
+    this.audit = new AuditWriter(ref.tableName, ref.directory, options.auditRetentionDays);
   }
 
   get = (id: string): Promise<StoredResource | undefined> => this.table.get(id);
@@ -41,15 +44,17 @@ export class DynamoUserStore implements UserStore {
   positionOf = (resource: StoredResource) => this.table.positionOf(resource);
   listMatching = (matches: (resource: StoredResource) => boolean, page: PageRequest) => this.table.listMatching(matches, page);
 
-  async create(id: string, write: ResourceWrite, now: string): Promise<StoredResource> {
+  async create(id: string, write: ResourceWrite, now: string, audit?: AuditFacts): Promise<StoredResource> {
     const stored = this.table.newResource(id, write, now);
-    await this.run(this.table.createEntries(stored));
+    const entry = audit ? [this.audit.entry(this.audit.stub(audit, 'User', id, write.uniqueValue), audit.changes, { version: 1 })] : [];
+    await this.run([...this.table.createEntries(stored), ...entry]);
     return stored;
   }
 
-  async replace(current: StoredResource, write: ResourceWrite, now: string): Promise<StoredResource> {
+  async replace(current: StoredResource, write: ResourceWrite, now: string, audit?: AuditFacts): Promise<StoredResource> {
     const next = this.table.nextVersion(current, write, now);
-    await this.run(this.table.replaceEntries(current, next));
+    const entry = audit ? [this.audit.entry(this.audit.stub(audit, 'User', current.id, write.uniqueValue), audit.changes, { version: next.version })] : [];
+    await this.run([...this.table.replaceEntries(current, next), ...entry]);
     return next;
   }
 
@@ -58,13 +63,16 @@ export class DynamoUserStore implements UserStore {
    * The user's condition covers its version and its set of groups, so a membership added
    * meanwhile cancels the deletion (the caller re-reads) instead of being left behind. A
    * user in more groups than one transaction holds first leaves the others, in steps. A
-   * group deleted since the user joined it only loses the member item, if any is left.
+   * group deleted since the user joined it only loses the member item, if any is left. The
+   * audit entry goes with the deletion, naming the groups it left; each step before it writes
+   * a page naming the groups that step left.
    */
-  async delete(current: StoredResource, now: string): Promise<void> {
+  async delete(current: StoredResource, now: string, audit?: AuditFacts): Promise<void> {
     const groups = current.groupIds ?? [];
     // Groups whose memberships go with the user in the deleting transaction, beside the
-    // user's own items (the user, its guard and claim guards, a counter shard).
-    const groupsWithDelete = Math.floor((MAX_TRANSACT_ITEMS - this.deleteUser(current, []).length) / ITEMS_PER_GROUP);
+    // user's own items (the user, its guard and claim guards, a counter shard, its audit entry).
+    const own = this.deleteUser(current, []).length + (audit ? 1 : 0);
+    const groupsWithDelete = Math.floor((MAX_TRANSACT_ITEMS - own) / ITEMS_PER_GROUP);
     const steps: string[][] = [];
     let rest = [...groups];
     while (rest.length > groupsWithDelete) {
@@ -73,12 +81,17 @@ export class DynamoUserStore implements UserStore {
     }
     steps.push(rest);
     const gone = new Set<string>();
+    const stub = audit && this.audit.stub(audit, 'User', current.id, current.uniqueValue);
     for (let next = 0, round = 0; next < steps.length; ) {
       const last = next === steps.length - 1;
       const step = steps[next];
-      const own = last ? this.deleteUser(current, step) : [this.leaveGroups(current, step)];
+      // The groups found deleted meanwhile lose the member item only: no membership a reader saw.
+      const left = step.filter((gid) => !gone.has(gid));
+      const mine = last
+        ? [...this.deleteUser(current, step), ...this.deletionEntry(stub, audit, left, steps.length > 1)]
+        : [this.leaveGroups(current, step), ...this.leavePage(stub, next, left)];
       try {
-        await transactWrite(this.ref.client, [...own, ...this.leaveEntries(current.id, step, gone, now)]);
+        await transactWrite(this.ref.client, [...mine, ...this.leaveEntries(current.id, step, gone, now)]);
         next++;
       } catch (error) {
         if (!(error instanceof TransactionFailed)) throw error;
@@ -158,6 +171,18 @@ export class DynamoUserStore implements UserStore {
   private deleteUser(current: StoredResource, groups: readonly string[]): Entry[] {
     const inGroups: Clause = groups.length > 0 ? { equals: ['memberOf', new Set(groups)] } : { notExists: 'memberOf' };
     return this.table.deleteEntries(current, [{ equals: ['version', current.version] }, inGroups]);
+  }
+
+  /** The deletion's audit entry: the document's changes and the groups the deleting transaction leaves. */
+  private deletionEntry(stub: AuditStub | undefined, audit: AuditFacts | undefined, groups: readonly string[], continued: boolean): Entry[] {
+    if (!stub || !audit) return [];
+    const left = groups.length > 0 ? [membershipChange('groups', [], groups)] : [];
+    return [this.audit.entry(stub, [...audit.changes, ...left], { continued: continued || undefined })];
+  }
+
+  /** A page of the deletion's entry: the groups a step before the deletion leaves. */
+  private leavePage(stub: AuditStub | undefined, step: number, groups: readonly string[]): Entry[] {
+    return stub && groups.length > 0 ? [this.audit.page(stub, step, membershipChange('groups', [], groups))] : [];
   }
 
   /** Takes `groups` out of the user's set, ahead of its deletion, if it is still at its version. */

@@ -19,6 +19,11 @@ import type { ClaimAttribute, ResourceKind, UniqueClaim } from './types';
  *                and <gid> in the `memberOf` set of the user's item (same transaction)
  *   intent       <dir>#GROUP#<gid>                     / INTENT#<intent id>#<page>
  *                a member change too large for one transaction, while it is applied
+ *   audit entry  <dir>#AUDIT#<resource id>             / AUDIT#<at>#<entry id>
+ *                one per applied change, in the change's own transaction; listed for the
+ *                directory, newest first, in the listing index under <dir>#AUDIT
+ *   audit page   <dir>#AUDIT#<resource id>             / AUDIT#<at>#<entry id>#<step>
+ *                the members a later transaction of the same change applied (not listed)
  *
  * and on every item, whatever it is, `gsi3pk` = `<dir>#<shard>` (the byDirectory index, keys
  * only): every item of a directory is found by 16 Queries, without a Scan, when the directory
@@ -39,6 +44,9 @@ export const EXTERNAL_ID_TAG = 'EXT';
 export const MEMBER_PREFIX = 'MEMBER#';
 export const INTENT_PREFIX = 'INTENT#';
 export const SHARD_PREFIX = 'SHARD#';
+export const AUDIT_TAG = 'AUDIT';
+/** Sort key prefix of audit entries and their pages. */
+export const AUDIT_PREFIX = `${AUDIT_TAG}#`;
 
 /** The sort key of a resource item, also its type tag. */
 export const resourceSk = (kind: ResourceKind) => RESOURCE_TAG[kind];
@@ -84,6 +92,19 @@ export const memberOfSk = (sk: string) => sk.slice(MEMBER_PREFIX.length);
 
 /** A page of an intent's member operations: `INTENT#<intent id>#<page, 3 digits>`. */
 export const intentSk = (intentId: string, page: number) => `${INTENT_PREFIX}${intentId}#${String(page).padStart(3, '0')}`;
+
+/** The partition of a resource's audit entries: its history, whatever became of the resource. */
+export const auditPk = (dir: string, resourceId: string) => `${dir}#${AUDIT_TAG}#${resourceId}`;
+
+/** The listing index partition of a directory's audit entries (its activity, in time order). */
+export const auditListingPk = (dir: string) => `${dir}#${AUDIT_TAG}`;
+
+/**
+ * An audit entry's sort key, `AUDIT#<at>#<entry id>` (ISO 8601 times sort as they happened),
+ * and of its pages, `...#<step, 5 digits>`, which sort right after it.
+ */
+export const auditSk = (at: string, entryId: string, step?: number) =>
+  `${AUDIT_PREFIX}${at}#${entryId}${step === undefined ? '' : `#${String(step).padStart(5, '0')}`}`;
 
 /**
  * The form in which unique values (userName, displayName) are compared: after Unicode

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { AuditWriter, membershipChange, type AuditStub } from './audit';
 import { batchGet, queryPages } from './batch';
 import { INTENT_PREFIX, intentSk, memberSk, resourcePk, resourceSk } from './keys';
 import type { Item, TableRef } from './resource-table';
 import { Items, MAX_TRANSACT_ITEMS, TransactionFailed, transactWrite, type Entry, type Failure, type Meaning } from './transact';
-import { StoreConflict, StoreUnavailable } from './types';
+import { StoreConflict, StoreUnavailable, type AuditChange } from './types';
 
 /**
  * Memberships on the single table, all in one module: the items of a membership, how member
@@ -65,6 +66,28 @@ export interface MembershipOptions {
   readonly completeWithinMs?: number;
 }
 
+/** How the DynamoDB stores of one directory write. */
+export interface StoreOptions extends MembershipOptions {
+  /** Days an audit entry is kept (DynamoDB TTL). @default DEFAULT_AUDIT_RETENTION_DAYS (400) */
+  readonly auditRetentionDays?: number;
+}
+
+/** The audit of a group write: the entry's stub and the document's changes; the member ids are added per transaction. */
+export interface GroupAudit {
+  readonly stub: AuditStub;
+  readonly changes: readonly AuditChange[];
+  /** meta.version after the write, when exact. */
+  readonly version?: number;
+}
+
+/** Where an intent stands, as its first page keeps it (with the change's audit stub, when audited). */
+interface Progress {
+  readonly done: number;
+  readonly pages: number;
+  readonly at: number;
+  readonly audit?: AuditStub;
+}
+
 /** What the group store gives a member change to write: the group's own entries. */
 export interface GroupHead {
   readonly groupId: string;
@@ -92,14 +115,17 @@ export class Memberships {
   private readonly items: Items;
   private readonly leaseMs: number;
   private readonly completeWithinMs: number;
+  /** Writes the audit pages of intents (also those this store finishes for another request). */
+  readonly audit: AuditWriter;
 
   constructor(
     private readonly ref: TableRef,
-    options: MembershipOptions = {},
+    options: StoreOptions = {},
   ) {
     this.items = new Items(ref.tableName);
     this.leaseMs = options.leaseMs ?? 3_000;
     this.completeWithinMs = options.completeWithinMs ?? 20_000;
+    this.audit = new AuditWriter(ref.tableName, ref.directory, options.auditRetentionDays);
   }
 
   /** The key of the member item of `userId` in group `groupId`. */
@@ -150,17 +176,30 @@ export class Memberships {
   /**
    * Writes the group's own change with member operations, all or nothing: one transaction
    * when it fits, an intent otherwise. A failed condition of the one transaction (or of the
-   * intent's first) is a StoreConflict: nothing was written.
+   * intent's first) is a StoreConflict: nothing was written. With `audit`, the entry is an
+   * item of the one transaction (of the intent's first, which decides the change), naming the
+   * members it applies; each later step adds a page naming its own.
    */
-  async write(head: GroupHead, ops: readonly MemberOp[]): Promise<MemberWriteResult> {
+  async write(head: GroupHead, ops: readonly MemberOp[], audit?: GroupAudit): Promise<MemberWriteResult> {
     const ordered = [...ops.filter((o) => o.join), ...ops.filter((o) => !o.join)];
-    const headSize = head.entries(0).length;
+    const headSize = head.entries(0).length + (audit ? 1 : 0);
     if (headSize + ITEMS_PER_MEMBER * ordered.length <= MAX_TRANSACT_ITEMS) {
-      const entries = [...head.entries(netCount(ordered)), ...ordered.flatMap((op) => this.opEntries(head.groupId, op, true))];
+      const entries = [
+        ...head.entries(netCount(ordered)),
+        ...this.auditEntry(audit, ordered, false),
+        ...ordered.flatMap((op) => this.opEntries(head.groupId, op, true)),
+      ];
       await this.run(entries);
       return { countDelta: netCount(ordered), exact: true, complete: true };
     }
-    return this.writeIntent(head, ordered);
+    return this.writeIntent(head, ordered, audit);
+  }
+
+  /** The audit entry of a change's deciding transaction, with the member operations it applies. */
+  private auditEntry(audit: GroupAudit | undefined, applied: readonly MemberOp[], continued: boolean): Entry[] {
+    if (!audit) return [];
+    const members = membersOf(applied);
+    return [this.audit.entry(audit.stub, [...audit.changes, ...(members ? [members] : [])], { version: audit.version, continued: continued || undefined })];
   }
 
   /**
@@ -168,11 +207,11 @@ export class Memberships {
    * operations, as many operations as fit and, while room is left, a check of each later
    * joining user, so that a user deleted before the change was decided refuses it whole.
    */
-  private async writeIntent(head: GroupHead, ops: readonly MemberOp[]): Promise<MemberWriteResult> {
+  private async writeIntent(head: GroupHead, ops: readonly MemberOp[], audit?: GroupAudit): Promise<MemberWriteResult> {
     const id = randomUUID();
     const pages = pagesOf(ops);
     const joins = ops.filter((o) => o.join).length;
-    const room = MAX_TRANSACT_ITEMS - head.entries(0, id).length - pages.length;
+    const room = MAX_TRANSACT_ITEMS - head.entries(0, id).length - (audit ? 1 : 0) - pages.length;
     const fit = Math.floor(room / ITEMS_PER_MEMBER);
     // With a check for every later join when that fits; otherwise as many operations as fit.
     let count = fit;
@@ -184,9 +223,10 @@ export class Memberships {
     }
     const checked = ITEMS_PER_MEMBER * count + Math.max(0, joins - count) <= room ? ops.slice(count, joins) : [];
     const applied = ops.slice(0, count);
-    const progress = { done: count, total: ops.length, pages: pages.length, at: Date.now() };
+    const progress = { done: count, total: ops.length, pages: pages.length, at: Date.now(), ...(audit ? { audit: audit.stub } : {}) };
     const first = [
       ...head.entries(netCount(applied), id),
+      ...this.auditEntry(audit, applied, true),
       ...pages.map((page, n) => this.items.put({ ...this.pageKey(head.groupId, id, n), ops: page, ...(n === 0 ? progress : {}) })),
       ...applied.flatMap((op) => this.opEntries(head.groupId, op, true)),
       ...checked.map((op) => this.userCheck(op.userId)),
@@ -202,7 +242,7 @@ export class Memberships {
     }
     // Decided: from here on the change is finished by this request or, should it stop, by
     // the next one that meets the group.
-    const rest = await this.applySteps(head.groupId, id, ops, count, pages.length, Date.now() + this.completeWithinMs, false);
+    const rest = await this.applySteps(head.groupId, id, ops, count, pages.length, Date.now() + this.completeWithinMs, false, audit?.stub);
     return { ...rest, countDelta: netCount(applied) + rest.countDelta };
   }
 
@@ -213,7 +253,8 @@ export class Memberships {
    * premise no longer holds (the user was deleted since, or the membership is already as
    * wanted) is left out of its step, since the change was decided before (it reads as if it
    * happened first). Returns when the intent is finished; `deadline` bounds the retries when
-   * DynamoDB refuses (the intent then stays pending, for the next request to finish).
+   * DynamoDB refuses (the intent then stays pending, for the next request to finish). With
+   * the change's audit stub, each step writes the audit page of the members it applied.
    */
   private async applySteps(
     groupId: string,
@@ -223,13 +264,17 @@ export class Memberships {
     pages: number,
     deadline: number,
     helping: boolean,
+    audit: AuditStub | undefined,
   ): Promise<MemberWriteResult> {
     let done = from;
     let countDelta = 0;
     let exact = !helping;
     const skipped = new Set<string>();
-    const lastRoom = Math.floor((MAX_TRANSACT_ITEMS - 1 - pages) / ITEMS_PER_MEMBER);
-    const stepRoom = Math.floor((MAX_TRANSACT_ITEMS - 2) / ITEMS_PER_MEMBER);
+    // Each step: the group's update, the first page's (deleted with the others by the last),
+    // the step's audit page, two items a member.
+    const own = audit ? 1 : 0;
+    const lastRoom = Math.floor((MAX_TRANSACT_ITEMS - 1 - own - pages) / ITEMS_PER_MEMBER);
+    const stepRoom = Math.floor((MAX_TRANSACT_ITEMS - 2 - own) / ITEMS_PER_MEMBER);
     const moved: Failure = { kind: 'intentMoved' };
     for (let attempt = 0; ; ) {
       const last = ops.length - done <= lastRoom;
@@ -238,6 +283,7 @@ export class Memberships {
       const delta = netCount(step);
       const stillPending = { contains: ['pending', id] } as const;
       const onProgress = [{ equals: ['done', done] }] as const;
+      const members = membersOf(step);
       const entries = [
         this.items.update(
           this.groupKey(groupId),
@@ -248,6 +294,7 @@ export class Memberships {
         last
           ? this.items.delete(this.pageKey(groupId, id, 0), onProgress, moved)
           : this.items.update(this.pageKey(groupId, id, 0), { set: { done: end, at: Date.now() } }, onProgress, moved),
+        ...(audit && members ? [this.audit.page(audit, done, members)] : []),
         ...step.flatMap((op) => this.opEntries(groupId, op, false)),
         ...(last ? Array.from({ length: pages - 1 }, (_, n) => this.items.delete(this.pageKey(groupId, id, n + 1))) : []),
       ];
@@ -326,7 +373,7 @@ export class Memberships {
         continue;
       }
       const ops = await this.intentOps(groupId, id, progress.pages);
-      if (ops) await this.applySteps(groupId, id, ops, progress.done, progress.pages, Date.now() + this.completeWithinMs, true);
+      if (ops) await this.applySteps(groupId, id, ops, progress.done, progress.pages, Date.now() + this.completeWithinMs, true, progress.audit);
       if (await this.progressOf(groupId, id)) throw new StoreUnavailable('throttled', 'A member change of this group could not be finished yet.');
       return true;
     }
@@ -337,9 +384,9 @@ export class Memberships {
   }
 
   /** Where an intent stands (its first page), or undefined when it is finished. */
-  private async progressOf(groupId: string, id: string): Promise<{ done: number; pages: number; at: number } | undefined> {
+  private async progressOf(groupId: string, id: string): Promise<Progress | undefined> {
     const { Item } = await this.ref.client.send(new GetCommand({ TableName: this.ref.tableName, Key: this.pageKey(groupId, id, 0), ConsistentRead: true }));
-    return Item && { done: Number(Item.done), pages: Number(Item.pages), at: Number(Item.at) };
+    return Item && { done: Number(Item.done), pages: Number(Item.pages), at: Number(Item.at), ...(Item.audit ? { audit: Item.audit as AuditStub } : {}) };
   }
 
   /** Takes a finished intent's id out of the group's `pending` set, if it is still there. */
@@ -400,6 +447,12 @@ export function conflictOf(error: TransactionFailed, kind: 'User' | 'Group'): St
   if (taken) return new StoreConflict('uniqueness', `The ${kind}'s ${taken.attribute ?? 'unique value'} is already taken.`, undefined, taken.attribute);
   if (error.find('missing')) return new StoreConflict('missing', `The ${kind} no longer exists.`);
   return new StoreConflict('version', 'The resource changed.');
+}
+
+/** The audit change of member operations (the ids added and removed), or undefined for none. */
+function membersOf(ops: readonly MemberOp[]): AuditChange | undefined {
+  if (ops.length === 0) return undefined;
+  return membershipChange('members', ops.filter((o) => o.join).map((o) => o.userId), ops.filter((o) => !o.join).map((o) => o.userId));
 }
 
 /** The member count change of operations: +1 a join, -1 a leave. */

@@ -1,8 +1,18 @@
-import { claimForm, listingSk, sameUnique, uniqueForm } from './keys';
+import { randomUUID } from 'node:crypto';
+import { membershipChange } from './audit';
+import { auditSk, claimForm, listingSk, sameUnique, uniqueForm } from './keys';
 import { MAX_GROUPS_PER_USER } from './memberships';
 import { claimsOf } from './resource-table';
 import {
+  InvalidPosition,
   StoreConflict,
+  type AuditChange,
+  type AuditEntry,
+  type AuditFacts,
+  type AuditPage,
+  type AuditQuery,
+  type AuditReads,
+  type ResourceKind as Kind,
   type CursorPage,
   type DirectoryData,
   type GroupStore,
@@ -35,10 +45,11 @@ interface Row {
   members?: Set<string>;
 }
 
-/** One directory's resources: what the users and the groups of one table hold. */
+/** One directory's resources: what the users and the groups of one table hold, and its audit trail. */
 export class MemoryDirectory {
   readonly users = new MemoryUserStore(this);
   readonly groups = new MemoryGroupStore(this);
+  readonly audit = new MemoryAuditLog();
   /** @internal rows by kind and id */
   readonly rows: Record<ResourceKind, Map<string, Row>> = { User: new Map(), Group: new Map() };
   /** @internal unique values by kind: normalised value → id */
@@ -46,11 +57,30 @@ export class MemoryDirectory {
   /** @internal claimed values by kind: `<attribute>#<claimForm>` → id */
   readonly claims: Record<ResourceKind, Map<string, string>> = { User: new Map(), Group: new Map() };
 
-  /** What the table would hold for this directory: resources, their guards (claims included), memberships. */
+  constructor(readonly directory = 'default') {}
+
+  /** @internal Records the entry of a change just applied (every write calls it last, after its checks). */
+  record(audit: AuditFacts | undefined, kind: Kind, id: string, name: string, extra: { version?: number; membership?: AuditChange } = {}): void {
+    if (!audit) return;
+    const changes = [...audit.changes, ...(extra.membership ? [extra.membership] : [])].map((c) => structuredClone(c));
+    const entry: AuditEntry = {
+      ...structuredClone(audit),
+      changes,
+      id: randomUUID(),
+      directory: this.directory,
+      resourceType: kind,
+      resourceId: id,
+      resourceName: name,
+      ...(extra.version !== undefined ? { version: extra.version } : {}),
+    };
+    this.audit.entries.push(entry);
+  }
+
+  /** What the table would hold for this directory: resources, their guards (claims included), memberships, audit entries. */
   itemCount(): number {
     const members = [...this.rows.Group.values()].reduce((n, row) => n + (row.members?.size ?? 0), 0);
     const guards = this.unique.User.size + this.unique.Group.size + this.claims.User.size + this.claims.Group.size;
-    return this.rows.User.size + this.rows.Group.size + guards + members;
+    return this.rows.User.size + this.rows.Group.size + guards + members + this.audit.entries.length;
   }
 
   /** Forgets everything (the directory is deleted); stores already handed out read it empty. */
@@ -60,6 +90,7 @@ export class MemoryDirectory {
       this.unique[kind].clear();
       this.claims[kind].clear();
     }
+    this.audit.entries.length = 0;
   }
 }
 
@@ -70,7 +101,7 @@ export class MemoryTable implements DirectoryData {
   /** The directory's stores (made on first use). */
   directory(id: string): MemoryDirectory {
     let found = this.directories.get(id);
-    if (!found) this.directories.set(id, (found = new MemoryDirectory()));
+    if (!found) this.directories.set(id, (found = new MemoryDirectory(id)));
     return found;
   }
 
@@ -84,6 +115,40 @@ export class MemoryTable implements DirectoryData {
     found?.clear();
     return deleted;
   }
+}
+
+/** The audit trail in memory, read as the DynamoDB store reads it: newest first, by the same keys. */
+export class MemoryAuditLog implements AuditReads {
+  /** @internal every entry, in the order written */
+  readonly entries: AuditEntry[] = [];
+
+  async list(query: AuditQuery): Promise<AuditPage> {
+    const after = query.after === undefined ? undefined : parsePosition(query.after);
+    const from = query.since ?? '';
+    const matching = this.entries
+      .filter((e) => query.resourceId === undefined || e.resourceId === query.resourceId)
+      .filter((e) => query.actor === undefined || e.actor.name === query.actor || e.actor.tokenId === query.actor)
+      .filter((e) => e.at >= from)
+      .map((e) => ({ e, sk: auditSk(e.at, e.id) }))
+      .filter(({ sk }) => after === undefined || sk < after)
+      .sort((a, b) => (a.sk < b.sk ? 1 : a.sk > b.sk ? -1 : 0));
+    const page = matching.slice(0, query.count);
+    const last = page.at(-1);
+    return {
+      entries: page.map(({ e }) => structuredClone(e)),
+      ...(matching.length > query.count && last ? { next: JSON.stringify([last.e.resourceId, last.sk]) } : {}),
+    };
+  }
+}
+
+function parsePosition(position: string): string {
+  try {
+    const [resourceId, sk] = JSON.parse(position) as unknown[];
+    if (typeof resourceId === 'string' && typeof sk === 'string' && sk.startsWith('AUDIT#')) return sk;
+  } catch {
+    // refused below
+  }
+  throw new InvalidPosition();
 }
 
 /** A claim's key among the claims of its kind: its attribute and its comparison form. */
@@ -219,27 +284,34 @@ export class MemoryUserStore extends MemoryReads implements UserStore {
     super(dir, 'User');
   }
 
-  async create(id: string, write: ResourceWrite, now: string): Promise<StoredResource> {
-    return this.view({ resource: this.insert(id, write, now) });
+  async create(id: string, write: ResourceWrite, now: string, audit?: AuditFacts): Promise<StoredResource> {
+    const created = this.view({ resource: this.insert(id, write, now) });
+    this.dir.record(audit, 'User', id, write.uniqueValue, { version: 1 });
+    return created;
   }
 
-  async replace(current: StoredResource, write: ResourceWrite, now: string): Promise<StoredResource> {
+  async replace(current: StoredResource, write: ResourceWrite, now: string, audit?: AuditFacts): Promise<StoredResource> {
     const row = this.current(current);
     this.rewrite(row, write, now);
+    this.dir.record(audit, 'User', current.id, write.uniqueValue, { version: row.resource.version });
     return this.view(row);
   }
 
-  async delete(current: StoredResource, now: string): Promise<void> {
+  async delete(current: StoredResource, now: string, audit?: AuditFacts): Promise<void> {
     const row = this.current(current);
     // As on the table: the deletion holds only if the user is still in the groups it was read in.
     const read = [...(current.groupIds ?? [])].sort().join(',');
     if ([...(row.memberOf ?? [])].sort().join(',') !== read) throw new StoreConflict('version', 'The resource changed.');
-    for (const gid of row.memberOf ?? []) {
+    const left: string[] = [];
+    for (const gid of [...(row.memberOf ?? [])].sort()) {
       const group = this.dir.rows.Group.get(gid);
-      if (!group?.members?.delete(current.id)) continue;
+      if (!group) continue;
+      left.push(gid);
+      if (!group.members?.delete(current.id)) continue;
       group.resource = { ...group.resource, version: group.resource.version + 1, lastModified: now };
     }
     this.drop(row);
+    this.dir.record(audit, 'User', current.id, current.uniqueValue, left.length > 0 ? { membership: membershipChange('groups', [], left) } : {});
   }
 
   async findWithGroups(userName: string, withGroups = true): Promise<UserWithGroups | undefined> {
@@ -263,16 +335,17 @@ export class MemoryGroupStore extends MemoryReads implements GroupStore {
     super(dir, 'Group');
   }
 
-  async create(id: string, write: ResourceWrite, members: readonly string[], now: string): Promise<StoredResource> {
+  async create(id: string, write: ResourceWrite, members: readonly string[], now: string, audit?: AuditFacts): Promise<StoredResource> {
     this.checkJoins(id, members);
     this.checkUnique(write.uniqueValue, id, write.alsoUnique);
     const resource = this.insert(id, write, now, { members: new Set() });
     const row = this.rows.get(id)!;
     for (const uid of members) this.join(row, uid);
+    this.dir.record(audit, 'Group', id, write.uniqueValue, { version: 1, ...(members.length > 0 ? { membership: membershipChange('members', members, []) } : {}) });
     return this.view({ resource, members: row.members });
   }
 
-  async update(current: StoredResource, change: GroupWrite, now: string): Promise<StoredResource> {
+  async update(current: StoredResource, change: GroupWrite, now: string, audit?: AuditFacts): Promise<StoredResource> {
     const row = this.current(current, change.pinned || change.write !== undefined);
     const members = row.members!;
     if (change.members.add.some((uid) => members.has(uid)) || change.members.remove.some((uid) => !members.has(uid))) {
@@ -286,12 +359,18 @@ export class MemoryGroupStore extends MemoryReads implements GroupStore {
       this.dir.rows.User.get(uid)?.memberOf?.delete(current.id);
     }
     for (const uid of change.members.add) this.join(row, uid);
+    const { add, remove } = change.members;
+    this.dir.record(audit, 'Group', current.id, row.resource.uniqueValue, {
+      ...(change.pinned || change.write ? { version: row.resource.version } : {}),
+      ...(add.length + remove.length > 0 ? { membership: membershipChange('members', add, remove) } : {}),
+    });
     return this.view(row);
   }
 
-  async delete(current: StoredResource): Promise<void> {
+  async delete(current: StoredResource, audit?: AuditFacts): Promise<void> {
     // The group's id stays in its former members' memberOf, as on the table.
     this.drop(this.current(current));
+    this.dir.record(audit, 'Group', current.id, current.uniqueValue);
   }
 
   async getWithMembers(groupId: string, maxMembers: number): Promise<{ group: StoredResource; members?: string[] } | undefined> {

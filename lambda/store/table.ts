@@ -18,6 +18,12 @@ export interface IndexDefinition {
 
 export const TABLE_KEYS = { partitionKey: 'pk', sortKey: 'sk' } as const;
 
+/** The attribute the table's TTL reads (epoch seconds); only audit items carry it. */
+export const AUDIT_TTL_ATTRIBUTE = 'ttl';
+
+/** How long audit entries are kept unless the stack says otherwise (DynamoDB TTL deletes them after). */
+export const DEFAULT_AUDIT_RETENTION_DAYS = 400;
+
 export const INDEXES = {
   /** Lists the resources of one type in a stable order: `<dir>#USER` / `<sort key>#<id>`. */
   byType: { indexName: 'byType', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'ALL' },

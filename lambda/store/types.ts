@@ -113,16 +113,21 @@ export interface UserGroups {
   readonly groups: Map<string, StoredResource | null>;
 }
 
-/** Users: each write one conditional transaction; deleting one also takes it out of its groups. */
+/**
+ * Users: each write one conditional transaction; deleting one also takes it out of its groups.
+ * A write given `audit` writes its audit entry in the same transaction as the change (or, for
+ * a change of several transactions, a page of it in each): the entry exists exactly when the
+ * change was applied.
+ */
 export interface UserStore extends ResourceReads {
-  create(id: string, write: ResourceWrite, now: string): Promise<StoredResource>;
+  create(id: string, write: ResourceWrite, now: string, audit?: AuditFacts): Promise<StoredResource>;
   /** Replaces the resource if its version is still `current.version`. */
-  replace(current: StoredResource, write: ResourceWrite, now: string): Promise<StoredResource>;
+  replace(current: StoredResource, write: ResourceWrite, now: string, audit?: AuditFacts): Promise<StoredResource>;
   /**
    * Deletes the user if it is still at `current.version` and in the groups it was read in,
    * with its guard, its member items and its groups' counts; `now` stamps those groups.
    */
-  delete(current: StoredResource, now: string): Promise<void>;
+  delete(current: StoredResource, now: string, audit?: AuditFacts): Promise<void>;
   /** The user with this userName and (when `withGroups`) its groups: two calls, usually. */
   findWithGroups(userName: string, withGroups?: boolean): Promise<UserWithGroups | undefined>;
   /** The groups the users' items name (one batch read), but those in `known`. */
@@ -163,14 +168,14 @@ export interface GroupWrite {
  * atomic whatever its size: a reader sees all of a member change or none of it.
  */
 export interface GroupStore extends ResourceReads {
-  create(id: string, write: ResourceWrite, members: readonly string[], now: string): Promise<StoredResource>;
+  create(id: string, write: ResourceWrite, members: readonly string[], now: string, audit?: AuditFacts): Promise<StoredResource>;
   /**
    * Writes `change` on `current`. The returned version is exact when pinned; unpinned, other
    * member changes may have landed too, and it is a lower bound.
    */
-  update(current: StoredResource, change: GroupWrite, now: string): Promise<StoredResource>;
+  update(current: StoredResource, change: GroupWrite, now: string, audit?: AuditFacts): Promise<StoredResource>;
   /** Deletes the group (if still at `current.version`), then its member items. */
-  delete(current: StoredResource): Promise<void>;
+  delete(current: StoredResource, audit?: AuditFacts): Promise<void>;
   /** The group and its members; `members` is undefined when there are more than `maxMembers`. */
   getWithMembers(groupId: string, maxMembers: number): Promise<{ group: StoredResource; members?: string[] } | undefined>;
   /** The ids of the group's members, in id order. */
@@ -198,6 +203,94 @@ export interface DirectoryData {
   purge(directory: string, progress?: PurgeProgress): Promise<number>;
 }
 
+/** Who made a change: the token it was made with (its id, and its name or, unnamed, its id again). */
+export interface Actor {
+  readonly tokenId: string;
+  readonly name: string;
+}
+
+/** A value too large to record whole: its length (bytes of its UTF-8 JSON) and SHA-256 (base64url). */
+export interface ValueDigest {
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/**
+ * One attribute path a change touched (RFC 7644 §3.10 notation, e.g. `name.givenName` or
+ * `urn:…:enterprise:2.0:User:department`) with its value before and after: absent where there
+ * was none, a digest where it was too large. Memberships are ids `added` and `removed`, never
+ * the whole list (`members` of a group, `groups` a deleted user left).
+ */
+export interface AuditChange {
+  readonly path: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly beforeDigest?: ValueDigest;
+  readonly afterDigest?: ValueDigest;
+  readonly added?: readonly string[];
+  readonly removed?: readonly string[];
+}
+
+/** What was asked of the resource: RFC 7644 §3.3 create, §3.5.1 replace, §3.5.2 patch, §3.6 delete. */
+export type AuditOperation = 'create' | 'replace' | 'patch' | 'delete';
+export const AUDIT_OPERATIONS: readonly AuditOperation[] = ['create', 'replace', 'patch', 'delete'];
+
+/**
+ * What a write's caller knows of a change and its request, for the audit entry: all an entry
+ * holds but what the store itself knows (the resource, its version, the member ids each
+ * transaction applies).
+ */
+export interface AuditFacts {
+  /** When the change was made (the time its write stamps on the resource). */
+  readonly at: string;
+  readonly operation: AuditOperation;
+  readonly actor: Actor;
+  readonly requestId: string;
+  readonly userAgent?: string;
+  readonly sourceAddress?: string;
+  /** For an operation of a Bulk request: its position in the request (from 0) and its bulkId. */
+  readonly bulk?: { readonly index: number; readonly bulkId?: string };
+  /** The attribute paths of the document that changed (memberships are the store's to add). */
+  readonly changes: readonly AuditChange[];
+}
+
+/** An audit entry as read back: one applied change, whole. */
+export interface AuditEntry extends AuditFacts {
+  readonly id: string;
+  readonly directory: string;
+  readonly resourceType: ResourceKind;
+  readonly resourceId: string;
+  /** The userName or displayName: after the change, or before a deletion. */
+  readonly resourceName: string;
+  /** meta.version after the change, where it is exact (not on a delete or an unpinned member change). */
+  readonly version?: number;
+}
+
+/** Which entries to read: one resource's or the directory's, newest first. */
+export interface AuditQuery {
+  /** One resource's history; absent: the whole directory. */
+  readonly resourceId?: string;
+  /** Only changes made with a token of this name (or this token id). */
+  readonly actor?: string;
+  /** Only changes at or after this ISO 8601 time. */
+  readonly since?: string;
+  /** At most this many entries (a page may hold fewer and still have a `next`). */
+  readonly count: number;
+  /** Continue after this position (a previous page's `next`). */
+  readonly after?: string;
+}
+
+/** A page of entries, newest first, and where the next page starts when there may be one. */
+export interface AuditPage {
+  readonly entries: AuditEntry[];
+  readonly next?: string;
+}
+
+/** The audit trail of one directory, read back. */
+export interface AuditReads {
+  list(query: AuditQuery): Promise<AuditPage>;
+}
+
 /** Why the store refused a write. Services turn these into SCIM errors. */
 export class StoreConflict extends Error {
   constructor(
@@ -218,5 +311,13 @@ export class StoreUnavailable extends Error {
   constructor(readonly reason: 'throttled' | 'unreachable', message: string) {
     super(message);
     this.name = 'StoreUnavailable';
+  }
+}
+
+/** A position (`AuditQuery.after`) this store did not hand out. */
+export class InvalidPosition extends Error {
+  constructor() {
+    super('The position is not one this store gave.');
+    this.name = 'InvalidPosition';
   }
 }

@@ -7,7 +7,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { MEMBER_PREFIX, resourceSk } from '../../lambda/store/keys';
+import { AUDIT_PREFIX } from '../../lambda/store/keys';
 import { viaService } from './encryption';
 import { acknowledgeNagFindings } from './nag-acknowledgments';
 import { NodeFunction } from './node-function';
@@ -26,7 +26,7 @@ export interface ChangeEventsProps {
 
 /**
  * Publishes every committed change (users, groups, memberships) to an EventBridge bus: a
- * function reads the table's stream and puts one event per change. Records it cannot publish
+ * function reads the audit entries off the table's stream and puts one event per change. Records it cannot publish
  * after its retries land in a dead-letter queue rather than being lost silently.
  */
 export class ChangeEvents extends Construct {
@@ -94,10 +94,12 @@ export class ChangeEvents extends Construct {
       reportBatchItemFailures: true,
       maxRecordAge: Duration.days(1),
       onFailure: { bind: () => ({ destination: this.deadLetterQueue.queueArn }) },
-      // Only resources and memberships: guards and counters never wake the function.
+      // Only audit entries being written: each is one applied change with the token that made it
+      // (lambda/store/change-records.ts). Resources, guards, counters and TTL expiries never wake the function.
       filters: [
         lambda.FilterCriteria.filter({
-          dynamodb: { Keys: { sk: { S: [resourceSk('User'), resourceSk('Group'), { prefix: MEMBER_PREFIX }] } } },
+          eventName: lambda.FilterRule.isEqual('INSERT'),
+          dynamodb: { Keys: { sk: { S: [{ prefix: AUDIT_PREFIX }] } } },
         }),
       ],
     });

@@ -12,7 +12,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { DIRECTORY_BASE_PATH, FUNCTION_ROUTES, SCIM_BASE_PATH, type FunctionRoute } from '../../lambda/handlers/routes';
 import { PROFILES, type ProfileName } from '../../lambda/scim/profiles/profile';
-import { INDEXES, TABLE_KEYS, type IndexDefinition } from '../../lambda/store/table';
+import { AUDIT_TTL_ATTRIBUTE, DEFAULT_AUDIT_RETENTION_DAYS, INDEXES, TABLE_KEYS, type IndexDefinition } from '../../lambda/store/table';
 import { ApiGatewayAccount } from './api-gateway-account';
 import { ApiWebAcl, apiResourcePolicy } from './api-protection';
 import { ChangeEvents } from './change-events';
@@ -128,7 +128,7 @@ export interface ScimEndpointProps extends ScimObservabilityProps {
 
   /**
    * Reserved concurrency per function, keyed by function id (`Users`, `Groups`, `Discovery`,
-   * `Bulk`, `Authorizer`): a floor the account cannot take away and a ceiling on what one
+   * `Bulk`, `Audit`, `Authorizer`): a floor the account cannot take away and a ceiling on what one
    * function may cost. Mind that a function at its ceiling answers 500 (Lambda throttle).
    * @default none: every function draws on the account's unreserved pool
    */
@@ -211,6 +211,13 @@ export interface ScimEndpointProps extends ScimObservabilityProps {
   readonly changeEvents?: boolean;
 
   /**
+   * Days an audit entry is kept before DynamoDB's TTL deletes it (free of charge, within about
+   * two days of expiry). The entries are items of the table: its key, its backups.
+   * @default 400
+   */
+  readonly auditRetentionDays?: number;
+
+  /**
    * Create the account-level API Gateway CloudWatch role that access logging needs. Set it to
    * false when the account and region already have one (it is a per-region setting).
    * @default true
@@ -237,6 +244,9 @@ export const TABLE_ACTIONS = [
   'dynamodb:Query',
   'dynamodb:UpdateItem',
 ];
+
+/** What a function that only reads the audit trail needs: a Query of the table and its listing index. */
+export const TABLE_READ_ACTIONS = ['dynamodb:Query'];
 
 /** JSON access log line: who called what, over which TLS, and the outcome. No header, so no token, is logged. */
 const ACCESS_LOG_FORMAT = apigateway.AccessLogFormat.custom(
@@ -389,6 +399,7 @@ export class ScimEndpoint extends Construct {
         profile: props.compatibilityProfile,
         key,
         reservedConcurrency: reserved[route.id],
+        auditRetentionDays: props.auditRetentionDays ?? DEFAULT_AUDIT_RETENTION_DAYS,
         observability,
       });
       functions[route.id] = fn.fn;
@@ -494,6 +505,8 @@ export class ScimEndpoint extends Construct {
       ...(key ? { encryption: dynamodb.TableEncryption.CUSTOMER_MANAGED, encryptionKey: key } : { encryption: dynamodb.TableEncryption.AWS_MANAGED }),
       // The change-event publisher reads this stream (when on); it costs nothing unread.
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      // Audit entries expire by TTL (auditRetentionDays); no other item carries the attribute.
+      timeToLiveAttribute: AUDIT_TTL_ATTRIBUTE,
       // The directory's data outlives the stack: deleting the stack must never delete it.
       removalPolicy: RemovalPolicy.RETAIN,
       deletionProtection: true,
@@ -518,6 +531,7 @@ export class ScimEndpoint extends Construct {
       profile?: ProfileName;
       key?: kms.IKey;
       reservedConcurrency?: number;
+      auditRetentionDays: number;
       observability: FunctionObservability;
     },
   ): NodeFunction {
@@ -533,7 +547,7 @@ export class ScimEndpoint extends Construct {
       observability: settings.observability,
       environment: {
         // A function that reads no table (Discovery) is not told its name either.
-        ...(usesTable ? { TABLE_NAME: this.table.tableName } : {}),
+        ...(usesTable ? { TABLE_NAME: this.table.tableName, AUDIT_RETENTION_DAYS: String(settings.auditRetentionDays) } : {}),
         // Every function tells a token of the deployment's own directory from one of another.
         DIRECTORY_ID: settings.directoryId,
         TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
@@ -552,7 +566,8 @@ export class ScimEndpoint extends Construct {
       const indexArns = Object.values(INDEXES)
         .filter((index) => index.indexName !== INDEXES.byDirectory.indexName)
         .map((index) => `${this.table.tableArn}/index/${index.indexName}`);
-      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: TABLE_ACTIONS, resources: [this.table.tableArn, ...indexArns] }));
+      const actions = route.tableAccess === 'read' ? TABLE_READ_ACTIONS : TABLE_ACTIONS;
+      fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [this.table.tableArn, ...indexArns] }));
       if (settings.key) fn.role.addToPrincipalPolicy(viaService(settings.key, 'dynamodb', TABLE_KMS_ACTIONS));
     }
     fn.role.addToPrincipalPolicy(
@@ -635,6 +650,10 @@ function validateProps(props: ScimEndpointProps): void {
     if (!Number.isInteger(throttlingBurstLimit) || throttlingBurstLimit <= 0) {
       throw new Error(`throttlingBurstLimit must be a positive integer; got ${throttlingBurstLimit}`);
     }
+  }
+  const { auditRetentionDays } = props;
+  if (auditRetentionDays !== undefined && !Token.isUnresolved(auditRetentionDays) && !(Number.isInteger(auditRetentionDays) && auditRetentionDays >= 1 && auditRetentionDays <= 36_500)) {
+    throw new Error(`auditRetentionDays must be a whole number of days from 1 to 36500; got ${auditRetentionDays}`);
   }
   if (directoryId !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(directoryId)) {
     throw new Error(`directoryId must be 1-64 letters, digits, '_' or '-'; got '${directoryId}'`);

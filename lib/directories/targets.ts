@@ -6,14 +6,11 @@ import { createDocumentClient } from '../../lambda/store/client';
 import { DynamoDirectoryData } from '../../lambda/store/directory-data';
 import type { DirectoryData } from '../../lambda/store/types';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../local/dynamodb-local';
-import { readEndpointInfo } from '../local/endpoint-file';
+import { LOCAL_TABLE, readEndpointInfo } from '../local/endpoint-file';
 import { LOCAL_TOKENS_FILE } from '../tokens/cli';
 import { FileTokenStore, SecretsManagerTokenStore, type TokenStore } from '../tokens/stores';
 import { TokenSetError } from '../tokens/token-set';
 import { UsagePlanKeys } from './usage-keys';
-
-/** The table of the local endpoint (bin/local.ts). */
-const LOCAL_TABLE = 'scim-endpoint';
 
 /**
  * The longest a request accepted before a directory's tokens were removed may still run: API

@@ -4,10 +4,14 @@ import { join } from 'node:path';
 /**
  * What a running `npm start` tells the CLIs through its data folder: where it serves, where its
  * DynamoDB Local listens, and its own directory. `npm run directory -- delete --local` deletes
- * a directory's items through that DynamoDB Local (one process owns the database file); with
- * no endpoint running, the CLI starts DynamoDB Local on the folder itself.
+ * a directory's items, and `npm run audit -- --local` reads the audit trail, through that
+ * DynamoDB Local (one process owns the database file); with no endpoint running, the CLIs start
+ * DynamoDB Local on the folder themselves.
  */
 export const ENDPOINT_FILE = 'endpoint.json';
+
+/** The table of the local endpoint (bin/local.ts), and of the CLIs that open its data folder. */
+export const LOCAL_TABLE = 'scim-endpoint';
 
 export interface LocalEndpointInfo {
   readonly baseUrl: string;

@@ -7,6 +7,7 @@ import { toLambdaHandler, type ApiHandler } from '../../lambda/handlers/lambda-e
 import { directorySettings, type FunctionSettings } from '../../lambda/handlers/services';
 import { routesByDirectory } from '../../lambda/http/directories';
 import { discoveryFunctionRoutes } from '../../lambda/handlers/discovery';
+import { auditFunctionRoutes } from '../../lambda/handlers/audit';
 import { bulkRoutes } from '../../lambda/handlers/bulk';
 import type { ProfileName } from '../../lambda/scim/profiles/profile';
 import { groupsRoutes } from '../../lambda/handlers/groups';
@@ -29,6 +30,7 @@ export const FUNCTION_FACTORIES: Record<string, (settings: FunctionSettings) => 
   Groups: groupsRoutes,
   Discovery: discoveryFunctionRoutes,
   Bulk: bulkRoutes,
+  Audit: auditFunctionRoutes,
 };
 
 export interface LocalServerOptions {
@@ -166,7 +168,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, handlers: Map<s
     stageVariables: null,
     body: body.length > 0 ? body.toString('utf8') : null,
     isBase64Encoded: false,
-    requestContext: { requestId, path: url.pathname, domainName: req.headers.host ?? '127.0.0.1', stage: 'local' },
+    requestContext: {
+      requestId,
+      path: url.pathname,
+      domainName: req.headers.host ?? '127.0.0.1',
+      stage: 'local',
+      // As API Gateway's: the peer of the connection, never a client header such as X-Forwarded-For.
+      identity: { sourceIp: req.socket.remoteAddress ?? '127.0.0.1' },
+    },
   } as unknown as APIGatewayProxyEvent;
   try {
     send(res, await handler(event), requestId);

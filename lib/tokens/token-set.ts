@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hashToken, type TokenRecord } from '../../lambda/http/auth';
+import { hashToken, TOKEN_SCOPES, type TokenRecord, type TokenScope } from '../../lambda/http/auth';
 import { isDirectoryEntry, type DirectoryEntry } from '../../lambda/http/directories';
 import { isTokenRecord, type TokenDocument } from '../../lambda/http/secret-tokens';
 
@@ -21,6 +21,35 @@ const DAY_MS = 86_400_000;
 /** A refusal the CLI shows as it is (no stack trace). */
 export class TokenSetError extends Error {}
 
+/**
+ * A token's name: what the audit trail and the logs call it (`jumpcloud`, `okta-prod`,
+ * `hr-reader`). Letters, digits, `.`, `_` and `-`, starting with a letter or digit, at most 64:
+ * it is shown in tables and filtered on, so it holds nothing that needs quoting.
+ */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** What a new token is called and may do. */
+export interface TokenOptions {
+  readonly name: string;
+  /** @default 'provision' */
+  readonly scope?: TokenScope;
+}
+
+/** Checks a name and a scope as the CLI takes them; throws TokenSetError saying what is wrong. */
+export function checkTokenOptions(options: TokenOptions): Required<TokenOptions> {
+  if (!NAME.test(options.name)) {
+    throw new TokenSetError(`A token name is 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. okta-prod); got "${options.name.slice(0, 80)}".`);
+  }
+  const scope = options.scope ?? 'provision';
+  if (!TOKEN_SCOPES.includes(scope)) throw new TokenSetError(`The scope is one of ${TOKEN_SCOPES.join(', ')}; got "${String(scope).slice(0, 40)}".`);
+  return { name: options.name, scope };
+}
+
+/** The name a record goes by: its own, or (made before tokens had names) its id. */
+export const nameOf = (record: TokenRecord) => record.name ?? record.id;
+/** The scope a record has: its own, or (made before scopes) `provision`. */
+export const scopeOf = (record: TokenRecord): TokenScope => record.scope ?? 'provision';
+
 /** Whether the record is accepted at `now` (an entry without expiry never expires). */
 export function isActive(record: TokenRecord, now: Date): boolean {
   return record.expiresAt === undefined || Date.parse(record.expiresAt) > now.getTime();
@@ -38,8 +67,18 @@ export interface Issued {
   readonly records: TokenRecord[];
 }
 
-/** Adds a token; refused when two are already active. Expired entries are dropped: the list keeps only what verifies. */
-export function issueToken(records: readonly TokenRecord[], now: Date, expiresInDays = DEFAULT_EXPIRY_DAYS, token = newToken()): Issued {
+/**
+ * Adds a token with its name and scope; refused when two are already active. Expired entries
+ * are dropped: the list keeps only what verifies.
+ */
+export function issueToken(
+  records: readonly TokenRecord[],
+  now: Date,
+  expiresInDays: number,
+  options: TokenOptions,
+  token = newToken(),
+): Issued {
+  const { name, scope } = checkTokenOptions(options);
   if (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > 3650) {
     throw new TokenSetError(`The expiry must be a whole number of days from 1 to 3650; got ${expiresInDays}.`);
   }
@@ -54,6 +93,8 @@ export function issueToken(records: readonly TokenRecord[], now: Date, expiresIn
     sha256: hashToken(token),
     createdAt: now.toISOString(),
     expiresAt: new Date(now.getTime() + expiresInDays * DAY_MS).toISOString(),
+    name,
+    scope,
   };
   return { token, record, records: [...live, record] };
 }
@@ -66,13 +107,16 @@ export function revokeToken(records: readonly TokenRecord[], id: string): TokenR
 
 /**
  * Issues a new token and lets the active one expire after `graceHours`: time to paste the new
- * token into the identity provider, after which the old one stops working by itself.
+ * token into the identity provider, after which the old one stops working by itself. The new
+ * token takes the old one's name and scope (and directory) unless `options` say otherwise, so
+ * the audit trail shows the same provider before and after, told apart by the token id.
  */
 export function rotateTokens(
   records: readonly TokenRecord[],
   now: Date,
   graceHours = DEFAULT_GRACE_HOURS,
   expiresInDays = DEFAULT_EXPIRY_DAYS,
+  options: Partial<TokenOptions> = {},
 ): Issued {
   if (!Number.isInteger(graceHours) || graceHours < 0 || graceHours > 24 * 90) {
     throw new TokenSetError(`The grace period must be a whole number of hours from 0 to 2160; got ${graceHours}.`);
@@ -85,8 +129,14 @@ export function rotateTokens(
   const shortened = live.map((r) =>
     r.expiresAt === undefined || Date.parse(r.expiresAt) > Date.parse(cutoff) ? { ...r, expiresAt: cutoff } : r,
   );
+  const previous = live[0];
+  const name = options.name ?? (previous ? nameOf(previous) : undefined);
+  if (name === undefined) throw new TokenSetError('No active token to rotate: create one with --name NAME.');
   // A zero grace period ends the old token now: it is dropped rather than kept expired.
-  return issueToken(graceHours === 0 ? [] : shortened, now, expiresInDays);
+  const issued = issueToken(graceHours === 0 ? [] : shortened, now, expiresInDays, { name, scope: options.scope ?? (previous ? scopeOf(previous) : undefined) });
+  if (previous?.directory === undefined) return issued;
+  const record = { ...issued.record, directory: previous.directory };
+  return { ...issued, record, records: issued.records.map((r) => (r.id === record.id ? record : r)) };
 }
 
 /**

@@ -127,6 +127,11 @@ describe('the stack as cdk synth builds it', () => {
       });
     });
 
+    test('audit entries expire by DynamoDB TTL on their own attribute (auditRetentionDays, default 400, in each table function)', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', { TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true } });
+      expect(FUNCTION_ROUTES.filter((r) => r.tableAccess === 'read').map((r) => r.id)).toEqual(['Audit']);
+    });
+
     test('table and token secret survive stack deletion and replacement', () => {
       for (const type of ['AWS::DynamoDB::Table', 'AWS::SecretsManager::Secret']) {
         const found = ofType(type);
@@ -170,7 +175,7 @@ describe('the stack as cdk synth builds it', () => {
       (id, usesTable) => {
       const env = resources[logicalId(stack.endpoint.functions[id])].Properties.Environment.Variables;
       expect(env).toEqual({
-        ...(usesTable ? { TABLE_NAME: ref(stack.endpoint.table) } : {}),
+        ...(usesTable ? { TABLE_NAME: ref(stack.endpoint.table), AUDIT_RETENTION_DAYS: '400' } : {}),
         DIRECTORY_ID: 'default',
         TOKEN_SECRET_ARN: ref(stack.endpoint.tokenSecret),
         SCIM_BASE_URL: template.toJSON().Outputs.ScimBaseUrl.Value,
@@ -413,9 +418,9 @@ describe('the stack as cdk synth builds it', () => {
       for (const [, role] of ofType('AWS::IAM::Role')) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     });
 
-    test.each(FUNCTION_ROUTES.map((route) => [route.id, route.usesTable ?? true]))(
-      '%s: its role may use the table and its indexes (when it uses one), read the token secret and write its log group, nothing else',
-      (id, usesTable) => {
+    test.each(FUNCTION_ROUTES.map((route) => [route.id, route.usesTable ?? true, route.tableAccess ?? 'readWrite']))(
+      '%s: its role may use the table and its indexes (when it uses one; only Query for the audit reader), read the token secret and write its log group, nothing else',
+      (id, usesTable, access) => {
         const fn = stack.endpoint.functions[id];
         const roleId = resources[logicalId(fn)].Properties.Role['Fn::GetAtt'][0];
         const statements = [
@@ -436,7 +441,7 @@ describe('the stack as cdk synth builds it', () => {
           expect.arrayContaining([
             ...(usesTable ? [{
               Effect: 'Allow',
-              Action: [
+              Action: access === 'read' ? ['dynamodb:Query'] : [
                 'dynamodb:BatchGetItem',
                 'dynamodb:BatchWriteItem',
                 'dynamodb:ConditionCheckItem',
@@ -580,6 +585,8 @@ describe('props', () => {
     [{ reservedConcurrency: { Users: 0.5 } }, /reservedConcurrency.Users/],
     [{ unauthenticatedRateLimit: 5 }, /unauthenticatedRateLimit/],
     [{ directoryId: 'a#b' }, /directoryId/],
+    [{ auditRetentionDays: 0 }, /auditRetentionDays/],
+    [{ auditRetentionDays: 1.5 }, /auditRetentionDays/],
     [{ compatibilityProfile: 'okta' as never }, /compatibilityProfile/],
     [{ allowedSourceCidrs: [] }, /allowedSourceCidrs/],
     [{ allowedSourceCidrs: ['10.0.0.1'] }, /allowedSourceCidrs/],
@@ -613,11 +620,12 @@ describe('props', () => {
       tlsSecurityPolicy: 'TLS_1_2',
       reservedConcurrency: { Users: 7, Authorizer: 3 },
       directoryId: 'acme',
+      auditRetentionDays: 2555,
     });
     const t = Template.fromStack(custom);
     t.hasResourceProperties('AWS::Lambda::Function', {
       MemorySize: 1024,
-      Environment: { Variables: { DIRECTORY_ID: 'acme' } },
+      Environment: { Variables: { DIRECTORY_ID: 'acme', AUDIT_RETENTION_DAYS: '2555' } },
     });
     t.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
     t.hasResourceProperties('AWS::ApiGateway::Stage', {

@@ -1,23 +1,12 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
+import { accessibilityViolations as axeViolations, ARTIFACTS, openInPage, type InPage } from '../support/axe';
 import { launchChromium } from '../support/chromium';
 import { provisionDirectory, startConsoleServer } from '../support/console';
 import { see } from '../support/see';
 import { TEST_TOKEN } from '../support/server';
 
-/** Screenshots are kept as test artifacts (git-ignored). */
-export const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
-/** The few browser globals the test reads in the page (the test program has no DOM types). */
-interface InPage {
-  location: { hash: string };
-  localStorage: { length: number };
-  sessionStorage: { length: number };
-  document: { cookie: string };
-  axe: { run(options: unknown): Promise<{ violations: { id: string; nodes: { html: string }[] }[] }> };
-}
-
-const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 /**
  * The directory console in headless Chromium against the local endpoint: what an identity
@@ -57,16 +46,8 @@ describe('directory console (Chromium against the local endpoint)', () => {
   const rowsOf = (name: string) => page.getByRole('table', { name }).locator('tbody tr');
   const section = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name });
   /** Goes to a page of the console in the same document, as a link would (no reload: still connected). */
-  const open = (hash: string) => page.evaluate((h) => ((globalThis as unknown as InPage).location.hash = h), hash);
-  /** WCAG 2 A and AA violations axe-core finds on the page as it is. */
-  const accessibilityViolations = async () => {
-    await page.evaluate(AXE);
-    return page.evaluate(async () => {
-      const { axe } = globalThis as unknown as InPage;
-      const result = await axe.run({ runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
-      return result.violations.map((v) => `${v.id}: ${JSON.stringify(v.nodes.map((n) => n.html))}`);
-    });
-  };
+  const open = (hash: string) => openInPage(page, hash);
+  const accessibilityViolations = () => axeViolations(page);
 
   it('serves the console outside /scim/v2: / redirects to /console/', async () => {
     const response = await page.goto(server.origin + '/');

@@ -60,33 +60,8 @@ describe('atomic member changes at any accepted size', () => {
     return { count: (read.json.members ?? []).length as number, displayName: read.json.displayName as string };
   };
 
-  /**
-   * Lets the first `k - 1` transactions through and refuses every later one (each SDK
-   * attempt), or only the k-th once for a lost answer. Transactions are told apart by the
-   * ClientRequestToken the SDK serializes into each (its own retries send the same body).
-   */
-  const faultFrom = (kind: FaultKind, k: number, gid: string) => {
-    const seen: string[] = [];
-    const index = (text: string) => {
-      const token = String(JSON.parse(text).ClientRequestToken);
-      if (!seen.includes(token)) seen.push(token);
-      return seen.indexOf(token) + 1;
-    };
-    // Only this case's group: a request of an earlier case still in flight is left alone.
-    const mine = (body: unknown) => {
-      const text = body instanceof Uint8Array ? new TextDecoder().decode(body) : String(body);
-      return text.includes(`#GROUP#${gid}`) ? text : undefined;
-    };
-    faults.set({
-      kind,
-      commands: ['TransactWriteItemsCommand'],
-      when: (_input, request) => {
-        const text = mine(request.body);
-        return text !== undefined && index(text) >= k;
-      },
-      ...(kind === 'lost-response' ? { times: 1 } : {}),
-    });
-  };
+  // Only this case's group: a request of an earlier case still in flight is left alone.
+  const faultFrom = (kind: FaultKind, k: number, gid: string) => faults.fromTransaction(kind, k, `#GROUP#${gid}`);
 
   const cases: [FaultKind, number][] = [
     ...Array.from({ length: TRANSACTIONS }, (_, i) => ['throttle', i + 1] as [FaultKind, number]),

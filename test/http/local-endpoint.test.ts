@@ -5,6 +5,8 @@ import { networkInterfaces, platform, tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { freePort } from '../../lib/local/dynamodb-local';
+import { runTokenCli } from '../../lib/tokens/cli';
+import { runAuditCli } from '../../lib/audit/cli';
 import { localEndpoint } from '../support/dynamo';
 import { USER_SCHEMA } from '../support/server';
 
@@ -114,6 +116,9 @@ describe('npm start (bin/local.ts as a process)', () => {
     const dynamoPort = dynamoPortOf(first.output());
     expect(await stop(first.child)).toBe(0);
     await expect(fetch(`http://127.0.0.1:${dynamoPort}`)).rejects.toThrow();
+    // With the endpoint stopped, `npm run audit -- --local` reads the kept data with a DynamoDB Local of its own.
+    const audit = await auditLocal(dataDir);
+    expect(audit.map((e) => [e.operation, e.resourceId, e.actor.name])).toEqual([['create', id, 'local-generated']]);
 
     const second = await start({ SCIM_DATA_DIR: dataDir });
     try {
@@ -151,6 +156,56 @@ describe('npm start (bin/local.ts as a process)', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  /** `npm run audit -- --local --json` on a data folder: the entries, newest first. */
+  async function auditLocal(dir: string): Promise<{ operation: string; resourceId: string; actor: { name: string }; userAgent?: string }[]> {
+    const lines: string[] = [];
+    const errors: string[] = [];
+    const code = await runAuditCli(['--local', '--data-dir', dir, '--json'], { out: (t) => lines.push(t), err: (t) => errors.push(t) }, {});
+    expect({ code, errors }).toEqual({ code: 0, errors: [] });
+    return lines.map((l) => JSON.parse(l));
+  }
+
+  /** Creates a named token with the CLI, as an operator would, and returns it. */
+  async function createToken(dir: string, name: string): Promise<{ id: string; token: string }> {
+    const lines: string[] = [];
+    const code = await runTokenCli(['create', '--local', '--data-dir', dir, '--name', name, '--json'], { out: (t) => lines.push(t), err: (t) => lines.push(t) }, {});
+    expect({ code, lines }).toMatchObject({ code: 0 });
+    return JSON.parse(lines[0]);
+  }
+
+  /** Milliseconds until the running endpoint accepts `token` (polling every 100 ms, for at most 10 s). */
+  async function acceptedWithin(base: string, token: string): Promise<number> {
+    const started = Date.now();
+    while (Date.now() - started < 10_000) {
+      if ((await fetch(`${base}/Users`, { headers: { Authorization: `Bearer ${token}` } })).status === 200) return Date.now() - started;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error('The running endpoint did not accept the new token within 10 s.');
+  }
+
+  it('accepts a token the CLI creates on the same SCIM_DATA_DIR within 10 s, without a restart, and audits with its name', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scim-hot-'));
+    const run = await start({ SCIM_DATA_DIR: dir });
+    try {
+      const base = `http://127.0.0.1:${run.port}/scim/v2`;
+      const created = await createToken(dir, 'okta-prod');
+      expect(await acceptedWithin(base, created.token)).toBeLessThan(10_000);
+      const user = await fetch(`${base}/Users`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${created.token}`, 'Content-Type': 'application/scim+json', 'User-Agent': 'Okta SCIM Client 1.0.0' },
+        body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'hot@example.com' }),
+      });
+      expect(user.status).toBe(201);
+      const audit = (await (await fetch(`${base}/Audit`, { headers: { Authorization: `Bearer ${created.token}` } })).json()) as { Resources: Record<string, unknown>[] };
+      expect(audit.Resources[0]).toMatchObject({ actor: { tokenId: created.id, name: 'okta-prod' }, userAgent: 'Okta SCIM Client 1.0.0', sourceAddress: '127.0.0.1' });
+      // While it runs, `npm run audit -- --local` reads through its DynamoDB Local.
+      expect((await auditLocal(dir)).map((e) => [e.operation, e.actor.name, e.userAgent])).toEqual([['create', 'okta-prod', 'Okta SCIM Client 1.0.0']]);
+    } finally {
+      await stop(run.child);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('listens on 127.0.0.1 only, DynamoDB Local included, and keeps its data folder private (0700, files 0600)', async () => {
     // A data folder left by an earlier version, world-readable: tightened at start.
     const privateDir = mkdtempSync(join(tmpdir(), 'scim-private-'));
@@ -184,8 +239,8 @@ describe('npm start (bin/local.ts as a process)', () => {
     }
   });
 
-  it("the test suite's own DynamoDB Local listens on 127.0.0.1 only", async () => {
-    const port = Number(new URL(localEndpoint()).port);
+  it("the test file's own DynamoDB Local listens on 127.0.0.1 only", async () => {
+    const port = Number(new URL(await localEndpoint()).port);
     expect(await reachable('127.0.0.1', port)).toBe(true);
     for (const address of await otherAddresses()) expect({ address, reachable: await reachable(address, port) }).toEqual({ address, reachable: false });
   });
@@ -217,6 +272,19 @@ describe('npm start (bin/local.ts as a process)', () => {
       expect(await stop(run.child)).toBe(0);
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('in memory, reads the tokens the CLI keeps in SCIM_DATA_DIR too (and writes nothing)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scim-hot-mem-'));
+    const run = await start({ SCIM_DATA_DIR: dir, SCIM_IN_MEMORY: '1', SCIM_TOKEN: 'memory-token' });
+    try {
+      const created = await createToken(dir, 'jumpcloud');
+      expect(await acceptedWithin(`http://127.0.0.1:${run.port}/scim/v2`, created.token)).toBeLessThan(10_000);
+    } finally {
+      await stop(run.child);
+    }
+    expect(() => statSync(join(dir, 'dynamodb'))).toThrow();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('in memory, stops with a clear message when DynamoDB Local dies (its data is gone)', async () => {

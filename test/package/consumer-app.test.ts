@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FUNCTION_ROUTES } from '../../lambda/handlers/routes';
 import { bundleName, FUNCTION_ENTRIES } from '../../lib/constructs/bundling';
-import { TABLE_ACTIONS } from '../../lib/constructs/scim-endpoint';
+import { TABLE_ACTIONS, TABLE_READ_ACTIONS } from '../../lib/constructs/scim-endpoint';
 import { cfnLint } from '../support/cfn-lint';
 
 /**
@@ -54,8 +54,9 @@ app.synth();
  * The functions of the consumer's endpoint (no change events), by the start of their logical
  * id: the SCIM ones, the edge authorizer and the daily token expiry check.
  */
-const DEPLOYED: readonly { prefix: string; entry: string; usesTable: boolean }[] = [
-  ...FUNCTION_ROUTES.map((r) => ({ prefix: `Scim${r.id}`, entry: r.entry, usesTable: r.usesTable ?? true })),
+const DEPLOYED: readonly { prefix: string; entry: string; usesTable: boolean; tableActions?: readonly string[] }[] = [
+  // A function that only reads the table (the Audit function) may only Query it.
+  ...FUNCTION_ROUTES.map((r) => ({ prefix: `Scim${r.id}`, entry: r.entry, usesTable: r.usesTable ?? true, tableActions: r.tableAccess === 'read' ? TABLE_READ_ACTIONS : TABLE_ACTIONS })),
   { prefix: 'ScimEdgeAuthAuthorizer', entry: 'lambda/handlers/authorizer.ts', usesTable: false },
   { prefix: 'ScimTokenAlarmsExpiryCheck', entry: 'lambda/handlers/token-expiry.ts', usesTable: false },
 ];
@@ -176,10 +177,10 @@ describe('the npm package in a CDK app of its own', () => {
       expect([id, text.includes(appTable) || text.includes(bucket)]).toEqual([id, false]);
       const actions = statements.flatMap((s) => [s.Action].flat());
       expect(statements.find((s) => [s.Action].flat().includes('secretsmanager:GetSecretValue'))?.Resource).toEqual({ Ref: secret });
-      const { usesTable } = deployedAs(id);
-      const tableStatement = statements.find((s) => [s.Action].flat().includes('dynamodb:GetItem'));
+      const { usesTable, tableActions } = deployedAs(id);
+      const tableStatement = statements.find((s) => [s.Action].flat().includes('dynamodb:Query'));
       if (usesTable) {
-        expect([...[tableStatement!.Action].flat()].sort()).toEqual([...TABLE_ACTIONS].sort());
+        expect([id, [...[tableStatement!.Action].flat()].sort()]).toEqual([id, [...tableActions!].sort()]);
         expect(JSON.stringify(tableStatement!.Resource)).toContain(scimTable);
       } else {
         expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual([]);
@@ -200,8 +201,11 @@ describe('the npm package in a CDK app of its own', () => {
   test('the token CLI comes with the package and runs with nothing else installed', () => {
     const cli = path.join(appDir, 'node_modules', '.bin', 'scim-endpoint-token');
     const data = path.join(work, 'tokens');
-    const created = run(cli, ['create', '--local', '--data-dir', data], appDir, { PATH: process.env.PATH, HOME: work });
+    const created = run(cli, ['create', '--name', 'jumpcloud', '--local', '--data-dir', data], appDir, { PATH: process.env.PATH, HOME: work });
     expect(created).toMatch(/token/i);
-    expect(run(cli, ['list', '--local', '--data-dir', data], appDir, { PATH: process.env.PATH, HOME: work })).toMatch(/tokens\.json/);
+    const listed = run(cli, ['list', '--local', '--data-dir', data], appDir, { PATH: process.env.PATH, HOME: work });
+    expect(listed).toMatch(/tokens\.json/);
+    // The name and scope the audit trail will name the token by.
+    expect(listed).toMatch(/jumpcloud\s+provision/);
   });
 });

@@ -8,10 +8,11 @@ import { claimPk, counterPk, counterSk, digest, directoryIndexKey, memberSk, res
 import { INDEXES } from '../../lambda/store/table';
 import { freshTable } from '../support/dynamo';
 import { GROUP, userBody } from '../support/server';
+import { TEST_REQUEST } from '../support/request-facts';
 
 const run = promisify(execFile);
 const TSX = 'node_modules/.bin/tsx';
-const ctx = { baseUrl: 'https://example.com/scim/v2' };
+const ctx = { baseUrl: 'https://example.com/scim/v2', request: TEST_REQUEST };
 
 /** A small directory written through the services: 3 users, 2 groups with members. */
 async function populated(table: Awaited<ReturnType<typeof freshTable>>, dir: string) {

@@ -1,4 +1,14 @@
-import { StoreConflict, type GroupStore, type StoredResource, type UniqueClaim, type UserStore } from '../../lambda/store/types';
+import {
+  InvalidPosition,
+  StoreConflict,
+  type AuditEntry,
+  type AuditFacts,
+  type AuditReads,
+  type GroupStore,
+  type StoredResource,
+  type UniqueClaim,
+  type UserStore,
+} from '../../lambda/store/types';
 
 /**
  * The store contract: what the services rely on, asserted through the store interface alone.
@@ -10,6 +20,7 @@ import { StoreConflict, type GroupStore, type StoredResource, type UniqueClaim, 
 export interface Stores {
   readonly users: UserStore;
   readonly groups: GroupStore;
+  readonly audit: AuditReads;
 }
 
 const NOW = '2026-11-28T12:00:00.000Z';
@@ -26,9 +37,10 @@ export function storeContract(name: string, open: () => Promise<Stores & { close
     let stores: Stores & { close(): Promise<void> | void };
     let users: UserStore;
     let groups: GroupStore;
+    let audit: AuditReads;
     beforeAll(async () => {
       stores = await open();
-      ({ users, groups } = stores);
+      ({ users, groups, audit } = stores);
     });
     afterAll(() => stores.close());
 
@@ -438,6 +450,139 @@ export function storeContract(name: string, open: () => Promise<Stores & { close
         const names = page.resources.map((g) => g.uniqueValue.toLowerCase());
         expect(names).toEqual([...names].sort());
         expect(page.resources.find((g) => g.id === 'many7')?.memberCount).toBe(0);
+      });
+    });
+
+    describe('the audit trail', () => {
+      const OKTA = { tokenId: 'tok-okta', name: 'okta-prod' };
+      const READER = { tokenId: 'tok-hr', name: 'hr-sync' };
+      let clock = 0;
+      /** A strictly later time for each change, so that "newest first" has one answer. */
+      const tick = () => new Date(Date.parse('2026-12-01T00:00:00.000Z') + 1000 * ++clock).toISOString();
+      const facts = (operation: AuditFacts['operation'], extra: Partial<AuditFacts> = {}): AuditFacts => ({
+        at: tick(),
+        operation,
+        actor: OKTA,
+        requestId: `req-${clock}`,
+        userAgent: 'Okta SCIM Client',
+        sourceAddress: '198.51.100.7',
+        changes: [{ path: 'title', after: 'x' }],
+        ...extra,
+      });
+      const history = async (id: string) => (await audit.list({ resourceId: id, count: 100 })).entries;
+      const brief = (entries: AuditEntry[]) => entries.map((e) => [e.operation, e.resourceType, e.resourceId]);
+      const audited = new Set<string>();
+      const remember = (...ids: string[]) => ids.forEach((id) => audited.add(id));
+
+      it('a create, a replace and a delete: one entry each, newest first, with the facts and the store’s own', async () => {
+        const f1 = facts('create');
+        const created = await users.create('aud-u1', user('audit1@example.com'), f1.at, f1);
+        const f2 = facts('replace', { changes: [{ path: 'userName', before: 'audit1@example.com', after: 'audit.one@example.com' }] });
+        const replaced = await users.replace(created, user('audit.one@example.com'), f2.at, f2);
+        const f3 = facts('delete', { actor: READER });
+        await users.delete(replaced, f3.at, f3);
+        remember('aud-u1');
+        const entries = await history('aud-u1');
+        expect(entries.map((e) => e.operation)).toEqual(['delete', 'replace', 'create']);
+        expect(entries[2]).toEqual({
+          ...f1,
+          id: expect.any(String),
+          directory: 'default',
+          resourceType: 'User',
+          resourceId: 'aud-u1',
+          resourceName: 'audit1@example.com',
+          version: 1,
+        });
+        expect(entries[1]).toMatchObject({ version: 2, resourceName: 'audit.one@example.com', changes: f2.changes, requestId: f2.requestId });
+        expect(entries[0]).toMatchObject({ actor: READER, resourceName: 'audit.one@example.com' });
+        expect(entries[0].version).toBeUndefined();
+        expect(new Set(entries.map((e) => e.id)).size).toBe(3);
+      });
+
+      it('a write that is refused leaves no entry', async () => {
+        const taken = await users.create('aud-u2', user('audit2@example.com'), NOW, facts('create'));
+        remember('aud-u2');
+        await expect(users.create('aud-u3', user('AUDIT2@example.com'), NOW, facts('create'))).rejects.toMatchObject({ reason: 'uniqueness' });
+        await users.replace(taken, user('audit2@example.com', { title: 'T' }), NOW, facts('replace'));
+        await expect(users.replace(taken, user('audit2@example.com', { title: 'stale' }), NOW, facts('replace'))).rejects.toMatchObject({ reason: 'version' });
+        await expect(users.delete(taken, NOW, facts('delete'))).rejects.toMatchObject({ reason: 'version' });
+        await expect(groups.create('aud-g0', group('Audit ghost'), ['nobody'], NOW, facts('create'))).rejects.toMatchObject({ reason: 'memberGone' });
+        expect(await history('aud-u3')).toEqual([]);
+        expect(await history('aud-g0')).toEqual([]);
+        expect((await history('aud-u2')).map((e) => e.operation)).toEqual(['replace', 'create']);
+      });
+
+      it('group members: the ids added and removed, whole, in one entry at any size (150 at once)', async () => {
+        const ids = Array.from({ length: 150 }, (_, i) => `aud-m${String(i).padStart(3, '0')}`);
+        for (let i = 0; i < ids.length; i += 30) await Promise.all(ids.slice(i, i + 30).map((id) => create(id, `${id}@example.com`)));
+        const small = await groups.create('aud-g1', group('Audit small'), ids.slice(0, 3), NOW, facts('create', { changes: [{ path: 'displayName', after: 'Audit small' }] }));
+        const [created] = await history('aud-g1');
+        expect(created).toMatchObject({ resourceType: 'Group', resourceName: 'Audit small', version: 1 });
+        expect(created.changes).toEqual([{ path: 'displayName', after: 'Audit small' }, { path: 'members', added: ids.slice(0, 3) }]);
+
+        const big = await groups.update(small, { members: { add: ids.slice(3), remove: ids.slice(0, 2) }, pinned: false }, NOW, facts('patch', { changes: [] }));
+        expect(big.memberCount).toBe(148);
+        const [patched, ...older] = await history('aud-g1');
+        expect(older).toHaveLength(1);
+        expect(patched.changes).toEqual([{ path: 'members', added: ids.slice(3), removed: ids.slice(0, 2) }]);
+        expect(patched.version).toBeUndefined(); // unpinned: other member changes may interleave
+
+        const renamed = await groups.update((await groups.get('aud-g1'))!, { write: group('Audit renamed'), members: { add: [], remove: [ids[2]] }, pinned: true }, NOW, facts('patch', { changes: [{ path: 'displayName', before: 'Audit small', after: 'Audit renamed' }] }));
+        const [third] = await history('aud-g1');
+        expect(third).toMatchObject({ resourceName: 'Audit renamed', version: renamed.version });
+        expect(third.changes).toEqual([{ path: 'displayName', before: 'Audit small', after: 'Audit renamed' }, { path: 'members', removed: [ids[2]] }]);
+
+        await groups.delete((await groups.get('aud-g1'))!, facts('delete', { changes: [{ path: 'displayName', before: 'Audit renamed' }] }));
+        const entries = await history('aud-g1');
+        expect(entries.map((e) => e.operation)).toEqual(['delete', 'patch', 'patch', 'create']);
+        // The deletion is the group's own entry: its members went with it, and are no change of their own.
+        expect(entries[0].changes).toEqual([{ path: 'displayName', before: 'Audit renamed' }]);
+        remember('aud-g1');
+      });
+
+      it('a user deleted from 60 groups (more than one transaction holds): one entry naming every group it left', async () => {
+        const uid = 'aud-u60';
+        await create(uid, 'audit60@example.com');
+        const gids = Array.from({ length: 60 }, (_, i) => `aud-g60-${String(i).padStart(2, '0')}`);
+        for (const gid of gids) await groups.create(gid, group(`Audit 60 ${gid}`), [uid], NOW);
+        await users.delete((await users.get(uid))!, NOW, facts('delete', { changes: [] }));
+        const entries = await history(uid);
+        expect(entries).toHaveLength(1);
+        expect(entries[0].changes).toHaveLength(1);
+        expect(entries[0].changes[0].path).toBe('groups');
+        expect([...(entries[0].changes[0].removed ?? [])].sort()).toEqual(gids);
+        remember(uid);
+      });
+
+      it("the directory's activity: every entry, newest first, paged, narrowed by since and actor", async () => {
+        const all: AuditEntry[] = [];
+        let after: string | undefined;
+        let pages = 0;
+        do {
+          const page = await audit.list({ count: 3, after });
+          expect(page.entries.length).toBeLessThanOrEqual(3);
+          all.push(...page.entries);
+          after = page.next;
+        } while (after && ++pages < 100);
+        expect(new Set(all.map((e) => e.resourceId))).toEqual(audited);
+        const times = all.map((e) => e.at);
+        expect(times).toEqual([...times].sort().reverse());
+        expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+        // The 150-member change is whole here too.
+        expect(all.find((e) => e.resourceId === 'aud-g1' && e.changes.some((c) => c.added?.length === 147))).toBeDefined();
+
+        const since = all[2].at;
+        expect((await audit.list({ count: 100, since })).entries.map((e) => e.id)).toEqual(all.slice(0, 3).map((e) => e.id));
+        const byReader = (await audit.list({ count: 100, actor: 'hr-sync' })).entries;
+        expect(brief(byReader)).toEqual([['delete', 'User', 'aud-u1']]);
+        expect((await audit.list({ count: 100, actor: 'tok-hr' })).entries.map((e) => e.id)).toEqual(byReader.map((e) => e.id));
+        expect((await audit.list({ count: 100, actor: 'nobody' })).entries).toEqual([]);
+        expect(await audit.list({ count: 5, resourceId: 'never-existed' })).toEqual({ entries: [] });
+      });
+
+      it('refuses a position it did not hand out', async () => {
+        await expect(audit.list({ count: 5, after: 'garbage' })).rejects.toBeInstanceOf(InvalidPosition);
+        await expect(audit.list({ count: 5, after: '["x","NOT-AUDIT"]' })).rejects.toBeInstanceOf(InvalidPosition);
       });
     });
   });

@@ -146,14 +146,15 @@ function setValues(update: { UpdateExpression: string; ExpressionAttributeNames:
 
 describe('a local table kept from before directories', () => {
   it('gets the directory index when the local endpoint starts on it (ensureTable), as a deploy adds it', async () => {
-    const client = localClient(localEndpoint());
+    const endpoint = await localEndpoint();
+    const client = localClient(endpoint);
     const name = `before-directories-${randomUUID()}`;
     const today = createTableInput(name);
     const before = today.GlobalSecondaryIndexes!.filter((i) => i.IndexName !== INDEXES.byDirectory.indexName);
     await client.send(
       new CreateTableCommand({ ...today, GlobalSecondaryIndexes: before, AttributeDefinitions: today.AttributeDefinitions!.filter((a) => a.AttributeName !== INDEXES.byDirectory.partitionKey) }),
     );
-    await ensureTable(localEndpoint(), name);
+    await ensureTable(endpoint, name);
     const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
     expect(Table!.GlobalSecondaryIndexes!.map((i) => [i.IndexName, i.IndexStatus]).sort()).toEqual(
       today.GlobalSecondaryIndexes!.map((i) => [i.IndexName, 'ACTIVE']).sort(),

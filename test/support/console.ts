@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { StaticTokenVerifier } from '../../lambda/http/auth';
+import { StaticTokenVerifier, type TokenVerifier } from '../../lambda/http/auth';
 import { silentLogger } from '../../lambda/http/log';
 import { CONSOLE_DIR } from '../../lib/console/static';
 import { startLocalServer } from '../../lib/local/server';
@@ -8,21 +8,21 @@ import { freshTable } from './dynamo';
 import { ENTERPRISE, TEST_TOKEN, userBody } from './server';
 
 /** The local endpoint with the built console, as `npm start` serves it, on a fresh table. */
-export async function startConsoleServer() {
+export async function startConsoleServer(verifier: TokenVerifier = new StaticTokenVerifier(TEST_TOKEN)) {
   if (!existsSync(join(CONSOLE_DIR, 'index.html'))) throw new Error('The console is not built: run `npm run build:console` (npm test does).');
   const table = await freshTable('console');
   const local = await startLocalServer({
     store: { client: table.client, tableName: table.tableName, directoryId: 'default' },
-    verifier: new StaticTokenVerifier(TEST_TOKEN),
+    verifier,
     logger: silentLogger,
     port: 0,
     consoleDir: CONSOLE_DIR,
   });
   const origin = new URL(local.baseUrl).origin;
-  const scim = async (method: string, path: string, body?: unknown) => {
+  const scim = async (method: string, path: string, body?: unknown, token = TEST_TOKEN) => {
     const response = await fetch(local.baseUrl + path, {
       method,
-      headers: { Authorization: `Bearer ${TEST_TOKEN}`, 'Content-Type': 'application/scim+json' },
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);

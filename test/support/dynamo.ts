@@ -2,16 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { createDocumentClient, type CallRecord } from '../../lambda/store/client';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../../lib/local/dynamodb-local';
 
-/** The DynamoDB Local that test/support/global-setup.ts started. */
-export function localEndpoint(): string {
-  const endpoint = process.env.DYNAMODB_LOCAL_ENDPOINT;
-  if (!endpoint) throw new Error('DynamoDB Local is not running (global setup did not run).');
-  return endpoint;
+/** This test file's DynamoDB Local (test/support/dynamo-environment.ts starts it on first use). */
+export async function localEndpoint(): Promise<string> {
+  const start = (globalThis as { __dynamoLocalEndpoint?: () => Promise<string> }).__dynamoLocalEndpoint;
+  if (!start) throw new Error('DynamoDB Local is not available: the test environment is not test/support/dynamo-environment.ts.');
+  return start();
 }
 
 /** A fresh table (named uniquely) and a document client that counts its requests. */
 export async function freshTable(prefix = 'test') {
-  const endpoint = localEndpoint();
+  const endpoint = await localEndpoint();
   const tableName = `${prefix}-${randomUUID()}`;
   await ensureTable(endpoint, tableName);
   const calls: CallRecord[] = [];

@@ -66,6 +66,27 @@ export class FaultInjector {
     this.rules = [];
   }
 
+  /**
+   * Lets the first `k - 1` transactions through and refuses every later one (each SDK
+   * attempt), or only the k-th once for a lost answer. Transactions are told apart by the
+   * ClientRequestToken the SDK serializes into each (its own retries send the same body).
+   * With `only`, just the transactions whose body contains it are counted and refused (a
+   * case's own group, say: a request of an earlier case still in flight is left alone).
+   */
+  fromTransaction(kind: FaultKind, k: number, only?: string): void {
+    const seen: string[] = [];
+    const index = (text: string) => {
+      const token = String(JSON.parse(text).ClientRequestToken);
+      if (!seen.includes(token)) seen.push(token);
+      return seen.indexOf(token) + 1;
+    };
+    const when = (_input: unknown, request: { body?: unknown }) => {
+      const text = request.body instanceof Uint8Array ? new TextDecoder().decode(request.body) : String(request.body);
+      return (only === undefined || text.includes(only)) && index(text) >= k;
+    };
+    this.set({ kind, commands: ['TransactWriteItemsCommand'], when, ...(kind === 'lost-response' ? { times: 1 } : {}) });
+  }
+
   count(kind?: FaultKind): number {
     return kind ? this.injected.filter((f) => f.kind === kind).length : this.injected.length;
   }

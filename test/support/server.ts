@@ -1,4 +1,4 @@
-import { StaticTokenVerifier } from '../../lambda/http/auth';
+import { hashToken, RecordsTokenVerifier, StaticTokenVerifier, type TokenRecord, type TokenVerifier } from '../../lambda/http/auth';
 import { silentLogger, type Logger } from '../../lambda/http/log';
 import { startLocalServer } from '../../lib/local/server';
 import type { ProfileName } from '../../lambda/scim/profiles/profile';
@@ -8,11 +8,17 @@ import { freshTable } from './dynamo';
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
 
 /** The local endpoint on a free port with a fresh table, as `npm start` serves it. */
-export async function startTestServer(logger: Logger = silentLogger, profile: ProfileName = 'rfc', memberships?: MembershipOptions, options: { rateLimit?: number } = {}) {
+export async function startTestServer(
+  logger: Logger = silentLogger,
+  profile: ProfileName = 'rfc',
+  memberships?: MembershipOptions,
+  options: { rateLimit?: number; verifier?: TokenVerifier } = {},
+) {
+  const verifier = options.verifier ?? new StaticTokenVerifier(TEST_TOKEN);
   const table = await freshTable('http');
   const local = await startLocalServer({
     store: { client: table.client, tableName: table.tableName, directoryId: 'default', memberships },
-    verifier: new StaticTokenVerifier(TEST_TOKEN),
+    verifier,
     logger,
     port: 0,
     profile,
@@ -52,6 +58,22 @@ export function scimAt(baseUrl: string, token: string) {
     }
     return { status: response.status, headers: response.headers, json, text };
   };
+}
+
+/** Named tokens, as `npm run token -- create --name ... [--scope read]` makes them: two identity providers and a reader. */
+export const NAMED_TOKENS = {
+  okta: { token: 'okta-token-0123456789abcdefghij', record: { id: 'tok-0000000000aa', name: 'okta-prod', scope: 'provision' } },
+  jumpcloud: { token: 'jumpcloud-token-0123456789abcdef', record: { id: 'tok-0000000000bb', name: 'jumpcloud', scope: 'provision' } },
+  reader: { token: 'reader-token-0123456789abcdefghi', record: { id: 'tok-0000000000cc', name: 'hr-reader', scope: 'read' } },
+} as const;
+
+/** A verifier accepting the test token (as `local`) and the named tokens. */
+export function namedTokenVerifier(): TokenVerifier {
+  const records: TokenRecord[] = [
+    { id: 'local', sha256: hashToken(TEST_TOKEN) },
+    ...Object.values(NAMED_TOKENS).map(({ token, record }) => ({ ...record, sha256: hashToken(token) })),
+  ];
+  return new RecordsTokenVerifier(records);
 }
 
 export const USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';

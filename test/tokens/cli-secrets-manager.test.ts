@@ -47,7 +47,7 @@ describe('token CLI against the stack secret', () => {
   };
 
   it('create --stack finds the secret through the stack output and stores only the hash', async () => {
-    const created = await cli('create', '--stack', 'ScimEndpoint');
+    const created = await cli('create', '--name', 'okta-prod', '--stack', 'ScimEndpoint');
     expect(created.code).toBe(0);
     expect(aws.calls).toEqual(['cloudformation.DescribeStacks', 'secretsmanager.GetSecretValue', 'secretsmanager.PutSecretValue']);
     const stored = aws.secrets.get(ARN)!;
@@ -58,7 +58,7 @@ describe('token CLI against the stack secret', () => {
   });
 
   it('revoke --secret: a running function refuses the token within the cache TTL (60 s), a new one at once', async () => {
-    const created = await cli('create', '--secret', ARN);
+    const created = await cli('create', '--name', 'okta-prod', '--secret', ARN);
     const clock = { now: Date.now() };
     const running = verifierAt(clock);
     expect(await running.verify(created.token!)).toBe(true);
@@ -74,8 +74,8 @@ describe('token CLI against the stack secret', () => {
     const records = parseTokenSecret(aws.secrets.get(ARN)!);
     expect(records).toHaveLength(1);
     expect(listed.out).toContain(records[0].id);
-    expect((await cli('create', '--secret', ARN)).code).toBe(0);
-    const third = await cli('create', '--secret', ARN);
+    expect((await cli('create', '--name', 'okta-prod', '--secret', ARN)).code).toBe(0);
+    const third = await cli('create', '--name', 'okta-prod', '--secret', ARN);
     expect(third.code).toBe(1);
     expect(third.err).toMatch(/revoke one first/);
     expect((await cli('rotate', '--secret', ARN)).err).toMatch(/revoke the old one first/);
@@ -84,7 +84,7 @@ describe('token CLI against the stack secret', () => {
   it('two operators at once: both changes are kept (the second write of a version\'s successor is refused and re-applied)', async () => {
     aws.secrets.set(ARN, '{"tokens":[]}');
     aws.calls.splice(0);
-    const [a, b] = await Promise.all([cli('create', '--secret', ARN), cli('create', '--secret', ARN)]);
+    const [a, b] = await Promise.all([cli('create', '--name', 'okta-prod', '--secret', ARN), cli('create', '--name', 'okta-prod', '--secret', ARN)]);
     expect([a.code, b.code]).toEqual([0, 0]);
     const stored = parseTokenSecret(aws.secrets.get(ARN)!).map((r) => r.id).sort();
     expect(stored).toEqual([a.id, b.id].sort());
@@ -101,7 +101,7 @@ describe('token CLI against the stack secret', () => {
 
   it.each([['1.5'], ['0'], ['3651'], ['1e3'], ['30 days']])('refuses --expires-in-days %s and changes nothing', async (days) => {
     const before = aws.secrets.get(ARN);
-    const refused = await cli('create', '--secret', ARN, '--expires-in-days', days);
+    const refused = await cli('create', '--name', 'okta-prod', '--secret', ARN, '--expires-in-days', days);
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(/--expires-in-days must be a whole number from 1 to 3650/);
     expect(aws.secrets.get(ARN)).toBe(before);
@@ -119,7 +119,7 @@ describe('token CLI against the stack secret', () => {
 
   it('refuses to overwrite a secret that is not in the token format', async () => {
     aws.secrets.set(ARN, 'hunter2');
-    const result = await cli('create', '--secret', ARN);
+    const result = await cli('create', '--name', 'okta-prod', '--secret', ARN);
     expect(result.code).toBe(1);
     expect(result.err).toMatch(/not JSON; refusing/);
     expect(result.err).not.toContain('hunter2');

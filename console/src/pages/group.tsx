@@ -1,4 +1,5 @@
 import { ActiveState, AttributeList } from '../components/attributes';
+import { History } from '../components/history';
 import { Pager } from '../components/pager';
 import { Failure, Loading } from '../components/status';
 import { useLoad } from '../components/use-load';
@@ -111,6 +112,7 @@ export function GroupPage({ client, id, startIndex }: { client: ScimClient; id: 
         <h2 id="meta">Meta</h2>
         <AttributeList value={{ schemas: g.schemas, ...g.meta }} />
       </section>
+      <History client={client} id={id} what="group" />
     </>
   );
 }

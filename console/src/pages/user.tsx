@@ -1,4 +1,5 @@
 import { ActiveState, AttributeList } from '../components/attributes';
+import { History } from '../components/history';
 import { Failure, Loading } from '../components/status';
 import { useLoad } from '../components/use-load';
 import { formatDateTime } from '../format';
@@ -58,6 +59,7 @@ export function UserPage({ client, id }: { client: ScimClient; id: string }) {
         <h2 id="meta">Meta</h2>
         <AttributeList value={{ schemas: user.schemas, ...user.meta }} />
       </section>
+      <History client={client} id={id} what="user" />
       <details>
         <summary>Raw JSON</summary>
         <pre>{JSON.stringify(user, null, 2)}</pre>

@@ -10,6 +10,8 @@ describe('console routes (the URL fragment)', () => {
     ['#/users/a%2Fb%20c', { page: 'user', id: 'a/b c' }],
     ['#/groups/g-1?startIndex=51', { page: 'group', id: 'g-1', startIndex: 51 }],
     ['#/config', { page: 'config' }],
+    ['#/activity', { page: 'activity', query: {} }],
+    ['#/activity?actor=okta-prod&resource=u-1&cursor=abc_-1', { page: 'activity', query: { actor: 'okta-prod', resource: 'u-1', cursor: 'abc_-1' } }],
   ];
 
   it.each(routes)('%s parses and formats back', (hash, route) => {

@@ -16,6 +16,12 @@ describe('readConfig', () => {
     });
   });
 
+  test('AUDIT_RETENTION_DAYS: whole days, or the store default (400) when unset', () => {
+    expect(readConfig({ ...base, AUDIT_RETENTION_DAYS: '2555' }).auditRetentionDays).toBe(2555);
+    expect(readConfig(base).auditRetentionDays).toBeUndefined();
+    for (const bad of ['0', '1.5', 'forever', '-3']) expect(() => readConfig({ ...base, AUDIT_RETENTION_DAYS: bad })).toThrow(/AUDIT_RETENTION_DAYS/);
+  });
+
   test('SCIM_PROFILE picks the compatibility profile; an unknown one fails the start', () => {
     expect(readConfig({ ...base, SCIM_PROFILE: 'aws-iam-identity-center' }).profile).toBe('aws-iam-identity-center');
     expect(() => readConfig({ ...base, SCIM_PROFILE: 'okta' })).toThrow(/okta/);

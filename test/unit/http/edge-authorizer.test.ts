@@ -1,6 +1,8 @@
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { hashToken, RecordsTokenVerifier } from '../../../lambda/http/auth';
-import { authorize, UNAUTHORIZED, usageKeyValue, wholeApiArn } from '../../../lambda/http/edge-authorizer';
+import { authorize, scopeResources, UNAUTHORIZED, usageKeyValue, wholeApiArn } from '../../../lambda/http/edge-authorizer';
+import { FUNCTION_ROUTES, SCIM_BASE_PATH } from '../../../lambda/handlers/routes';
+import { FUNCTION_FACTORIES } from '../../../lib/local/server';
 import authorizationFixture from '../../fixtures/http/authorization.json';
 
 const METHOD_ARN = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/GET/scim/v2/Users/42';
@@ -19,6 +21,8 @@ describe('the edge authorizer', () => {
   const verifier = new RecordsTokenVerifier(
     [
       { id: 'tok-okta', sha256: hashToken(token), name: 'okta-prod', directory: 'employees' },
+      { id: 'tok-hr', sha256: hashToken('reader-token-0123456789abcdef'), name: 'hr-reader', scope: 'read' },
+      { id: 'tok-emp-hr', sha256: hashToken('employees-reader-0123456789'), name: 'emp-reader', scope: 'read', directory: 'employees' },
       { id: 'tok-old', sha256: hashToken('expired-token-0123456789'), expiresAt: '2020-01-01T00:00:00Z' },
       { id: 'tok-home', sha256: hashToken('home-token-0123456789') },
       { id: 'tok-gone', sha256: hashToken('gone-token-0123456789'), directory: 'deleted' },
@@ -75,6 +79,41 @@ describe('the edge authorizer', () => {
   test('a verifier failure (Secrets Manager down) is not a 401: it propagates, and API Gateway answers AUTHORIZER_FAILURE', async () => {
     const failing = { verify: async () => Promise.reject(new Error('secrets unavailable')) };
     await expect(authorize(eventWith({ Authorization: `Bearer ${token}` }), failing, SALT)).rejects.toThrow('secrets unavailable');
+  });
+
+  test('a read token: Allow on GET and the .search POSTs only, so API Gateway refuses its writes with 403', async () => {
+    const result = await authorize(eventWith({ Authorization: 'Bearer reader-token-0123456789abcdef' }), verifier, SALT);
+    const api = 'arn:aws:execute-api:eu-west-1:123456789012:abc123/v1';
+    expect(result.policyDocument.Statement).toEqual([
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${api}/GET/*` },
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${api}/POST/scim/v2/.search` },
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${api}/POST/scim/v2/*/.search` },
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${api}/POST/*/scim/v2/.search` },
+      { Action: 'execute-api:Invoke', Effect: 'Allow', Resource: `${api}/POST/*/scim/v2/*/.search` },
+    ]);
+    expect(result.context).toMatchObject({ scope: 'read', name: 'hr-reader' });
+  });
+
+  test("a read token of another directory: its name, scope and directory in the context, the read policy", async () => {
+    const result = await authorize(eventWith({ Authorization: 'Bearer employees-reader-0123456789' }), verifier, SALT);
+    expect(result.context).toEqual({ tokenId: 'tok-emp-hr', name: 'emp-reader', scope: 'read', directory: 'employees' });
+    expect(result.policyDocument.Statement).toHaveLength(5);
+    expect(result.usageIdentifierKey).toBe(usageKeyValue(SALT, 'employees'));
+  });
+
+  // Every route of the route table, as its method ARN: the edge allows a read token exactly what the functions do.
+  const routes = FUNCTION_ROUTES.flatMap((fn) => FUNCTION_FACTORIES[fn.id]({ client: {} as never, tableName: 't', directoryId: 'default' }));
+  const arnOf = (method: string, pattern: readonly string[], base = SCIM_BASE_PATH) =>
+    `arn:aws:execute-api:eu-west-1:123456789012:abc123/v1/${method}${base}/${pattern.map((p) => (p.startsWith(':') ? 'id-1' : p)).join('/')}`;
+  /** IAM's match of an execute-api ARN: `*` is any run of characters, the rest literal and case-sensitive. */
+  const allows = (resources: string[], arn: string) =>
+    resources.some((r) => new RegExp(`^${r.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(arn));
+  test.each(routes.map((r) => [`${r.method} /${r.pattern.join('/')}`, r] as const))('%s: the edge decides as the function does', (_name, r) => {
+    // At the deployment's own Base URL and at another directory's (/<directory>/scim/v2).
+    for (const arn of [arnOf(r.method, r.pattern), arnOf(r.method, r.pattern, `/employees${SCIM_BASE_PATH}`)]) {
+      expect(allows(scopeResources(arn, 'provision'), arn)).toBe(true);
+      expect(allows(scopeResources(arn, 'read'), arn)).toBe(r.access === 'read');
+    }
   });
 
   test('wholeApiArn keeps the API and stage and covers every method and path', () => {

@@ -4,6 +4,7 @@ import { UserService } from '../../../lambda/service/user-service';
 import { MemoryDirectory } from '../../../lambda/store/memory-store';
 import { MAX_GROUPS_PER_USER } from '../../../lambda/store/memberships';
 import { StoreConflict, type GroupStore, type UserStore } from '../../../lambda/store/types';
+import { TEST_REQUEST } from '../../support/request-facts';
 
 /**
  * The services over the in-memory store (whose equivalence to the DynamoDB store the store
@@ -13,7 +14,7 @@ import { StoreConflict, type GroupStore, type UserStore } from '../../../lambda/
 const PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const ctx = { baseUrl: 'https://scim.example.com/scim/v2' };
+const ctx = { baseUrl: 'https://scim.example.com/scim/v2', request: TEST_REQUEST };
 const patch = (...Operations: unknown[]) => ({ schemas: [PATCH], Operations });
 
 /** A store whose calls are recorded by name, in order. */
