@@ -153,12 +153,13 @@ export class Collection<K> {
    * delete). The store adds the resource and the member ids, and writes the entry with the change.
    */
   audit(ctx: CallContext, operation: AuditOperation, at: string, before: JsonObject | undefined, after: JsonObject | undefined): AuditFacts {
-    const { actor, requestId, userAgent, sourceAddress } = ctx.request;
+    const { actor, requestId, userAgent, sourceAddress, directory } = ctx.request;
     return {
       at,
       operation,
       actor: { tokenId: actor.tokenId, name: actor.name },
       requestId,
+      directory,
       ...(userAgent !== undefined ? { userAgent } : {}),
       ...(sourceAddress !== undefined ? { sourceAddress } : {}),
       ...(ctx.bulk ? { bulk: ctx.bulk } : {}),

@@ -17,6 +17,11 @@ export interface RequestFacts {
   readonly userAgent?: string;
   /** The address the request came from (API Gateway's sourceIp; locally, the socket's peer). */
   readonly sourceAddress?: string;
+  /**
+   * The directory the request was authenticated for and is served in (its token's): the
+   * store it writes to must be that directory's, and refuses to audit a change of another.
+   */
+  readonly directory: string;
 }
 
 /** User agents longer than this are recorded cut (a header may be kilobytes). */

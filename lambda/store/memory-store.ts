@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { membershipChange } from './audit';
+import { checkDirectory, membershipChange } from './audit';
+import { parsePosition } from './audit-log';
 import { auditSk, claimForm, listingSk, sameUnique, uniqueForm } from './keys';
 import { MAX_GROUPS_PER_USER } from './memberships';
 import { claimsOf } from './resource-table';
 import {
-  InvalidPosition,
   StoreConflict,
   type AuditChange,
   type AuditEntry,
@@ -49,7 +49,7 @@ interface Row {
 export class MemoryDirectory {
   readonly users = new MemoryUserStore(this);
   readonly groups = new MemoryGroupStore(this);
-  readonly audit = new MemoryAuditLog();
+  readonly audit = new MemoryAuditLog(() => this.directory);
   /** @internal rows by kind and id */
   readonly rows: Record<ResourceKind, Map<string, Row>> = { User: new Map(), Group: new Map() };
   /** @internal unique values by kind: normalised value → id */
@@ -58,6 +58,11 @@ export class MemoryDirectory {
   readonly claims: Record<ResourceKind, Map<string, string>> = { User: new Map(), Group: new Map() };
 
   constructor(readonly directory = 'default') {}
+
+  /** @internal Refuses, before anything changes, the audit facts of a request of another directory. */
+  accept(audit: AuditFacts | undefined): void {
+    if (audit) checkDirectory(audit, this.directory);
+  }
 
   /** @internal Records the entry of a change just applied (every write calls it last, after its checks). */
   record(audit: AuditFacts | undefined, kind: Kind, id: string, name: string, extra: { version?: number; membership?: AuditChange } = {}): void {
@@ -122,8 +127,10 @@ export class MemoryAuditLog implements AuditReads {
   /** @internal every entry, in the order written */
   readonly entries: AuditEntry[] = [];
 
+  constructor(private readonly directoryOf: () => string = () => 'default') {}
+
   async list(query: AuditQuery): Promise<AuditPage> {
-    const after = query.after === undefined ? undefined : parsePosition(query.after);
+    const after = query.after === undefined ? undefined : parsePosition(query.after, this.directoryOf())[1];
     const from = query.since ?? '';
     const matching = this.entries
       .filter((e) => query.resourceId === undefined || e.resourceId === query.resourceId)
@@ -136,19 +143,9 @@ export class MemoryAuditLog implements AuditReads {
     const last = page.at(-1);
     return {
       entries: page.map(({ e }) => structuredClone(e)),
-      ...(matching.length > query.count && last ? { next: JSON.stringify([last.e.resourceId, last.sk]) } : {}),
+      ...(matching.length > query.count && last ? { next: JSON.stringify([this.directoryOf(), last.e.resourceId, last.sk]) } : {}),
     };
   }
-}
-
-function parsePosition(position: string): string {
-  try {
-    const [resourceId, sk] = JSON.parse(position) as unknown[];
-    if (typeof resourceId === 'string' && typeof sk === 'string' && sk.startsWith('AUDIT#')) return sk;
-  } catch {
-    // refused below
-  }
-  throw new InvalidPosition();
 }
 
 /** A claim's key among the claims of its kind: its attribute and its comparison form. */
@@ -285,12 +282,14 @@ export class MemoryUserStore extends MemoryReads implements UserStore {
   }
 
   async create(id: string, write: ResourceWrite, now: string, audit?: AuditFacts): Promise<StoredResource> {
+    this.dir.accept(audit);
     const created = this.view({ resource: this.insert(id, write, now) });
     this.dir.record(audit, 'User', id, write.uniqueValue, { version: 1 });
     return created;
   }
 
   async replace(current: StoredResource, write: ResourceWrite, now: string, audit?: AuditFacts): Promise<StoredResource> {
+    this.dir.accept(audit);
     const row = this.current(current);
     this.rewrite(row, write, now);
     this.dir.record(audit, 'User', current.id, write.uniqueValue, { version: row.resource.version });
@@ -298,6 +297,7 @@ export class MemoryUserStore extends MemoryReads implements UserStore {
   }
 
   async delete(current: StoredResource, now: string, audit?: AuditFacts): Promise<void> {
+    this.dir.accept(audit);
     const row = this.current(current);
     // As on the table: the deletion holds only if the user is still in the groups it was read in.
     const read = [...(current.groupIds ?? [])].sort().join(',');
@@ -336,6 +336,7 @@ export class MemoryGroupStore extends MemoryReads implements GroupStore {
   }
 
   async create(id: string, write: ResourceWrite, members: readonly string[], now: string, audit?: AuditFacts): Promise<StoredResource> {
+    this.dir.accept(audit);
     this.checkJoins(id, members);
     this.checkUnique(write.uniqueValue, id, write.alsoUnique);
     const resource = this.insert(id, write, now, { members: new Set() });
@@ -346,6 +347,7 @@ export class MemoryGroupStore extends MemoryReads implements GroupStore {
   }
 
   async update(current: StoredResource, change: GroupWrite, now: string, audit?: AuditFacts): Promise<StoredResource> {
+    this.dir.accept(audit);
     const row = this.current(current, change.pinned || change.write !== undefined);
     const members = row.members!;
     if (change.members.add.some((uid) => members.has(uid)) || change.members.remove.some((uid) => !members.has(uid))) {
@@ -368,6 +370,7 @@ export class MemoryGroupStore extends MemoryReads implements GroupStore {
   }
 
   async delete(current: StoredResource, audit?: AuditFacts): Promise<void> {
+    this.dir.accept(audit);
     // The group's id stays in its former members' memberOf, as on the table.
     this.drop(this.current(current));
     this.dir.record(audit, 'Group', current.id, current.uniqueValue);

@@ -246,6 +246,11 @@ export interface AuditFacts {
   readonly operation: AuditOperation;
   readonly actor: Actor;
   readonly requestId: string;
+  /**
+   * The directory the request was served in. A store audits changes of its own directory only
+   * and refuses facts naming another (a bug, never a client's doing). @default the store's own
+   */
+  readonly directory?: string;
   readonly userAgent?: string;
   readonly sourceAddress?: string;
   /** For an operation of a Bulk request: its position in the request (from 0) and its bulkId. */

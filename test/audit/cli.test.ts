@@ -21,7 +21,7 @@ describe('npm run audit', () => {
   const ids: Record<string, string> = {};
   const ctx = (name: string, requestId: string): CallContext => ({
     baseUrl: 'https://scim.example.com/scim/v2',
-    request: { actor: { tokenId: `tok-${name}`, name }, requestId, userAgent: `${name} client`, sourceAddress: '203.0.113.9' },
+    request: { actor: { tokenId: `tok-${name}`, name }, requestId, directory: 'default', userAgent: `${name} client`, sourceAddress: '203.0.113.9' },
   });
 
   beforeAll(async () => {

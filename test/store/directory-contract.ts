@@ -1,4 +1,4 @@
-import type { DirectoryData, StoredResource } from '../../lambda/store/types';
+import type { AuditFacts, DirectoryData, StoredResource } from '../../lambda/store/types';
 import type { Stores } from './contract';
 
 /**
@@ -22,6 +22,15 @@ const user = (userName: string, extra: Record<string, unknown> = {}) => ({
 });
 const group = (name: string) => ({ document: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: name }, uniqueValue: name });
 const ids = (resources: readonly StoredResource[]) => resources.map((r) => r.id).sort();
+/** The audit facts of a request served in `directory` (as lambda/http/call-context.ts gives them). */
+const facts = (directory: string, operation: AuditFacts['operation'], requestId: string): AuditFacts => ({
+  at: NOW,
+  operation,
+  actor: { tokenId: `tok-${directory}`, name: `${directory}-idp` },
+  requestId,
+  directory,
+  changes: [],
+});
 
 export function directoryContract(name: string, open: () => Promise<DirectoryTable>): void {
   describe(`store contract, directories: ${name}`, () => {
@@ -33,12 +42,13 @@ export function directoryContract(name: string, open: () => Promise<DirectoryTab
       a = table.stores('alpha');
       b = table.stores('beta');
       // The same ids and names in both directories: nothing may tell them apart but the directory.
-      for (const stores of [a, b]) {
-        for (let i = 0; i < 6; i++) await stores.users.create(`u${i}`, user(`user${i}@example.com`, { externalId: `ext-${i}` }), NOW);
-        await stores.groups.create('g0', group('Engineering'), ['u0', 'u1'], NOW);
-        await stores.groups.create('g1', group('Sales'), ['u2'], NOW);
+      // Each change audited with the facts of a request of its own directory.
+      for (const [dir, stores] of [['alpha', a], ['beta', b]] as const) {
+        for (let i = 0; i < 6; i++) await stores.users.create(`u${i}`, user(`user${i}@example.com`, { externalId: `ext-${i}` }), NOW, facts(dir, 'create', `r-u${i}`));
+        await stores.groups.create('g0', group('Engineering'), ['u0', 'u1'], NOW, facts(dir, 'create', 'r-g0'));
+        await stores.groups.create('g1', group('Sales'), ['u2'], NOW, facts(dir, 'create', 'r-g1'));
       }
-      await b.users.create('only-b', user('only-b@example.com'), NOW);
+      await b.users.create('only-b', user('only-b@example.com'), NOW, facts('beta', 'create', 'r-only-b'));
     });
     afterAll(() => table.close());
 
@@ -50,6 +60,29 @@ export function directoryContract(name: string, open: () => Promise<DirectoryTab
       const renamed = await a.users.replace((await a.users.get('u5'))!, user('only-b@example.com'), NOW);
       expect(renamed.uniqueValue).toBe('only-b@example.com');
       expect((await b.users.findByUniqueValue('only-b@example.com'))?.id).toBe('only-b');
+    });
+
+    it("keeps each directory's audit trail apart: its entries, one resource's history, its positions", async () => {
+      const requests = async (stores: Stores, query: { resourceId?: string } = {}) => (await stores.audit.list({ count: 100, ...query })).entries.map((e) => [e.directory, e.requestId]);
+      expect((await requests(a)).length).toBe(8);
+      expect((await requests(b)).length).toBe(9);
+      expect((await requests(a)).every(([dir]) => dir === 'alpha')).toBe(true);
+      expect(await requests(a, { resourceId: 'only-b' })).toEqual([]);
+      expect(await requests(b, { resourceId: 'only-b' })).toEqual([['beta', 'r-only-b']]);
+      // A position beta's trail gave is refused by alpha's, rather than read as a place in it.
+      const page = await b.audit.list({ count: 2 });
+      expect(page.next).toBeDefined();
+      await expect(a.audit.list({ count: 2, after: page.next })).rejects.toMatchObject({ name: 'InvalidPosition' });
+      expect((await b.audit.list({ count: 2, after: page.next })).entries).toHaveLength(2);
+    });
+
+    it("refuses to write a change with the audit facts of a request of another directory, writing nothing", async () => {
+      await expect(a.users.create('stray', user('stray@example.com'), NOW, facts('beta', 'create', 'r-stray'))).rejects.toThrow(/another directory/);
+      await expect(a.groups.create('stray', group('Stray'), [], NOW, facts('beta', 'create', 'r-stray'))).rejects.toThrow(/another directory/);
+      expect(await a.users.get('stray')).toBeUndefined();
+      expect(await a.groups.get('stray')).toBeUndefined();
+      expect((await a.audit.list({ count: 100 })).entries.some((e) => e.requestId === 'r-stray')).toBe(false);
+      expect((await b.audit.list({ count: 100 })).entries.some((e) => e.requestId === 'r-stray')).toBe(false);
     });
 
     it('counts, lists and pages each directory on its own', async () => {
@@ -93,6 +126,7 @@ export function directoryContract(name: string, open: () => Promise<DirectoryTab
         users: (await stores.users.list({ startIndex: 1, count: 100 })).resources,
         groups: (await stores.groups.list({ startIndex: 1, count: 100 })).resources,
         members: await Promise.all(['g0', 'g1'].map((g) => stores.groups.members(g))),
+        audit: (await stores.audit.list({ count: 100 })).entries,
       });
       const bBefore = await snapshot(b);
       const bItems = await table.data.count('beta');
@@ -108,8 +142,12 @@ export function directoryContract(name: string, open: () => Promise<DirectoryTab
       expect(await a.users.findByUniqueValue('user0@example.com')).toBeUndefined();
       expect(await a.users.findByExternalId('ext-0')).toEqual([]);
       expect(await a.groups.members('g0')).toEqual([]);
+      // Its audit trail went with it: the directory's activity and each resource's history.
+      expect((await a.audit.list({ count: 100 })).entries).toEqual([]);
+      expect((await a.audit.list({ count: 100, resourceId: 'u0' })).entries).toEqual([]);
 
       expect(await snapshot(b)).toEqual(bBefore);
+      expect(bBefore.audit.length).toBe(9);
       expect(await table.data.count('beta')).toBe(bItems);
       // The id may be used again: nothing of the old directory stands in the way.
       expect((await a.users.create('u0', user('user0@example.com'), NOW)).version).toBe(1);

@@ -7,6 +7,7 @@ import { dynamoStores } from '../../lambda/handlers/services';
 import { DynamoDirectoryData } from '../../lambda/store/directory-data';
 import { DIRECTORY_SHARDS, directoryIndexKey, directoryShardKey } from '../../lambda/store/keys';
 import { INDEXES } from '../../lambda/store/table';
+import type { AuditFacts } from '../../lambda/store/types';
 import { freshTable, localEndpoint } from '../support/dynamo';
 import { directoryContract } from './directory-contract';
 
@@ -26,6 +27,15 @@ const user = (name: string, extra: Record<string, unknown> = {}) => ({
   uniqueValue: name,
 });
 const group = (name: string) => ({ document: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: name }, uniqueValue: name });
+/** The audit facts of a request served in `directory`: every write below is audited, as the services audit it. */
+const audited = (directory: string, operation: AuditFacts['operation']): AuditFacts => ({
+  at: NOW,
+  operation,
+  actor: { tokenId: 'tok-1', name: 'okta' },
+  requestId: randomUUID(),
+  directory,
+  changes: [],
+});
 
 type Item = Record<string, unknown>;
 /** The key attributes of the table and of every index. */
@@ -71,16 +81,17 @@ describe('the directory prefix on every key and index the DynamoDB store writes'
       current = directory;
       const { users: u, groups: g } = dynamoStores({ client: table.client, tableName: table.tableName, directoryId: directory });
       for (let i = 0; i < users.length; i += 26) {
-        await Promise.all(users.slice(i, i + 26).map((id) => u.create(id, user(`${id}@example.com`, { externalId: `x-${id}` }), NOW)));
+        await Promise.all(users.slice(i, i + 26).map((id) => u.create(id, user(`${id}@example.com`, { externalId: `x-${id}` }), NOW, audited(directory, 'create'))));
       }
-      const renamed = await u.replace((await u.get('u0'))!, user('renamed@example.com'), NOW);
-      const small = await g.create('small', group('Small'), users.slice(0, 3), NOW);
-      // 120 members: an intent with its pages, applied in several transactions and cleaned up.
-      const big = await g.create('big', group('Big'), [], NOW);
-      await g.update(big, { members: { add: users.slice(0, 120), remove: [] }, pinned: false }, NOW);
-      await g.update((await g.get('small'))!, { members: { add: [], remove: ['u1'] }, pinned: false }, NOW);
-      await u.delete((await u.get('u2'))!, NOW);
-      await g.delete((await g.get('small'))!);
+      const renamed = await u.replace((await u.get('u0'))!, user('renamed@example.com'), NOW, audited(directory, 'replace'));
+      const small = await g.create('small', group('Small'), users.slice(0, 3), NOW, audited(directory, 'create'));
+      // 120 members: an intent with its pages, applied in several transactions and cleaned up;
+      // its audit entry in the first and a page of it in each later one.
+      const big = await g.create('big', group('Big'), [], NOW, audited(directory, 'create'));
+      await g.update(big, { members: { add: users.slice(0, 120), remove: [] }, pinned: false }, NOW, audited(directory, 'patch'));
+      await g.update((await g.get('small'))!, { members: { add: [], remove: ['u1'] }, pinned: false }, NOW, audited(directory, 'patch'));
+      await u.delete((await u.get('u2'))!, NOW, audited(directory, 'delete'));
+      await g.delete((await g.get('small'))!, audited(directory, 'delete'));
       expect(renamed.version).toBe(2);
       expect(small.memberCount).toBe(3);
     }
@@ -94,8 +105,11 @@ describe('the directory prefix on every key and index the DynamoDB store writes'
     expect(wrong.slice(0, 3)).toEqual([]);
     const unstamped = written.filter(({ item, how }) => (how === 'Put' || how === 'Update') && item[INDEXES.byDirectory.partitionKey] !== directoryIndexKey(String(item.pk)));
     expect(unstamped.slice(0, 3)).toEqual([]);
-    // Intent pages were among them.
+    // Intent pages were among them, and audit entries with the pages of a change of several transactions.
     expect(written.some(({ item, how }) => how === 'Put' && String(item.sk).startsWith('INTENT#'))).toBe(true);
+    const audit = written.filter(({ item, how }) => how === 'Put' && String(item.sk).startsWith('AUDIT#'));
+    expect(audit.length).toBeGreaterThan(2 * 130);
+    expect(audit.some(({ item }) => item.step !== undefined)).toBe(true);
   });
 
   it('leaves every stored item in its directory, and finds exactly those through the directory index', async () => {
@@ -125,8 +139,8 @@ describe('the directory prefix on every key and index the DynamoDB store writes'
         indexed.push(...Items.map((i) => `${String(i.pk)} ${String(i.sk)}`));
       }
       expect(indexed.sort()).toEqual(mine.map((i) => `${String(i.pk)} ${String(i.sk)}`).sort());
-      // Users, guards, groups, members and counter shards: every kind is there.
-      expect(new Set(mine.map((i) => String(i.sk).replace(/#.*/, '')))).toEqual(new Set(['USER', 'UNIQUE', 'GROUP', 'MEMBER', 'SHARD']));
+      // Users, guards, groups, members, counter shards and audit entries: every kind is there.
+      expect(new Set(mine.map((i) => String(i.sk).replace(/#.*/, '')))).toEqual(new Set(['USER', 'UNIQUE', 'GROUP', 'MEMBER', 'SHARD', 'AUDIT']));
     }
     expect(scanned.every((item) => /^(alpha|beta)#/.test(String(item.pk)))).toBe(true);
   });
