@@ -1,15 +1,18 @@
 import { parseArgs } from 'node:util';
 import { directoryBaseUrl, directoryIdProblem, type DirectoryEntry } from '../../lambda/http/directories';
 import { PROFILES, type ProfileName } from '../../lambda/scim/profiles/profile';
-import type { Output } from '../tokens/cli';
-import { isActive, TokenSetError } from '../tokens/token-set';
+import type { TokenScope } from '../../lambda/http/auth';
+import { created, type Output } from '../tokens/cli';
+import { DEFAULT_EXPIRY_DAYS, isActive, issueToken, nameOf, scopeOf, TokenSetError } from '../tokens/token-set';
 import { localTarget, stackTarget, type DirectoryTarget } from './targets';
 
 export const USAGE = `Usage: npm run directory -- <command> <target> [options]
 
 Commands:
   create ID [--name NAME] [--profile rfc|aws-iam-identity-center]
-                     a directory with a Base URL of its own (<deployment>/ID/scim/v2)
+         [--token-name NAME] [--token-scope provision|read]
+                     a directory with a Base URL of its own (<deployment>/ID/scim/v2), and its
+                     first token (named ID unless --token-name), shown once
   list               the directories, their profiles, tokens and Base URLs
   delete ID --yes    every user, group, membership and token of the directory, then the directory
 
@@ -23,7 +26,7 @@ Options:
   --grace-seconds N  delete: how long after its tokens are removed the deletion sweeps once
                      more, for requests already accepted (default: 90 deployed, 30 local)
 
-Then: npm run token -- create --directory ID <target> makes the directory's first token.
+More tokens: npm run token -- create --name NAME --directory ID <target> (two active at most).
 AWS credentials and region come from the standard chain (AWS_PROFILE, AWS_REGION, ...).`;
 
 /** What `list --json` prints for a directory. */
@@ -50,6 +53,8 @@ export async function runDirectoryCli(argv: string[], output: Output, env: NodeJ
         'data-dir': { type: 'string' },
         name: { type: 'string' },
         profile: { type: 'string' },
+        'token-name': { type: 'string' },
+        'token-scope': { type: 'string' },
         json: { type: 'boolean' },
         yes: { type: 'boolean' },
         'grace-seconds': { type: 'string' },
@@ -89,7 +94,20 @@ async function targetFor(values: { stack?: string; local?: boolean; 'data-dir'?:
   return stackTarget(values.stack!);
 }
 
-async function create(target: DirectoryTarget, id: string, values: { name?: string; profile?: string }, json: boolean, output: Output, at: Date): Promise<number> {
+/**
+ * Creates a directory and its first token in one write of the token list: a directory is of use
+ * only with a token its identity provider presents, and one write means no directory is ever
+ * left without one by a failure in between. The token is named (what the audit trail calls it)
+ * after the directory unless `--token-name` says otherwise.
+ */
+async function create(
+  target: DirectoryTarget,
+  id: string,
+  values: { name?: string; profile?: string; 'token-name'?: string; 'token-scope'?: string },
+  json: boolean,
+  output: Output,
+  at: Date,
+): Promise<number> {
   const problem = directoryIdProblem(id, target.home);
   if (problem) throw new TokenSetError(problem);
   const profile = (values.profile ?? 'rfc') as ProfileName;
@@ -100,23 +118,34 @@ async function create(target: DirectoryTarget, id: string, values: { name?: stri
     const found = document.directories.find((d) => d.id === id);
     if (found) throw new TokenSetError(found.state ? `Directory "${id}" is being deleted; run delete ${id} --yes again to finish.` : `Directory "${id}" already exists.`);
   };
+  const tokenOptions = { name: values['token-name'] ?? id, scope: (values['token-scope'] ?? 'provision') as TokenScope };
+  // Refused before anything is made: a token name or scope the token CLI would refuse.
+  issueToken([], at, DEFAULT_EXPIRY_DAYS, tokenOptions);
   taken(await target.tokens.readDocument());
   // The usage-plan key first: the directory's first token is then throttled in its own bucket, never refused.
   const usageKeyId = target.usageKeys ? await target.usageKeys.ensure(id) : undefined;
   const entry: DirectoryEntry = { id, name, profile, createdAt: at.toISOString(), ...(usageKeyId ? { usageKeyId } : {}) };
-  await target.tokens.updateDocument((document) => {
+  const first = await target.tokens.updateDocument((document) => {
     taken(document);
-    return { document: { ...document, directories: [...document.directories, entry] }, result: undefined };
+    const issued = issueToken([], at, DEFAULT_EXPIRY_DAYS, tokenOptions);
+    const record = { ...issued.record, directory: id };
+    return { document: { tokens: [...document.tokens, record], directories: [...document.directories, entry] }, result: { token: issued.token, record } };
   });
   const baseUrl = directoryBaseUrl(target.homeBaseUrl, id);
   if (json) {
-    output.out(JSON.stringify({ id, name, profile, baseUrl, createdAt: entry.createdAt }));
+    output.out(JSON.stringify({ id, name, profile, baseUrl, createdAt: entry.createdAt, firstToken: created(first) }));
   } else {
+    const r = first.record;
     output.out(`Directory ${id} created in ${target.description}.`);
     output.out(`  Name:      ${name}`);
     output.out(`  Profile:   ${profile}`);
     output.out(`  Base URL:  ${baseUrl}`);
-    output.out(`Next, its first token: npm run token -- create --directory ${id} ${target.flags}`);
+    output.out(`Its first token ${r.id} (name ${nameOf(r)}, scope ${scopeOf(r)}), expires ${r.expiresAt}.`);
+    output.out('Copy it now: it is shown only this once, and only its SHA-256 is kept.');
+    output.out('');
+    output.out(`  ${first.token}`);
+    output.out('');
+    output.out(`More tokens (two active at most): npm run token -- create --name NAME --directory ${id} ${target.flags}`);
   }
   return 0;
 }

@@ -155,7 +155,7 @@ export async function runTokenCli(argv: string[], output: Output, env: NodeJS.Pr
 }
 
 /** What `create --json` prints: the token (this once) and what is kept of it, never its hash. */
-function created(issued: Issued) {
+export function created(issued: Pick<Issued, 'token' | 'record'>) {
   const r = issued.record;
   return { id: r.id, name: nameOf(r), scope: scopeOf(r), directory: directoryOf(r), token: issued.token, createdAt: r.createdAt, expiresAt: r.expiresAt };
 }

@@ -69,7 +69,14 @@ describe('npm run directory -- ... --stack', () => {
   it('creates a directory: its key in the usage plan (the value the authorizer names), then its entry in the token list', async () => {
     const made = await run(runDirectoryCli, 'create', 'contractors', '--name', 'Contractors', '--profile', 'aws-iam-identity-center', '--json');
     expect(made.err).toBe('');
-    expect(JSON.parse(made.out)).toMatchObject({ id: 'contractors', profile: 'aws-iam-identity-center', baseUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/contractors/scim/v2' });
+    expect(JSON.parse(made.out)).toMatchObject({
+      id: 'contractors',
+      profile: 'aws-iam-identity-center',
+      baseUrl: 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/contractors/scim/v2',
+      firstToken: { name: 'contractors', scope: 'provision', directory: 'contractors' },
+    });
+    // The directory and its first token in one write of the secret.
+    expect(document().tokens.map((t) => [t.name, t.directory])).toEqual([['contractors', 'contractors']]);
     expect(planKeyValues()).toEqual([usageKeyValue(SALT, 'contractors')]);
     const [entry] = document().directories;
     expect(entry).toMatchObject({ id: 'contractors', name: 'Contractors', profile: 'aws-iam-identity-center', usageKeyId: 'key1' });
@@ -89,9 +96,13 @@ describe('npm run directory -- ... --stack', () => {
   });
 
   it("makes a token of the directory that the functions and the edge accept, on the directory's own usage key", async () => {
-    const created = await run(runTokenCli, 'create', '--directory', 'contractors');
+    const created = await run(runTokenCli, 'create', '--name', 'okta-contractors', '--directory', 'contractors');
     const token = /^ {2}([A-Za-z0-9_-]{43})$/m.exec(created.out)![1];
-    expect(document().tokens.map((t) => t.directory)).toEqual(['contractors']);
+    expect(document().tokens.map((t) => [t.name, t.directory]).sort()).toEqual([
+      ['contractors', 'contractors'],
+      ['interns', 'interns'],
+      ['okta-contractors', 'contractors'],
+    ]);
     const verifier = new SecretTokenVerifier(ARN, new SecretsManagerClient({ endpoint: aws.endpoint, region: 'eu-west-1' }));
     expect((await verifier.verify(token))?.directory).toBe('contractors');
     expect(await verifier.directory('contractors')).toMatchObject({ profile: 'aws-iam-identity-center' });
@@ -102,7 +113,7 @@ describe('npm run directory -- ... --stack', () => {
     } as unknown as APIGatewayRequestAuthorizerEvent;
     const answer = await authorize(event, verifier, SALT, 'default');
     expect(answer.usageIdentifierKey).toBe(usageKeyValue(SALT, 'contractors'));
-    expect(answer.context).toMatchObject({ directory: 'contractors' });
+    expect(answer.context).toEqual({ tokenId: expect.stringMatching(/^tok-/), name: 'okta-contractors', scope: 'provision', directory: 'contractors' });
   });
 
   it('lists the directories with the Base URL each one has', async () => {
@@ -110,8 +121,8 @@ describe('npm run directory -- ... --stack', () => {
     const rows = listed.out.split('\n').map((line) => JSON.parse(line));
     expect(rows.map((r) => [r.id, r.activeTokens, r.baseUrl])).toEqual([
       ['default', 0, BASE],
-      ['contractors', 1, 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/contractors/scim/v2'],
-      ['interns', 0, 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/interns/scim/v2'],
+      ['contractors', 2, 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/contractors/scim/v2'],
+      ['interns', 1, 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1/interns/scim/v2'],
     ]);
   });
 
@@ -127,9 +138,9 @@ describe('npm run directory -- ... --stack', () => {
     const items = await data.count('contractors');
     const deleted = await run(runDirectoryCli, 'delete', 'contractors', '--yes', '--grace-seconds', '0', '--json');
     expect(deleted.err).toBe('');
-    expect(JSON.parse(deleted.out)).toMatchObject({ id: 'contractors', deletedItems: items, revokedTokens: 1 });
+    expect(JSON.parse(deleted.out)).toMatchObject({ id: 'contractors', deletedItems: items, revokedTokens: 2 });
     expect(planKeyValues()).toEqual([usageKeyValue(SALT, 'interns')]);
-    expect(document()).toEqual({ tokens: [], directories: [expect.objectContaining({ id: 'interns' })] });
+    expect(document()).toEqual({ tokens: [expect.objectContaining({ name: 'interns', directory: 'interns' })], directories: [expect.objectContaining({ id: 'interns' })] });
     expect(await data.count('contractors')).toBe(0);
     expect(await data.count('interns')).toBe(interns);
     expect(aws.calls).toContain('apigateway.DeleteApiKey');

@@ -18,6 +18,11 @@ import type { Answer } from '../support/workload';
  *   adding a member who exists only in beta: answered exactly as for ids that exist nowhere
  *   (the same answer with the id swapped), with nothing written.
  *
+ * - with a `read` token of beta: everything of beta readable, nothing writable (403), and at
+ *   alpha's Base URL every route answered exactly as an unknown token is;
+ * - the audit trail (`GET /Audit`): each directory's entries only, a resource or actor of
+ *   another directory answered as one of nowhere, an audit cursor of another directory refused.
+ *
  * No answer may contain a resource, id, count or error detail of another directory.
  */
 describe('cross-directory probes: a token of one directory reveals and touches nothing of another', () => {
@@ -31,6 +36,9 @@ describe('cross-directory probes: a token of one directory reveals and touches n
   let home: Client;
   let unknownAtBeta: Client;
   let unknownAtHome: Client;
+  let unknownAtAlpha: Client;
+  let betaReader: Client;
+  let betaReaderAtAlpha: Client;
   const urls = { alpha: '', beta: '' };
   /** Ids and names by directory. */
   const ids: Record<'alpha' | 'beta' | 'home', { users: Record<string, string>; groups: Record<string, string> }> = {
@@ -38,6 +46,11 @@ describe('cross-directory probes: a token of one directory reveals and touches n
     beta: { users: {}, groups: {} },
     home: { users: {}, groups: {} },
   };
+  /**
+   * Names alpha's own probes create in alpha (uniqueness is per directory, so beta's names are
+   * free there): alpha's audit trail rightly records them once they were written.
+   */
+  const ALPHA_WROTE = 'only-b@example.com Only B';
   /** Every string of another directory no answer to alpha's token may hold (but what the probe itself sent). */
   let foreign: string[] = [];
   let probes = 0;
@@ -73,16 +86,23 @@ describe('cross-directory probes: a token of one directory reveals and touches n
 
   beforeAll(async () => {
     server = await startDirectoriesServer();
-    urls.alpha = (await server.newDirectory('alpha')).baseUrl;
-    urls.beta = (await server.newDirectory('beta')).baseUrl;
-    const alphaToken = await server.newToken('alpha');
+    // Each directory with the first token `npm run directory -- create` made for it.
+    const made = { alpha: await server.newDirectory('alpha'), beta: await server.newDirectory('beta') };
+    urls.alpha = made.alpha.baseUrl;
+    urls.beta = made.beta.baseUrl;
+    const alphaToken = made.alpha.firstToken.token;
     alpha = scimAt(urls.alpha, alphaToken);
     alphaAtBeta = scimAt(urls.beta, alphaToken);
     alphaAtHome = scimAt(server.baseUrl, alphaToken);
-    beta = scimAt(urls.beta, await server.newToken('beta'));
+    beta = scimAt(urls.beta, made.beta.firstToken.token);
     home = scimAt(server.baseUrl, await server.newToken());
     unknownAtBeta = scimAt(urls.beta, 'not-a-token-of-anyone-0123456789');
     unknownAtHome = scimAt(server.baseUrl, 'not-a-token-of-anyone-0123456789');
+    unknownAtAlpha = scimAt(urls.alpha, 'not-a-token-of-anyone-0123456789');
+    const reader = await server.token('create', '--name', 'beta-reader', '--scope', 'read', '--directory', 'beta', '--json');
+    expect(reader.code).toBe(0);
+    betaReader = scimAt(urls.beta, JSON.parse(reader.out).token);
+    betaReaderAtAlpha = scimAt(urls.alpha, JSON.parse(reader.out).token);
     await populate(home, ids.home, false);
     await populate(alpha, ids.alpha, false);
     await populate(beta, ids.beta, true);
@@ -163,6 +183,8 @@ describe('cross-directory probes: a token of one directory reveals and touches n
       for (const [withAlpha, withUnknown] of [
         [alphaAtBeta, unknownAtBeta],
         [alphaAtHome, unknownAtHome],
+        // A read token of beta at alpha's Base URL: refused as unknown, before its scope could say 403.
+        [betaReaderAtAlpha, unknownAtAlpha],
       ] as const) {
         // Paths naming beta's own ids, and alpha's: neither tells anything.
         for (const value of [ids.beta.users.ada, ids.alpha.users.ada, ids.beta.groups['Only B']]) {
@@ -211,7 +233,7 @@ describe('cross-directory probes: a token of one directory reveals and touches n
         continue; // its own case below covers it
       } else if (method === 'POST' || method === 'GET') {
         const answer = await alpha(method, path, bodyFor(method, pattern, randomUUID()));
-        expectNothingForeign(answer, '');
+        expectNothingForeign(answer, pattern === 'Audit' ? ALPHA_WROTE : '');
         expect(answer.status).not.toBe(500);
       } else {
         const answer = await alpha(method, path);
@@ -359,6 +381,62 @@ describe('cross-directory probes: a token of one directory reveals and touches n
     expect(await snapshot()).toEqual(before);
     const onlyB = await beta('GET', `/Users/${ids.beta.users['only-b']}`);
     expect(onlyB.json.groups.map((g: { value: string }) => g.value)).toEqual([ids.beta.groups['Only B']]);
+  });
+
+  it("reads each directory's audit trail only: no entry, resource, actor or cursor of another", async () => {
+    const trail = async (client: Client, query = 'count=200') => {
+      const answer = await client('GET', `/Audit?${query}`);
+      expect(answer.status).toBe(200);
+      return answer.json.Resources as { directory: string; resourceId: string; actor: { name: string } }[];
+    };
+    const alphaTrail = await trail(alpha);
+    expectNothingForeign(await alpha('GET', '/Audit?count=200'), ALPHA_WROTE);
+    // Alpha's own changes are there (its 3 users and 2 groups among them), each of alpha, by alpha's token.
+    expect(alphaTrail.length).toBeGreaterThanOrEqual(5);
+    expect(new Set(alphaTrail.map((e) => e.directory))).toEqual(new Set(['alpha']));
+    expect(new Set(alphaTrail.map((e) => e.actor.name))).toEqual(new Set(['alpha']));
+    for (const id of [...Object.values(ids.alpha.users), ...Object.values(ids.alpha.groups)]) expect(alphaTrail.map((e) => e.resourceId)).toContain(id);
+    const betaTrail = await trail(beta);
+    expect(new Set(betaTrail.map((e) => e.directory))).toEqual(new Set(['beta']));
+    expect(betaTrail.map((e) => e.resourceId)).toContain(ids.beta.users['only-b']);
+    // A resource or an actor of beta, asked of alpha's trail, answers as one of nowhere.
+    await expectLikeNowhere((v) => alpha('GET', `/Audit?resourceId=${encodeURIComponent(v)}`), ids.beta.users['only-b'], 'GET Audit resourceId of beta');
+    await expectLikeNowhere((v) => alpha('GET', `/Audit?resourceId=${encodeURIComponent(v)}`), ids.beta.users.ada, 'GET Audit resourceId of beta (same name in alpha)');
+    await expectLikeNowhere((v) => alpha('GET', `/Audit?actor=${encodeURIComponent(v)}`), 'beta', 'GET Audit actor of beta');
+    // Beta's read token reads beta's trail, the same as beta's provisioning token does.
+    expect((await trail(betaReader)).map((e) => e.resourceId)).toEqual(betaTrail.map((e) => e.resourceId));
+    // An audit cursor of one directory is refused by another (400), as cursors of users and groups are.
+    const cursorOf = async (client: Client) => (await client('GET', '/Audit?count=1')).json.nextCursor as string;
+    const [a, b] = [await cursorOf(alpha), await cursorOf(beta)];
+    for (const [client, cursor] of [
+      [alpha, b],
+      [beta, a],
+      [betaReader, a],
+    ] as const) {
+      const answer = await client('GET', `/Audit?count=1&cursor=${cursor}`);
+      probes++;
+      expect({ status: answer.status, scimType: answer.json.scimType }).toEqual({ status: 400, scimType: 'invalidCursor' });
+    }
+    expect((await alpha('GET', `/Audit?count=1&cursor=${a}`)).status).toBe(200);
+    covered.add('GET Audit audit');
+  });
+
+  it("lets a read token of beta read beta and write nothing there, Bulk included", async () => {
+    const before = await snapshot();
+    for (const path of ['/Users', `/Users/${ids.beta.users['only-b']}`, '/Groups', `/Groups/${ids.beta.groups['Only B']}`, '/Audit', '/ServiceProviderConfig']) {
+      const answer = await betaReader('GET', path);
+      probes++;
+      expect({ path, status: answer.status }).toEqual({ path, status: 200 });
+    }
+    const searched = await betaReader('POST', '/Users/.search', { schemas: ['urn:ietf:params:scim:api:messages:2.0:SearchRequest'], filter: 'userName eq "only-b@example.com"' });
+    expect(searched.json.totalResults).toBe(1);
+    for (const { method, pattern } of routeTable.filter((r) => r.method !== 'GET' && !r.pattern.endsWith('.search'))) {
+      const value = ids.beta.users['only-b'];
+      const answer = await betaReader(method, pathFor(pattern, value), bodyFor(method, pattern, value));
+      probes++;
+      expect({ route: `${method} ${pattern}`, status: answer.status, scimType: answer.json?.scimType }).toEqual({ route: `${method} ${pattern}`, status: 403, scimType: undefined });
+    }
+    expect(await snapshot()).toEqual(before);
   });
 
   it('probed every route and method of the route table, elsewhere and here', () => {

@@ -140,13 +140,13 @@ describe('npm start (bin/local.ts as a process)', () => {
       expect(JSON.parse(readFileSync(join(dir, 'endpoint.json'), 'utf8'))).toMatchObject({ baseUrl: `http://127.0.0.1:${run.port}/scim/v2`, pid: run.child.pid });
       const made = JSON.parse(await cli('bin/directory.ts', 'create', 'contractors', '--json'));
       expect(made.baseUrl).toBe(`http://127.0.0.1:${run.port}/contractors/scim/v2`);
-      const token = /^ {2}([A-Za-z0-9_-]{43})$/m.exec(await cli('bin/token.ts', 'create', '--directory', 'contractors'))![1];
+      const token = /^ {2}([A-Za-z0-9_-]{43})$/m.exec(await cli('bin/token.ts', 'create', '--name', 'okta-contractors', '--directory', 'contractors'))![1];
       const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' };
       const created = await fetch(`${made.baseUrl}/Users`, { method: 'POST', headers, body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'c@example.com' }) });
       expect(created.status).toBe(201);
       expect((await fetch(`http://127.0.0.1:${run.port}/scim/v2/Users`, { headers })).status).toBe(401);
       const deleted = JSON.parse(await cli('bin/directory.ts', 'delete', 'contractors', '--yes', '--grace-seconds', '0', '--json'));
-      expect(deleted).toMatchObject({ id: 'contractors', revokedTokens: 1 });
+      expect(deleted).toMatchObject({ id: 'contractors', revokedTokens: 2 });
       expect(deleted.deletedItems).toBeGreaterThanOrEqual(3);
       expect((await fetch(`${made.baseUrl}/Users`, { headers })).status).toBe(401);
     } finally {

@@ -46,15 +46,19 @@ export async function startDirectoriesServer(options: { profile?: ProfileName; l
   const directory = (...argv: string[]) => run(runDirectoryCli, argv);
   /** `npm run token -- ...` on this folder. */
   const token = (...argv: string[]) => run(runTokenCli, argv);
-  /** A new token of `directory` (the deployment's own when undefined). */
-  const newToken = async (dir?: string): Promise<string> => {
-    const made = await token('create', ...(dir ? ['--directory', dir] : []));
+  let tokensMade = 0;
+  /** A new token of `directory` (the deployment's own when undefined), named `<directory>-<n>`. */
+  const newToken = async (dir?: string, name = `${dir ?? 'default'}-${++tokensMade}`): Promise<string> => {
+    const made = await token('create', '--name', name, ...(dir ? ['--directory', dir] : []));
     const found = /^ {2}([A-Za-z0-9_-]{43})$/m.exec(made.out)?.[1];
     if (made.code !== 0 || !found) throw new Error(`token create failed: ${made.err || made.out}`);
     return found;
   };
-  /** A directory made with the CLI; returns what `create --json` printed. */
-  const newDirectory = async (id: string, profile: ProfileName = 'rfc'): Promise<{ id: string; baseUrl: string; profile: string; name: string }> => {
+  /** A directory made with the CLI; returns what `create --json` printed, its first token included. */
+  const newDirectory = async (
+    id: string,
+    profile: ProfileName = 'rfc',
+  ): Promise<{ id: string; baseUrl: string; profile: string; name: string; firstToken: { id: string; name: string; scope: string; directory: string; token: string } }> => {
     const made = await directory('create', id, '--profile', profile, '--name', `Directory ${id}`, '--json');
     if (made.code !== 0) throw new Error(`directory create failed: ${made.err}`);
     return JSON.parse(made.out);
