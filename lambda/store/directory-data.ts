@@ -1,9 +1,9 @@
 import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchDelete } from './batch';
+import { batchDelete, batchWrite } from './batch';
 import { mapConcurrently } from './concurrency';
-import { DIRECTORY_SHARDS, directoryShardKey } from './keys';
+import { AUDIT_PREFIX, DIRECTORY_SHARDS, directoryDeletionPk, directoryShardKey, withDirectoryIndex } from './keys';
 import { INDEXES } from './table';
-import type { DirectoryData, PurgeProgress } from './types';
+import type { DirectoryData, DirectoryDeletion, PurgeProgress } from './types';
 
 type Key = Record<string, unknown>;
 
@@ -30,6 +30,24 @@ export class DynamoDirectoryData implements DirectoryData {
       for await (const page of this.pages(directory, shard, 'COUNT')) total += page.count;
     });
     return total;
+  }
+
+  /**
+   * The deletion's record: an item of the directory (its index key stamped, so the purge takes
+   * it with the rest) under the `AUDIT#` sort key prefix, so that the table stream's filter lets
+   * its insert through to the change-event publisher as the directory's `deleted` event
+   * (lambda/store/change-records.ts). A BatchWriteItem put: the operator's policy has no other write.
+   */
+  async announceDeletion(directory: string, deletion: DirectoryDeletion): Promise<void> {
+    const item = withDirectoryIndex({
+      pk: directoryDeletionPk(directory),
+      sk: `${AUDIT_PREFIX}${deletion.at}#${deletion.id}`,
+      directory,
+      at: deletion.at,
+      id: deletion.id,
+      actor: { tokenId: deletion.actor.tokenId, name: deletion.actor.name },
+    });
+    await batchWrite(this.client, this.tableName, [{ PutRequest: { Item: item } }]);
   }
 
   /**

@@ -24,6 +24,9 @@ import type { ClaimAttribute, ResourceKind, UniqueClaim } from './types';
  *                directory, newest first, in the listing index under <dir>#AUDIT
  *   audit page   <dir>#AUDIT#<resource id>             / AUDIT#<at>#<entry id>#<step>
  *                the members a later transaction of the same change applied (not listed)
+ *   deletion     <dir>#DIRECTORY                       / AUDIT#<at>#<deletion id>
+ *                written when the directory's deletion starts (its one change event), and
+ *                deleted with the rest of it; not an entry of any resource's history
  *
  * and on every item, whatever it is, `gsi3pk` = `<dir>#<shard>` (the byDirectory index, keys
  * only): every item of a directory is found by 16 Queries, without a Scan, when the directory
@@ -95,6 +98,10 @@ export const intentSk = (intentId: string, page: number) => `${INTENT_PREFIX}${i
 
 /** The partition of a resource's audit entries: its history, whatever became of the resource. */
 export const auditPk = (dir: string, resourceId: string) => `${dir}#${AUDIT_TAG}#${resourceId}`;
+
+/** The partition of the record that a directory's deletion started (lambda/store/directory-data.ts). */
+export const directoryDeletionPk = (dir: string) => `${dir}#${DIRECTORY_TAG}`;
+export const DIRECTORY_TAG = 'DIRECTORY';
 
 /** The listing index partition of a directory's audit entries (its activity, in time order). */
 export const auditListingPk = (dir: string) => `${dir}#${AUDIT_TAG}`;

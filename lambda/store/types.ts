@@ -201,6 +201,19 @@ export interface DirectoryData {
    * items were deleted. Nothing of any other directory is touched.
    */
   purge(directory: string, progress?: PurgeProgress): Promise<number>;
+  /**
+   * Records that the directory's deletion starts, as one item of the directory (so the purge
+   * removes it too) whose write is the deletion's one change event. @default nothing recorded
+   */
+  announceDeletion?(directory: string, deletion: DirectoryDeletion): Promise<void>;
+}
+
+/** Who deletes a directory, and when: what its change event says. */
+export interface DirectoryDeletion {
+  readonly at: string;
+  readonly id: string;
+  /** The operator's tool, as the event names it (a deletion is no token's doing). */
+  readonly actor: Actor;
 }
 
 /** Who made a change: the token it was made with (its id, and its name or, unnamed, its id again). */

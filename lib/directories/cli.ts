@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { directoryBaseUrl, directoryIdProblem, type DirectoryEntry } from '../../lambda/http/directories';
 import { PROFILES, type ProfileName } from '../../lambda/scim/profiles/profile';
@@ -28,6 +29,9 @@ Options:
 
 More tokens: npm run token -- create --name NAME --directory ID <target> (two active at most).
 AWS credentials and region come from the standard chain (AWS_PROFILE, AWS_REGION, ...).`;
+
+/** Who a directory's deletion names as its actor: no token makes it, the operator's CLI does. */
+const DIRECTORY_CLI = { tokenId: 'npm-run-directory', name: 'npm run directory' };
 
 /** What `list --json` prints for a directory. */
 interface Listed {
@@ -200,6 +204,8 @@ async function remove(target: DirectoryTarget, id: string, values: { yes?: boole
   let deleted: number;
   let sweepMs: number;
   try {
+    // The deletion's one change event; the record itself goes with the directory's other items.
+    await data.announceDeletion?.(id, { at: new Date().toISOString(), id: randomUUID(), actor: DIRECTORY_CLI });
     const sweepStarted = Date.now();
     deleted = await data.purge(id);
     sweepMs = Date.now() - sweepStarted;

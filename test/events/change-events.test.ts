@@ -5,6 +5,7 @@ import {
   GetShardIteratorCommand,
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
+import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { EVENT_SOURCE, toEntry, type ChangePublisher } from '../../lambda/events/publisher';
@@ -210,14 +211,16 @@ describe('change events from the DynamoDB Local stream', () => {
     expect(events.find((e) => e.operation === 'memberRemoved')?.id).toBe(group);
   });
 
-  it("each event names its directory; deleting a directory tells each resource's deletion and each membership's end", async () => {
+  it('each event names its directory and its actor; deleting a directory is one Directory deleted event', async () => {
     const now = new Date().toISOString();
     const contractors = dynamoStores({ client: server.table.client, tableName: server.table.tableName, directoryId: 'contractors' });
+    const facts = (operation: 'create') => ({ at: now, operation, actor: { tokenId: 'tok-okta', name: 'okta-contractors' }, requestId: randomUUID(), directory: 'contractors', changes: [] });
     const created = await eventsOf(async () => {
       // The same userName as in the deployment's own directory: another user, in another directory.
-      await contractors.users.create('c-ada', { document: { schemas: [USER_SCHEMA], userName: 'ada@example.com' }, uniqueValue: 'ada@example.com' }, now);
-      await contractors.groups.create('c-team', { document: { schemas: [GROUP], displayName: 'Team' }, uniqueValue: 'Team' }, ['c-ada'], now);
+      await contractors.users.create('c-ada', { document: { schemas: [USER_SCHEMA], userName: 'ada@example.com' }, uniqueValue: 'ada@example.com' }, now, facts('create'));
+      await contractors.groups.create('c-team', { document: { schemas: [GROUP], displayName: 'Team' }, uniqueValue: 'Team' }, ['c-ada'], now, facts('create'));
     });
+    expect(created.every((e) => e.actor.name === 'okta-contractors')).toBe(true);
     expect(created.map((e) => [e.directoryId, e.resourceType, e.operation, e.id])).toEqual([
       ['contractors', 'User', 'created', 'c-ada'],
       ['contractors', 'Group', 'created', 'c-team'],
@@ -225,16 +228,28 @@ describe('change events from the DynamoDB Local stream', () => {
     ]);
     const home = await eventsOf(() => server.scim('POST', '/Users', userBody('only-here@example.com')));
     expect(home.map((e) => e.directoryId)).toEqual(['default']);
-    const deleted = await eventsOf(() => new DynamoDirectoryData(server.table.client, server.table.tableName).purge('contractors'));
-    expect(deleted.map((e) => JSON.stringify([e.directoryId, e.resourceType, e.operation, e.id])).sort()).toEqual(
-      [
-        ['contractors', 'User', 'deleted', 'c-ada'],
-        ['contractors', 'Group', 'deleted', 'c-team'],
-        ['contractors', 'Group', 'memberRemoved', 'c-team'],
-      ]
-        .map((e) => JSON.stringify(e))
-        .sort(),
-    );
+    // As npm run directory -- delete does it: the deletion's record, then every item (that record too).
+    const data = new DynamoDirectoryData(server.table.client, server.table.tableName);
+    const deletion = { at: new Date().toISOString(), id: randomUUID(), actor: { tokenId: 'npm-run-directory', name: 'npm run directory' } };
+    const deleted = await eventsOf(async () => {
+      await data.announceDeletion('contractors', deletion);
+      await data.purge('contractors');
+    });
+    expect(deleted).toEqual([
+      {
+        eventId: expect.any(String),
+        directoryId: 'contractors',
+        resourceType: 'Directory',
+        id: 'contractors',
+        operation: 'deleted',
+        changedAttributes: [],
+        at: deletion.at,
+        actor: deletion.actor,
+        requestId: deletion.id,
+        auditEntryId: deletion.id,
+      },
+    ]);
+    expect(await data.count('contractors')).toBe(0);
   });
 
   it('when EventBridge refuses an entry, the batch fails from that record on, so Lambda retries it', async () => {

@@ -12,10 +12,12 @@ import { TEST_REQUEST } from '../support/request-facts';
 
 const run = promisify(execFile);
 const TSX = 'node_modules/.bin/tsx';
-const ctx = { baseUrl: 'https://example.com/scim/v2', request: TEST_REQUEST };
+/** The per-request facts of a request served in `dir`. */
+const contextIn = (dir: string) => ({ baseUrl: 'https://example.com/scim/v2', request: { ...TEST_REQUEST, directory: dir } });
 
 /** A small directory written through the services: 3 users, 2 groups with members. */
 async function populated(table: Awaited<ReturnType<typeof freshTable>>, dir: string) {
+  const ctx = contextIn(dir);
   const settings = { client: table.client, tableName: table.tableName, directoryId: dir };
   const users = usersService(settings);
   const groups = groupsService(settings);
@@ -172,6 +174,7 @@ describe('the consistency checker', () => {
     const dir = await directory();
     const settings = { client: table.client, tableName: table.tableName, directoryId: dir.dir };
     const users = usersService(settings);
+    const ctx = contextIn(dir.dir);
     // Two users and a group whose names have another key now; ada (ASCII) keeps hers.
     await asWrittenBefore(dir.dir, 'User', dir.ids[2], 'Straße@example.com');
     await asWrittenBefore(dir.dir, 'User', dir.ids[1], 'ＢＯＢ@example.com');
@@ -203,6 +206,7 @@ describe('the consistency checker', () => {
   it('reports two names that are one now (guard-collision), and repairs once a person renamed one', async () => {
     const dir = await directory();
     const users = usersService({ client: table.client, tableName: table.tableName, directoryId: dir.dir });
+    const ctx = contextIn(dir.dir);
     // ids[0] is ada@example.com (ASCII, key unchanged); ids[2] becomes ADA@example.com in fullwidth.
     await asWrittenBefore(dir.dir, 'User', dir.ids[2], 'ａｄａ@example.com');
     const findings = await findingsIn(dir.dir);
@@ -223,6 +227,7 @@ describe('the consistency checker', () => {
     const settings = { client: table.client, tableName: table.tableName, directoryId: dir, profile: 'aws-iam-identity-center' as const };
     const users = usersService(settings);
     const groups = groupsService(settings);
+    const ctx = contextIn(dir);
     const a = String((await users.create(userBody('iic-a@example.com', { externalId: 'ext-a' }), ctx)).body!.id);
     const b = String((await users.create(userBody('iic-b@example.com'), ctx)).body!.id);
     await groups.create({ schemas: [GROUP], displayName: 'IIC Group', externalId: 'ext-g' }, ctx);
