@@ -63,6 +63,24 @@ describe('npm run audit', () => {
     expect(out).toContain(`    groups: -1 (${ids.team})`);
   });
 
+  it("--directory: one directory's entries only, whatever the other directories of the table hold", async () => {
+    const settings = { client: table.client, tableName: table.tableName, directoryId: 'contractors' };
+    const inContractors: CallContext = { ...ctx('okta-contractors', 'c1'), request: { ...ctx('okta-contractors', 'c1').request, directory: 'contractors' } };
+    // The same userName as the deployment's own ada: another user, audited in its own directory.
+    const id = String((await usersService(settings).create(userBody('ada@example.com'), inContractors)).body!.id);
+    const theirs = await run(...target(), '--directory', 'contractors', '--json');
+    expect(theirs.code).toBe(0);
+    expect(theirs.lines.map((l) => JSON.parse(l)).map((e) => [e.directory, e.resourceId, e.actor.name])).toEqual([['contractors', id, 'okta-contractors']]);
+    // The deployment's own trail is as it was: the five entries of its own requests.
+    const own = await run(...target(), '--json');
+    expect(own.lines.map((l) => JSON.parse(l).requestId)).toEqual(['r5', 'r4', 'r3', 'r2', 'r1']);
+    // A cursor of the deployment's own trail is refused in another directory's.
+    const paged = await run(...target(), '--limit', '1');
+    const cursor = /--cursor (\S+)/.exec(paged.err)![1];
+    expect(await run(...target(), '--directory', 'contractors', '--cursor', cursor)).toMatchObject({ code: 1, err: expect.stringMatching(/cursor is not one/) });
+    expect(await run(...target(), '--directory', 'Not_A_Directory')).toMatchObject({ code: 1, err: expect.stringMatching(/--directory is a directory id/) });
+  });
+
   it('--json: one object per line with at, actor, operation, resourceType, resourceId, requestId and changes', async () => {
     const { code, lines } = await run(...target(), '--json');
     expect(code).toBe(0);
