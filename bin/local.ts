@@ -157,7 +157,7 @@ async function localTokens(
     ? '(the value of SCIM_TOKEN)'
     : plainLive
       ? plain!
-      : `(${live.filter((r) => isActive(r, now)).length} active in ${tokensFile}; create one: npm run token -- create --local)`;
+      : `(${live.filter((r) => isActive(r, now)).length} active in ${tokensFile}; create one: npm run token -- create --name NAME --local)`;
   return { verifier, shown };
 }
 
