@@ -6,22 +6,24 @@
  *
  *   npm run bench                 # the full run (a few minutes)
  *   npm run bench -- --quick      # fewer samples, under a minute
- *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, auditOverhead, load, peers or logBytes
+ *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, auditOverhead, load, peers, logBytes or directories
  *
  * A run without --quick also rewrites its figures in bench/README.md (bench/lib/readme.ts).
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { runAuditOverhead, type AuditOverheadResult } from './audit-overhead';
 import { runColdStart, type ColdStartResult } from './cold-start';
+import { runDirectories, type DirectoriesResult } from './directories';
 import { runDynamoCalls, type DynamoResult } from './dynamo-calls';
 import { runLoad, type LoadResult } from './load';
 import { runLogBytes, type LogBytesResult } from './log-bytes';
 import { runPeers, type PeersResult } from './peers';
 import { updateReadme } from './lib/readme';
 
-const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'auditOverhead', 'load', 'peers', 'logBytes'] as const;
+const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'auditOverhead', 'load', 'peers', 'logBytes', 'directories'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Budget {
@@ -46,14 +48,9 @@ async function main(): Promise<void> {
   if (only && !SECTIONS.includes(only)) throw new Error(`--only takes one of ${SECTIONS.join(', ')}`);
   const wanted = (s: Section) => !only || only === s;
   const started = Date.now();
-  const results: Partial<{
-    coldStart: ColdStartResult;
-    dynamoCallsPerOp: DynamoResult;
-    auditOverhead: AuditOverheadResult;
-    load: LoadResult;
-    peers: PeersResult;
-    logBytes: LogBytesResult;
-  }> = {};
+  // Times depend on what else the machine runs; calls, capacity and bytes do not.
+  const loadAverage = Math.round(loadavg()[0] * 10) / 10;
+  const results: Results = {};
   let last = Date.now();
   const say = (text: string) => {
     process.stderr.write(`[${((Date.now() - started) / 1000).toFixed(0)} s, +${((Date.now() - last) / 1000).toFixed(0)} s] ${text}\n`);
@@ -82,6 +79,10 @@ async function main(): Promise<void> {
     say('load: a fixed mixed workload against the local endpoint...');
     results.load = await withDynamoDbLocal((endpoint) => runLoad(endpoint, quick));
   }
+  if (wanted('directories')) {
+    say(`directories: seeding and deleting a directory of ${quick ? '2,000 users and 200' : '10,000 users and 1,000'} groups on DynamoDB Local...`);
+    results.directories = await withDynamoDbLocal((endpoint) => runDirectories(endpoint, quick));
+  }
 
   if (wanted('logBytes')) {
     say('logBytes: what the deployed handlers write to CloudWatch Logs per request (log line, EMF metrics)...');
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
     recordedAt: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
     node: process.version,
+    loadAverage,
     seconds: Math.round((Date.now() - started) / 1000),
     ...results,
     budgets,
@@ -110,7 +112,17 @@ async function main(): Promise<void> {
   if (!quick) console.log(`bench/README.md: figures of ${updateReadme(out).join(', ')} rewritten`);
 }
 
-function print(r: Parameters<typeof checkBudgets>[0] & { logBytes?: LogBytesResult }): void {
+type Results = Partial<{
+  coldStart: ColdStartResult;
+  dynamoCallsPerOp: DynamoResult;
+  auditOverhead: AuditOverheadResult;
+  load: LoadResult;
+  peers: PeersResult;
+  logBytes: LogBytesResult;
+  directories: DirectoriesResult;
+}>;
+
+function print(r: Results): void {
   if (r.logBytes) {
     console.log(`\nCloudWatch Logs bytes per request written by the deployed handlers (mix of 70% reads, 30% writes: ${r.logBytes.mixBytesPerRequest} bytes)`);
     console.table(r.logBytes.rows.map((x) => ({ operation: x.operation, 'log line bytes': x.logBytes, 'EMF bytes': x.emfBytes, 'EMF lines': x.emfLines })));
@@ -191,6 +203,27 @@ function print(r: Parameters<typeof checkBudgets>[0] & { logBytes?: LogBytesResu
     console.log(`\nLoad against the local endpoint (DynamoDB Local; concurrency ${r.load.concurrency})`);
     console.table(r.load.phases.map((p) => ({ phase: p.phase, requests: p.requests, 'ops/s': p.opsPerSecond, 'p50 ms': p.p50Ms, 'p95 ms': p.p95Ms, 'p99 ms': p.p99Ms, errors: p.errors })));
   }
+  if (r.directories) {
+    const d = r.directories;
+    console.log(
+      `\nDeleting a directory (DynamoDB Local; ${d.users} users, ${d.groups} groups, ${d.memberships} memberships: ${d.items} items; ` +
+        `seeded in ${d.seedSeconds.toFixed(0)} s; the other directory holds ${d.otherItems} items)`,
+    );
+    console.table([
+      {
+        items: d.items,
+        'count ms': d.countMs,
+        'delete s': d.deleteSeconds,
+        'items/s': d.itemsPerSecond,
+        calls: Object.entries(d.calls).map(([c, n]) => `${c} ${n}`).join(', '),
+        'est. WRU': d.estimatedWriteUnits,
+        'est. RRU': d.estimatedReadUnits,
+        'est. $': d.estimatedCostUsd,
+        'left after': d.left,
+        'other unchanged': d.otherUnchanged ? 'yes' : 'NO',
+      },
+    ]);
+  }
   if (r.peers) {
     console.log(`\nSCIM core against peers (${r.peers.rounds} interleaved rounds; speedup = median of per-round peer time / our time; ours bundled and minified as deployed)`);
     console.log(`filter: ${r.peers.filter}`);
@@ -201,8 +234,16 @@ function print(r: Parameters<typeof checkBudgets>[0] & { logBytes?: LogBytesResu
 const signed = (n: number) => `${n >= 0 ? '+' : ''}${n}%`;
 
 /** Each budget of the issue, met or not, from the figures of this run. */
-function checkBudgets(r: Partial<{ coldStart: ColdStartResult; dynamoCallsPerOp: DynamoResult; auditOverhead: AuditOverheadResult; load: LoadResult; peers: PeersResult }>): Budget[] {
+function checkBudgets(r: Results): Budget[] {
   const budgets: Budget[] = [];
+  if (r.directories) {
+    const d = r.directories;
+    budgets.push({
+      budget: 'deleting a directory leaves none of its items and changes no other directory',
+      met: d.left === 0 && d.otherUnchanged,
+      detail: `${d.items} items in ${d.deleteSeconds} s (${d.itemsPerSecond}/s), ${d.left} left, the other directory's ${d.otherItems} items ${d.otherUnchanged ? 'unchanged' : 'CHANGED'}`,
+    });
+  }
   if (r.auditOverhead) {
     // Issue 15: at most one audit item for a single-resource change, one per member-change transaction.
     const rows = r.auditOverhead.rows;

@@ -3,18 +3,20 @@ import { createDocumentClient } from '../lambda/store/client';
 import { LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/dynamodb-local';
 
 /**
- * `npm run check:consistency -- --table <name> [--endpoint <url>] [--region <r>] [--repair] [--json]`
+ * `npm run check:consistency -- --table <name> [--directory <id>] [--endpoint <url>] [--region <r>] [--repair] [--json]`
  *
- * Scans the table and checks every invariant of the data model (lambda/store/consistency.ts).
+ * Scans the table and checks every invariant of the data model (lambda/store/consistency.ts);
+ * with --directory, of that directory only (its findings, its figures, its repairs).
  * Without --endpoint it reads the deployed table with the standard AWS credential chain;
  * with one (DynamoDB Local) any credentials do. --repair removes orphaned member items, moves
  * guards and index keys written before unique names were compared by uniqueKey, writes or removes
  * the IIC profile's claim guards that disagree with their resources, and checks again. Exit code: 0 consistent, 1 findings remain, 2 bad arguments or no access.
  */
-const USAGE = 'usage: check-consistency --table <name> [--endpoint <url>] [--region <region>] [--repair] [--json]';
+const USAGE = 'usage: check-consistency --table <name> [--directory <id>] [--endpoint <url>] [--region <region>] [--repair] [--json]';
 
 interface Args {
   table: string;
+  directory?: string;
   endpoint?: string;
   region?: string;
   repair: boolean;
@@ -31,6 +33,7 @@ function parseArgs(argv: readonly string[]): Args {
       return v;
     };
     if (flag === '--table') args.table = value();
+    else if (flag === '--directory') args.directory = value();
     else if (flag === '--endpoint') args.endpoint = value();
     else if (flag === '--region') args.region = value();
     else if (flag === '--repair') args.repair = true;
@@ -70,11 +73,11 @@ async function main(): Promise<number> {
     credentials: local ? LOCAL_CREDENTIALS : undefined,
   });
   try {
-    let report = await checkTable(client, args.table);
+    let report = await checkTable(client, args.table, args.directory);
     if (args.repair && (report.findings.length > 0 || report.scanned.staleGroupIds > 0)) {
       const repaired = (await repairOrphans(client, args.table, report)) + (await repairKeys(client, args.table, report));
       if (!args.json) process.stdout.write(`${summary(report)}\nrepaired ${repaired} item(s); checking again\n`);
-      report = await checkTable(client, args.table);
+      report = await checkTable(client, args.table, args.directory);
     }
     process.stdout.write((args.json ? JSON.stringify(report) : summary(report)) + '\n');
     return report.findings.length === 0 ? 0 : 1;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hashToken, StaticTokenVerifier, type TokenVerifier } from '../lambda/http/auth';
 import { jsonLogger, type Logger } from '../lambda/http/log';
@@ -8,11 +8,11 @@ import { createDocumentClient } from '../lambda/store/client';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type RestartPolicy } from '../lib/local/dynamodb-local';
 import { makePrivate } from '../lib/local/private-files';
 import { CONSOLE_DIR, CONSOLE_PATH } from '../lib/console/static';
+import { LOCAL_TABLE, removeEndpointInfo, writeEndpointInfo } from '../lib/local/endpoint-file';
 import { AnyTokenVerifier, FileTokenVerifier } from '../lib/local/file-token-verifier';
 import { parseRateLimit } from '../lib/local/rate-limit';
 import { startLocalServer } from '../lib/local/server';
 import { LOCAL_TOKENS_FILE } from '../lib/tokens/cli';
-import { LOCAL_ENDPOINT_FILE, LOCAL_TABLE } from '../lib/audit/cli';
 import { FileTokenStore, writeTokenFile } from '../lib/tokens/stores';
 import { isActive } from '../lib/tokens/token-set';
 
@@ -70,9 +70,10 @@ async function main(): Promise<void> {
     profile,
     rateLimit,
   });
-  // `npm run audit -- --local` reads the data through this DynamoDB Local while it runs.
-  const endpointFile = join(dataDir, LOCAL_ENDPOINT_FILE);
-  if (!inMemory) writeFileSync(endpointFile, JSON.stringify({ dynamodb: dynamo.endpoint, table: tableName, pid: process.pid }) + '\n', { mode: 0o600 });
+  // `npm run directory -- delete --local` and `npm run audit -- --local` reach the data through this DynamoDB Local.
+  if (!inMemory) {
+    writeEndpointInfo(dataDir, { baseUrl: local.baseUrl, dynamodbEndpoint: dynamo.endpoint, tableName, directoryId: 'default', profile, pid: process.pid });
+  }
 
   process.stdout.write(
     [
@@ -84,6 +85,7 @@ async function main(): Promise<void> {
       `  Data:       ${inMemory ? 'in memory (SCIM_IN_MEMORY=1): nothing is kept' : dataDir}`,
       `  DynamoDB:   ${dynamo.endpoint} (DynamoDB Local, pid ${dynamo.pid}, on 127.0.0.1 only)`,
       `  Profile:    ${profile}`,
+      `  Directories: ${inMemory ? "the deployment's own only (in memory)" : `/scim/v2, and each of ${join(dataDir, LOCAL_TOKENS_FILE)} at /<id>/scim/v2 (npm run directory -- list --local)`}`,
       `  Rate limit: ${rateLimit === undefined ? 'none (SCIM_RATE_LIMIT)' : `${rateLimit} requests/s, then 429`}`,
       `  Started in: ${Date.now() - started} ms`,
       '',
@@ -96,7 +98,7 @@ async function main(): Promise<void> {
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    if (!inMemory) rmSync(endpointFile, { force: true });
+    if (!inMemory) removeEndpointInfo(dataDir);
     await local.close();
     client.destroy();
     await dynamo.stop();
@@ -155,7 +157,7 @@ async function localTokens(
     ? '(the value of SCIM_TOKEN)'
     : plainLive
       ? plain!
-      : `(${live.filter((r) => isActive(r, now)).length} active in ${tokensFile}; create one: npm run token -- create --local)`;
+      : `(${live.filter((r) => isActive(r, now)).length} active in ${tokensFile}; create one: npm run token -- create --name NAME --local)`;
   return { verifier, shown };
 }
 

@@ -13,6 +13,7 @@ export type { FunctionObservability, ScimObservabilityProps } from './constructs
 export { ScimDashboard, type ScimDashboardProps } from './constructs/dashboard';
 export { Monitoring, type MonitoringProps } from './constructs/monitoring';
 export { ChangeEvents, type ChangeEventsProps } from './constructs/change-events';
+export { DirectoryOperator, type DirectoryOperatorProps } from './constructs/directory-operator';
 export { ApiWebAcl, type ApiWebAclProps } from './constructs/api-protection';
 export { EdgeAuth, type EdgeAuthProps } from './constructs/edge-auth';
 export { TokenAlarms, type TokenAlarmsProps } from './constructs/token-alarms';

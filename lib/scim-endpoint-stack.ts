@@ -69,6 +69,22 @@ export class ScimEndpointStack extends Stack {
       description: 'DynamoDB table holding the directory',
       value: this.endpoint.table.tableName,
     });
+    new CfnOutput(this, 'DirectoryId', {
+      description: "The deployment's own directory, served at ScimBaseUrl (others: npm run directory)",
+      value: this.endpoint.directoryId,
+    });
+    new CfnOutput(this, 'UsagePlanId', {
+      description: 'Usage plan every directory is throttled in, one key each (npm run directory adds them)',
+      value: this.endpoint.edgeAuth.usagePlan.usagePlanId,
+    });
+    new CfnOutput(this, 'UsageKeySalt', {
+      description: 'Part of each directory\'s usage-plan key value (not a credential: keys come from the authorizer only)',
+      value: this.endpoint.edgeAuth.usageKeySalt,
+    });
+    new CfnOutput(this, 'DirectoryOperatorPolicyArn', {
+      description: 'Managed policy for the role that runs npm run directory and npm run token (attach it; nothing else has it)',
+      value: this.endpoint.directoryOperator.policy.managedPolicyArn,
+    });
     new CfnOutput(this, 'AlarmTopicArn', {
       description: 'SNS topic every alarm notifies (subscribe on-call here)',
       value: this.endpoint.monitoring.topic.topicArn,

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditOverheadResult } from '../audit-overhead';
 import type { ColdStartResult } from '../cold-start';
+import type { DirectoriesResult } from '../directories';
 import type { DynamoResult } from '../dynamo-calls';
 import type { LoadResult } from '../load';
 import type { LogBytesResult } from '../log-bytes';
@@ -19,12 +20,15 @@ export interface RunFigures {
   readonly recordedAt: string;
   readonly mode: string;
   readonly node: string;
+  /** The 1-minute load average when the run started (absent in runs recorded before it was). */
+  readonly loadAverage?: number;
   readonly coldStart?: ColdStartResult;
   readonly dynamoCallsPerOp?: DynamoResult;
   readonly auditOverhead?: AuditOverheadResult;
   readonly load?: LoadResult;
   readonly peers?: PeersResult;
   readonly logBytes?: LogBytesResult;
+  readonly directories?: DirectoriesResult;
   readonly budgets: readonly { readonly budget: string; readonly met: boolean | 'reported'; readonly detail: string }[];
 }
 
@@ -40,7 +44,7 @@ const signed = (n: number) => `${n >= 0 ? '+' : ''}${n}%`;
 
 /** The markdown of each section the run measured. */
 export function renderSections(run: RunFigures): Record<string, string> {
-  const when = `${run.mode} run of ${run.recordedAt.slice(0, 10)}, Node ${run.node}`;
+  const when = `${run.mode} run of ${run.recordedAt.slice(0, 10)}, Node ${run.node}${run.loadAverage === undefined ? '' : `, load average ${run.loadAverage} at its start`}`;
   const sections: Record<string, string> = {};
   const c = run.coldStart;
   if (c) {
@@ -125,6 +129,35 @@ export function renderSections(run: RunFigures): Record<string, string> {
       `*${when}; per request, after each function's first (cold) invocation; a mix of 70% reads and 30% writes: ${b.mixBytesPerRequest} bytes per request.*`,
       '',
       table(['operation', 'requests', 'log line bytes', 'EMF bytes', 'EMF lines'], b.rows.map((x) => [x.operation, x.requests, x.logBytes, x.emfBytes, x.emfLines])),
+    ].join('\n');
+  }
+  const r = run.directories;
+  if (r) {
+    const n = (x: number) => x.toLocaleString('en-US');
+    sections.directories = [
+      `*${when}; the deleted directory seeded in the store's own layout and checked consistent first; times are DynamoDB Local's and this machine's, calls and items are not.*`,
+      '',
+      table(
+        ['users', 'groups', 'memberships', 'items', 'seed s', 'count ms', 'delete s', 'items/s', 'calls', 'est. WRU', 'est. RRU', 'est. $', 'left after', 'other directory unchanged'],
+        [
+          [
+            n(r.users),
+            n(r.groups),
+            n(r.memberships),
+            n(r.items),
+            Math.round(r.seedSeconds),
+            n(r.countMs),
+            r.deleteSeconds,
+            n(r.itemsPerSecond),
+            Object.entries(r.calls).map(([name, count]) => `${name} ${n(count)}`).join(', '),
+            n(r.estimatedWriteUnits),
+            n(r.estimatedReadUnits),
+            r.estimatedCostUsd.toFixed(3),
+            r.left,
+            `${r.otherUnchanged ? 'yes' : 'NO'} (${n(r.otherItems)} items)`,
+          ],
+        ],
+      ),
     ].join('\n');
   }
   if (!run.coldStart || !run.dynamoCallsPerOp || !run.load || !run.peers) return sections;

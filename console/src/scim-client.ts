@@ -70,18 +70,39 @@ export class ScimRequestError extends Error {
 }
 
 /**
+ * The Base URL (a same-origin path) of the directory a token belongs to: the local endpoint
+ * tells it at /console/session (`/scim/v2`, or `/<directory>/scim/v2`); anywhere else (a 404:
+ * `npm run console` proxies one Base URL) it is `/scim/v2`. A refused token is a ScimRequestError.
+ */
+export async function basePathOf(token: string): Promise<string> {
+  let response: Response;
+  try {
+    response = await fetch('/console/session', { headers: { Authorization: `Bearer ${token}` }, credentials: 'omit', cache: 'no-store', referrerPolicy: 'no-referrer' });
+  } catch {
+    throw new ScimRequestError(0, 'The SCIM endpoint could not be reached.');
+  }
+  if (response.status === 404) return '/scim/v2';
+  if (!response.ok) throw new ScimRequestError(response.status, `${response.status} ${response.statusText}`.trim());
+  const { baseUrl } = (await response.json()) as { baseUrl?: unknown };
+  return typeof baseUrl === 'string' && /^\/([a-z0-9-]+\/)?scim\/v2$/.test(baseUrl) ? baseUrl : '/scim/v2';
+}
+
+/**
  * A read-only SCIM client: GET requests with the bearer token, which lives only in this
- * object (page memory). The Base URL is same-origin (`/scim/v2`): `npm start` serves SCIM
- * there, and `npm run console` proxies it to a deployed endpoint.
+ * object (page memory). The Base URL is same-origin: `/scim/v2` or `/<directory>/scim/v2` as
+ * `npm start` serves SCIM (basePathOf), or `/scim/v2` that `npm run console` proxies to a
+ * deployed endpoint.
  */
 export class ScimClient {
   /** The endpoint being read: the one `npm run console` proxies to (its X-Scim-Endpoint header), else this origin's. */
-  endpoint = `${location.origin}/scim/v2`;
+  endpoint: string;
 
   constructor(
     private readonly token: string,
     private readonly baseUrl = '/scim/v2',
-  ) {}
+  ) {
+    this.endpoint = `${location.origin}${baseUrl}`;
+  }
 
   /** GET a list endpoint such as `/Users`. */
   list<T = ScimResource>(resource: string, query: ListQuery = {}): Promise<ListResponse<T>> {

@@ -17,7 +17,9 @@ export const handler = (event: APIGatewayRequestAuthorizerEvent): Promise<APIGat
     const cacheSeconds = Number(process.env.AUTHORIZER_CACHE_SECONDS);
     const verifier = new SecretTokenVerifier(process.env.TOKEN_SECRET_ARN!, undefined, Date.now, Math.max(0, 60 - cacheSeconds) * 1000);
     const salt = process.env.USAGE_KEY_SALT!;
-    handle = (e) => authorize(e, verifier, salt);
+    // The deployment's own directory: its tokens name none (or it); any other must be registered.
+    const home = process.env.DIRECTORY_ID || 'default';
+    handle = (e) => authorize(e, verifier, salt, home);
   }
   return handle(event);
 };

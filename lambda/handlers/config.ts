@@ -30,7 +30,7 @@ export interface FunctionConfig {
 const LOCAL_TOKEN = /^sha256:([A-Za-z0-9_-]{43})$/;
 
 /** What every function reads, whether or not it uses the table. */
-export type AuthConfig = Pick<FunctionConfig, 'tokenSecretArn' | 'profile' | 'localTokenSha256' | 'baseUrl'>;
+export type AuthConfig = Pick<FunctionConfig, 'tokenSecretArn' | 'profile' | 'localTokenSha256' | 'baseUrl' | 'directoryId'>;
 
 /** An absolute http(s) URL ending in /scim/v2, without a trailing slash, query or fragment. */
 const BASE_URL = /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?\/scim\/v2$/;
@@ -46,7 +46,6 @@ export function readConfig(env: NodeJS.ProcessEnv): FunctionConfig {
   return {
     ...readAuthConfig(env),
     tableName: env.TABLE_NAME!,
-    directoryId: env.DIRECTORY_ID || 'default',
     dynamoEndpoint: env.DYNAMODB_ENDPOINT || undefined,
     ...(retention ? { auditRetentionDays: Number(retention) } : {}),
   };
@@ -68,5 +67,7 @@ export function readAuthConfig(env: NodeJS.ProcessEnv): AuthConfig {
     baseUrl: env.SCIM_BASE_URL!,
     profile: parseProfile(env.SCIM_PROFILE),
     localTokenSha256: local?.[1],
+    // The deployment's own directory, whose tokens name none; every function knows it, to tell a token of another.
+    directoryId: env.DIRECTORY_ID || 'default',
   };
 }

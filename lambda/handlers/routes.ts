@@ -38,3 +38,9 @@ export const FUNCTION_ROUTES: readonly FunctionRoute[] = [
 
 /** The path below which SCIM is served, on API Gateway and locally (defined where requests are read). */
 export { SCIM_BASE_PATH } from '../http/request';
+
+/**
+ * The path below which every directory but the deployment's own is served: `{directory}` is
+ * API Gateway's path parameter, read into ScimRequest.directory (lambda/http/directories.ts).
+ */
+export const DIRECTORY_BASE_PATH = '/{directory}/scim/v2';

@@ -1,3 +1,4 @@
+import { routesByDirectory } from '../http/directories';
 import type { Route } from '../http/router';
 import type { ProfileName } from '../scim/profiles/profile';
 import { readAuthConfig } from './config';
@@ -14,6 +15,8 @@ export function storelessHandler(routes: (profile: ProfileName) => Route[]): Lam
     const config = readAuthConfig(process.env);
     return toLambdaHandler({
       routes: routes(config.profile),
+      home: config.directoryId,
+      directoryRoutes: routesByDirectory((entry) => routes(entry.profile)),
       verifier: tokenVerifier(config, { onSecretRead: telemetry.tokenCacheRefresh, capture: tracing?.captureClient }),
       logger: telemetry.logger,
       observer,

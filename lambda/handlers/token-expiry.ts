@@ -1,5 +1,5 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { parseTokenSecret } from '../http/secret-tokens';
+import { parseTokenDocument } from '../http/secret-tokens';
 import { daysLeftByDirectory, expiryMetricLines } from '../http/token-expiry';
 
 let client: SecretsManagerClient | undefined;
@@ -14,7 +14,9 @@ export const handler = async (): Promise<{ directories: number; least: number }>
   client ??= new SecretsManagerClient({});
   const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: process.env.TOKEN_SECRET_ARN }));
   const now = new Date();
-  const days = daysLeftByDirectory(parseTokenSecret(SecretString ?? ''), now);
+  const { tokens, directories } = parseTokenDocument(SecretString ?? '');
+  // Every registered directory counts: one whose only token expired is a provider locked out.
+  const days = daysLeftByDirectory(tokens, now, directories.filter((d) => d.state === undefined).map((d) => d.id));
   for (const line of expiryMetricLines(process.env.STACK_NAME!, days, now)) process.stdout.write(line + '\n');
   return { directories: days.size, least: days.size === 0 ? 0 : Math.min(...days.values()) };
 };

@@ -1,5 +1,6 @@
 import { ScimError } from '../scim/errors';
-import { authenticate, type TokenVerifier } from './auth';
+import { authenticate, DEFAULT_DIRECTORY, type TokenVerifier } from './auth';
+import { servedDirectory, type DirectoryEntry } from './directories';
 import type { Logger } from './log';
 import type { ProfileName } from '../scim/profiles/profile';
 import { profileRequest, profileResponse } from './profile';
@@ -18,6 +19,13 @@ export interface App {
   readonly baseUrl: string;
   /** The compatibility profile applied around every route. @default 'rfc' */
   readonly profile?: ProfileName;
+  /** The deployment's own directory, served at /scim/v2 with `routes`. @default 'default' */
+  readonly home?: string;
+  /**
+   * The routes of another directory the verifier registers, served at /<id>/scim/v2 with its
+   * own profile (lambda/http/directories.ts). Without it only the deployment's own is served.
+   */
+  readonly directoryRoutes?: (entry: DirectoryEntry) => Route[];
   /** Told of every request when it ends (the deployed functions' metrics). @default none */
   readonly observer?: RequestObserver;
 }
@@ -28,15 +36,26 @@ export interface App {
  */
 export async function serve(app: App, request: ScimRequest): Promise<ScimResponse> {
   const started = Date.now();
-  const profile = app.profile ?? 'rfc';
+  // Until the directory is known (and for refusals before), the deployment's own profile and routes.
+  let profile = app.profile ?? 'rfc';
+  let routes = app.routes;
+  // Logged once served: a registered id, never the text a client put in the path.
+  let directory: string | undefined;
   let response: ScimResponse;
   let scimType: ScimError['scimType'];
   let id: string | undefined;
   try {
-    const caller = await authenticate(request, app.verifier);
-    checkScope(caller, app.routes, request);
-    const profiled = profileRequest(profile, { ...request, caller });
-    const { route, params } = match(app.routes, profiled);
+    const home = app.home ?? DEFAULT_DIRECTORY;
+    const caller = await authenticate(request, app.verifier, home);
+    // The directory first: a token of another directory is refused as unknown (401) before its
+    // scope could tell (403) that it exists.
+    const served = await servedDirectory(request, caller, { id: home, routes: app.routes, profile, baseUrl: app.baseUrl }, app.verifier, app.directoryRoutes);
+    profile = served.profile;
+    routes = served.routes;
+    directory = request.directory;
+    checkScope(caller, served.routes, request);
+    const profiled = profileRequest(profile, { ...request, caller, baseUrl: served.baseUrl });
+    const { route, params } = match(served.routes, profiled);
     id = ownId(params.id);
     response = await route.handle(profiled, params);
   } catch (error) {
@@ -52,7 +71,7 @@ export async function serve(app: App, request: ScimRequest): Promise<ScimRespons
   }
   response = profileResponse(profile, request, response);
   // The route is looked up whatever the outcome, so that a 401 names its endpoint too.
-  const { template, routed } = describeRoute(app.routes, request.method, request.segments);
+  const { template, routed } = describeRoute(routes, request.method, request.segments);
   const summary: RequestSummary = {
     requestId: request.requestId,
     method: request.method,
@@ -63,7 +82,9 @@ export async function serve(app: App, request: ScimRequest): Promise<ScimRespons
     scimType,
     ms: Date.now() - started,
   };
-  app.logger.info('request', { ...summary });
+  // The directory is in the log line, not in the metrics: a dimension per directory would make
+  // the metric bill grow with the number of directories (docs/operations.md).
+  app.logger.info('request', { ...summary, ...(directory !== undefined ? { directory } : {}) });
   app.observer?.requestEnded(summary);
   return response;
 }

@@ -1,11 +1,18 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { unauthorized } from '../scim/errors';
+import type { DirectoryEntry } from './directories';
 import type { Caller, ScimRequest } from './types';
 
 /** Finds the token record a presented bearer token matches, if it is currently valid. */
 export interface TokenVerifier {
   /** The matched record, or undefined for an unknown, expired or malformed token. */
   verify(token: string): Promise<TokenRecord | undefined>;
+  /**
+   * A directory other than the deployment's own, from the same list the tokens come from
+   * (lambda/http/directories.ts); undefined when it is not registered. A verifier without
+   * directories serves the deployment's own alone.
+   */
+  directory?(id: string): Promise<DirectoryEntry | undefined>;
 }
 
 /** What a token may do: `provision` everything the SCIM API allows, `read` only reads (issue 15 enforces it). */
@@ -31,15 +38,24 @@ export interface TokenRecord {
 /** The directory of a token record without one, and of a deployment that names none. */
 export const DEFAULT_DIRECTORY = 'default';
 
-/** Who a token record says the caller is, with the defaults of records written before names, scopes and directories. */
-export function callerOf(record: TokenRecord): Caller {
+/**
+ * Who a token record says the caller is, with the defaults of records written before names,
+ * scopes and directories: a token naming no directory belongs to the deployment's own, `home`.
+ */
+export function callerOf(record: TokenRecord, home: string = DEFAULT_DIRECTORY): Caller {
   return {
     tokenId: record.id,
     name: record.name ?? record.id,
     scope: record.scope ?? 'provision',
-    directory: record.directory ?? DEFAULT_DIRECTORY,
+    directory: record.directory ?? home,
   };
 }
+
+/**
+ * The refusal of a token that is not valid here: unknown, expired, of another directory, or of
+ * a deleted one. One error for all, so that a refusal never tells which.
+ */
+export const invalidToken = () => unauthorized('The bearer token is not valid.');
 
 /** The SHA-256 of a token, as stored. */
 export function hashToken(token: string): string {
@@ -74,11 +90,17 @@ export class StaticTokenVerifier implements TokenVerifier {
   }
 }
 
-/** Accepts the tokens whose hashes are given (sam local invoke's one token). */
+/** Accepts the tokens whose hashes are given (sam local invoke's one token), with the directories given. */
 export class RecordsTokenVerifier implements TokenVerifier {
-  constructor(private readonly records: readonly TokenRecord[]) {}
+  constructor(
+    private readonly records: readonly TokenRecord[],
+    private readonly directories: readonly DirectoryEntry[] = [],
+  ) {}
   async verify(token: string): Promise<TokenRecord | undefined> {
     return matchToken(token, this.records);
+  }
+  async directory(id: string): Promise<DirectoryEntry | undefined> {
+    return this.directories.find((d) => d.id === id);
   }
 }
 
@@ -94,12 +116,12 @@ export function bearerToken(header: string | undefined): string | undefined {
  * malformed or unknown token is a 401 with WWW-Authenticate; the detail never repeats what
  * was presented.
  */
-export async function authenticate(request: ScimRequest, verifier: TokenVerifier): Promise<Caller> {
+export async function authenticate(request: ScimRequest, verifier: TokenVerifier, home: string = DEFAULT_DIRECTORY): Promise<Caller> {
   const header = request.headers.authorization;
   if (!header) throw unauthorized('Authentication required: send "Authorization: Bearer <token>".');
   const token = bearerToken(header);
   if (!token) throw unauthorized('The Authorization header must use the Bearer scheme with a token.');
   const record = await verifier.verify(token);
-  if (!record) throw unauthorized('The bearer token is not valid.');
-  return callerOf(record);
+  if (!record) throw invalidToken();
+  return callerOf(record, home);
 }

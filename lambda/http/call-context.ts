@@ -16,6 +16,7 @@ export function callContext(req: ScimRequest): CallContext {
     request: {
       actor: { tokenId: req.caller.tokenId, name: req.caller.name },
       requestId: req.requestId,
+      directory: req.caller.directory,
       ...(userAgent ? { userAgent: userAgent.slice(0, MAX_USER_AGENT) } : {}),
       ...(req.sourceAddress ? { sourceAddress: req.sourceAddress } : {}),
     },

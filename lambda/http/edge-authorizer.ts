@@ -1,5 +1,5 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { bearerToken, callerOf, type TokenScope, type TokenVerifier } from './auth';
+import { bearerToken, callerOf, DEFAULT_DIRECTORY, type TokenScope, type TokenVerifier } from './auth';
 import { SCIM_BASE_PATH } from './request';
 
 /**
@@ -40,24 +40,42 @@ export function wholeApiArn(methodArn: string): string {
 /**
  * What a token's scope may invoke, for the whole API (the answer is cached per token): a
  * `provision` token everything; a `read` token GET and the POSTs of `.search`, the rule of
- * lambda/http/router.ts accessOf, so that a write by a read token is refused here with 403
- * (the ACCESS_DENIED gateway response, a SCIM body) before a function runs; the functions
- * refuse it again.
+ * lambda/http/router.ts accessOf, at the deployment's own Base URL and at every directory's
+ * (`/<directory>/scim/v2`), so that a write by a read token is refused here with 403 (the
+ * ACCESS_DENIED gateway response, a SCIM body) before a function runs; the functions refuse it
+ * again. The paths are not narrowed to the token's own directory: at another directory's Base
+ * URL the functions answer 401 as for an unknown token, where a policy would answer 403.
  */
 export function scopeResources(methodArn: string, scope: TokenScope): string[] {
   if (scope === 'provision') return [wholeApiArn(methodArn)];
   const [api, stage] = methodArn.split('/');
-  return [`${api}/${stage}/GET/*`, `${api}/${stage}/POST${SCIM_BASE_PATH}/.search`, `${api}/${stage}/POST${SCIM_BASE_PATH}/*/.search`];
+  const searches = [SCIM_BASE_PATH, `/*${SCIM_BASE_PATH}`].flatMap((base) => [`POST${base}/.search`, `POST${base}/*/.search`]);
+  return [`${api}/${stage}/GET/*`, ...searches.map((path) => `${api}/${stage}/${path}`)];
 }
 
-/** The authorizer's decision for one event; throws UNAUTHORIZED for a missing, malformed or unknown token. */
-export async function authorize(event: APIGatewayRequestAuthorizerEvent, verifier: TokenVerifier, usageSalt: string): Promise<APIGatewayAuthorizerResult> {
+/**
+ * The authorizer's decision for one event; throws UNAUTHORIZED for a missing, malformed or
+ * unknown token, and for a token of a directory that is not registered (deleted, or being
+ * deleted). A token of a registered directory is allowed on the whole API, since API Gateway
+ * applies a cached answer to the token's later requests on any path: the functions refuse it
+ * at another directory's Base URL (lambda/http/directories.ts), exactly as an unknown token.
+ */
+export async function authorize(
+  event: APIGatewayRequestAuthorizerEvent,
+  verifier: TokenVerifier,
+  usageSalt: string,
+  home: string = DEFAULT_DIRECTORY,
+): Promise<APIGatewayAuthorizerResult> {
   const headers = event.headers ?? {};
   const header = Object.entries(headers).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
   const token = bearerToken(header ?? undefined);
   const record = token ? await verifier.verify(token) : undefined;
   if (!record) throw new Error(UNAUTHORIZED);
-  const caller = callerOf(record);
+  const caller = callerOf(record, home);
+  if (caller.directory !== home) {
+    const entry = await verifier.directory?.(caller.directory);
+    if (!entry || entry.state !== undefined) throw new Error(UNAUTHORIZED);
+  }
   const context: EdgeCallerContext = { tokenId: caller.tokenId, name: caller.name, scope: caller.scope, directory: caller.directory };
   return {
     principalId: caller.tokenId,

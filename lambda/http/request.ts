@@ -12,7 +12,8 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /**
  * Turns an API Gateway proxy event into a ScimRequest. `baseUrl` comes from configuration:
  * Host, X-Forwarded-Proto and the domain the client named never reach Location or
- * meta.location. Throws ScimError for a bad path.
+ * meta.location. The directory comes from the `{directory}` path parameter of
+ * `/{directory}/scim/v2/...`, never from a header. Throws ScimError for a bad path.
  */
 export function fromApiGatewayEvent(event: APIGatewayProxyEvent, baseUrl: string): ScimRequest {
   const headers: Record<string, string> = {};
@@ -33,6 +34,7 @@ export function fromApiGatewayEvent(event: APIGatewayProxyEvent, baseUrl: string
     body,
     baseUrl,
     requestId: event.requestContext?.requestId ?? 'local',
+    ...(event.pathParameters?.directory !== undefined ? { directory: event.pathParameters.directory } : {}),
     ...(event.requestContext?.identity?.sourceIp ? { sourceAddress: event.requestContext.identity.sourceIp } : {}),
   };
 }

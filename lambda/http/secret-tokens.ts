@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { unavailable } from '../scim/errors';
 import { matchToken, TOKEN_SCOPES, type TokenRecord, type TokenVerifier } from './auth';
+import { isDirectoryEntry, type DirectoryEntry } from './directories';
 import { SECRETS_RETRY_AFTER_SECONDS, TOKEN_CACHE_TTL_MS } from './token-cache';
 
 export { SECRETS_RETRY_AFTER_SECONDS, TOKEN_CACHE_TTL_MS } from './token-cache';
@@ -9,13 +10,15 @@ export { SECRETS_RETRY_AFTER_SECONDS, TOKEN_CACHE_TTL_MS } from './token-cache';
 const REFRESH_ON_MISS_MS = 10_000;
 
 /**
- * Verifies bearer tokens against the Secrets Manager secret `{"tokens":[TokenRecord...]}`,
- * fetched once per container and cached with a TTL. When Secrets Manager cannot be read and
+ * Verifies bearer tokens against the Secrets Manager secret `{"tokens":[TokenRecord...],
+ * "directories":[DirectoryEntry...]}`, fetched once per container and cached with a TTL; the
+ * directories come from the same copy, so a directory's entry and its tokens agree. When Secrets Manager cannot be read and
  * the copy is older than the TTL, the request is answered 503 with Retry-After: never a 500,
  * and never a stale list past the revocation bound.
  */
 export class SecretTokenVerifier implements TokenVerifier {
   private records: TokenRecord[] = [];
+  private directories: DirectoryEntry[] = [];
   private fetchedAt = Number.NEGATIVE_INFINITY;
   private pending?: Promise<void>;
 
@@ -28,18 +31,28 @@ export class SecretTokenVerifier implements TokenVerifier {
   ) {}
 
   async verify(token: string): Promise<TokenRecord | undefined> {
-    if (this.now() - this.fetchedAt > this.ttlMs) {
-      await this.refresh().catch((error: unknown) => {
-        // No credentials is this function's own misconfiguration, not an outage: an unexpected error (logged, 500).
-        if (isMissingCredentials(error)) throw error;
-        throw unavailable('The token list cannot be read right now; retry shortly.', SECRETS_RETRY_AFTER_SECONDS);
-      });
-    }
+    await this.fresh();
     const found = matchToken(token, this.records, new Date(this.now()));
     if (found || this.now() - this.fetchedAt <= REFRESH_ON_MISS_MS) return found;
     // The copy is still within its TTL: when the re-read fails, it answers (a 401 for this token).
     await this.refresh().catch(() => undefined);
     return matchToken(token, this.records, new Date(this.now()));
+  }
+
+  /** The directory as the same copy of the list registers it (read after verify, it is the copy verify used). */
+  async directory(id: string): Promise<DirectoryEntry | undefined> {
+    await this.fresh();
+    return this.directories.find((d) => d.id === id);
+  }
+
+  /** Re-reads the list when the copy is older than the TTL; a failure then is a 503. */
+  private async fresh(): Promise<void> {
+    if (this.now() - this.fetchedAt <= this.ttlMs) return;
+    await this.refresh().catch((error: unknown) => {
+      // No credentials is this function's own misconfiguration, not an outage: an unexpected error (logged, 500).
+      if (isMissingCredentials(error)) throw error;
+      throw unavailable('The token list cannot be read right now; retry shortly.', SECRETS_RETRY_AFTER_SECONDS);
+    });
   }
 
   private refresh(): Promise<void> {
@@ -49,7 +62,9 @@ export class SecretTokenVerifier implements TokenVerifier {
 
   private async load(): Promise<void> {
     const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
-    this.records = parseTokenSecret(SecretString ?? '');
+    const document = parseTokenDocument(SecretString ?? '');
+    this.records = document.tokens;
+    this.directories = document.directories;
     this.fetchedAt = this.now();
   }
 }
@@ -81,11 +96,24 @@ export function isTokenRecord(value: unknown): value is TokenRecord {
  * with a scope this version does not know is dropped, never taken for a wider one.
  */
 export function parseTokenSecret(text: string): TokenRecord[] {
+  return parseTokenDocument(text).tokens;
+}
+
+/** The token list as stored: the tokens, and the directories besides the deployment's own. */
+export interface TokenDocument {
+  readonly tokens: TokenRecord[];
+  readonly directories: DirectoryEntry[];
+}
+
+/** Reads the secret's JSON, failing closed: malformed records and entries are dropped, malformed JSON yields nothing. */
+export function parseTokenDocument(text: string): TokenDocument {
   try {
-    const parsed = JSON.parse(text) as { tokens?: unknown };
-    if (!Array.isArray(parsed.tokens)) return [];
-    return parsed.tokens.filter(isTokenRecord);
+    const parsed = JSON.parse(text) as { tokens?: unknown; directories?: unknown };
+    return {
+      tokens: Array.isArray(parsed.tokens) ? parsed.tokens.filter(isTokenRecord) : [],
+      directories: Array.isArray(parsed.directories) ? parsed.directories.filter(isDirectoryEntry) : [],
+    };
   } catch {
-    return [];
+    return { tokens: [], directories: [] };
   }
 }

@@ -7,9 +7,10 @@ export const NEVER_EXPIRES_DAYS = 3650;
 /**
  * Whole days left on the newest live token of each directory (a directory's identity provider
  * keeps working while any of its tokens does, so the newest is the one that matters). A
- * directory with no live token is absent; the caller reports that as 0.
+ * `registered` directory (lambda/http/directories.ts) with no live token is 0: its provider
+ * is locked out. Any other directory with no live token is absent; the caller reports that as 0.
  */
-export function daysLeftByDirectory(records: readonly TokenRecord[], now: Date): Map<string, number> {
+export function daysLeftByDirectory(records: readonly TokenRecord[], now: Date, registered: readonly string[] = []): Map<string, number> {
   const newest = new Map<string, number>();
   for (const record of records) {
     const expires = record.expiresAt === undefined ? Number.POSITIVE_INFINITY : Date.parse(record.expiresAt);
@@ -17,9 +18,10 @@ export function daysLeftByDirectory(records: readonly TokenRecord[], now: Date):
     const directory = record.directory ?? DEFAULT_DIRECTORY;
     newest.set(directory, Math.max(newest.get(directory) ?? Number.NEGATIVE_INFINITY, expires));
   }
-  return new Map(
-    [...newest].map(([directory, expires]) => [directory, expires === Number.POSITIVE_INFINITY ? NEVER_EXPIRES_DAYS : Math.floor((expires - now.getTime()) / DAY_MS)]),
-  );
+  return new Map([
+    ...[...newest].map(([directory, expires]): [string, number] => [directory, expires === Number.POSITIVE_INFINITY ? NEVER_EXPIRES_DAYS : Math.floor((expires - now.getTime()) / DAY_MS)]),
+    ...registered.filter((directory) => !newest.has(directory)).map((directory): [string, number] => [directory, 0]),
+  ]);
 }
 
 /** The metric's namespace and name, shared with the alarms in lib/constructs/token-alarms.ts. */

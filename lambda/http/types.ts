@@ -15,6 +15,11 @@ export interface ScimRequest {
    */
   readonly baseUrl: string;
   readonly requestId: string;
+  /**
+   * The directory the path names, `/<directory>/scim/v2/...` (API Gateway's `{directory}` path
+   * parameter); absent for `/scim/v2/...`, the deployment's own directory.
+   */
+  readonly directory?: string;
   /** The address the request came from (API Gateway's `requestContext.identity.sourceIp`). */
   readonly sourceAddress?: string;
   /** Who sent it, once authenticated (set by serve before routing). */

@@ -16,14 +16,18 @@ const MAX_CURSOR_CHARS = 2048;
  * cursor), so a forged cursor can only start a listing the caller may read anyway. Its
  * shape is checked strictly instead, and anything else is 400 invalidCursor (RFC 9865 §3.2).
  * The alphabet, [A-Za-z0-9_-], fits IAM Identity Center's cursor pattern (CLIENTS.md §1.3).
+ *
+ * `scope` binds the cursor to a directory (`d`): a cursor of one directory presented to
+ * another is refused rather than read as a place in the other's listing. The deployment's own
+ * directory gives none, so its cursors read as before directories existed.
  */
-export function encodeCursor(position: CursorPosition): string {
-  const json = 'after' in position ? { a: position.after } : { o: position.offset };
+export function encodeCursor(position: CursorPosition, scope?: string): string {
+  const json = { ...('after' in position ? { a: position.after } : { o: position.offset }), ...(scope !== undefined ? { d: scope } : {}) };
   return Buffer.from(JSON.stringify(json), 'utf8').toString('base64url');
 }
 
-/** Reads a cursor made by encodeCursor; anything else throws invalidCursor. */
-export function decodeCursor(text: string): CursorPosition {
+/** Reads a cursor made by encodeCursor with the same `scope`; anything else throws invalidCursor. */
+export function decodeCursor(text: string, scope?: string): CursorPosition {
   const fail = () => invalidCursor('The cursor is not one this server issued; start again without one.');
   if (text.length > MAX_CURSOR_CHARS || !/^[A-Za-z0-9_-]+$/.test(text)) throw fail();
   let parsed: unknown;
@@ -33,8 +37,10 @@ export function decodeCursor(text: string): CursorPosition {
     throw fail();
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw fail();
-  const keys = Object.keys(parsed);
-  const value = (parsed as Record<string, unknown>)[keys[0]];
+  const { d, ...rest } = parsed as Record<string, unknown>;
+  if (d !== scope) throw invalidCursor('The cursor belongs to another list; start again without one.');
+  const keys = Object.keys(rest);
+  const value = rest[keys[0]];
   if (keys.length !== 1) throw fail();
   // DynamoDB refuses a sort key over 1,024 bytes: a longer position would be its error, not ours.
   if (keys[0] === 'a' && typeof value === 'string' && POSITION.test(value) && Buffer.byteLength(value, 'utf8') <= 1024) {

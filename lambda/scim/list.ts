@@ -61,16 +61,17 @@ export type PagingRequest =
 
 /**
  * Reads the paging parameters. A `cursor` parameter (empty for the first page) selects
- * cursor paging (RFC 9865 §3); giving startIndex with it is ambiguous and refused.
+ * cursor paging (RFC 9865 §3); giving startIndex with it is ambiguous and refused. A cursor
+ * must carry `scope`, the directory it was issued in (lambda/scim/cursor.ts).
  */
-export function parsePagingRequest(query: Readonly<Record<string, string>>): PagingRequest {
+export function parsePagingRequest(query: Readonly<Record<string, string>>, scope?: string): PagingRequest {
   const paging = parsePaging(query);
   const cursor = queryParam(query, 'cursor');
   if (cursor === undefined) return { kind: 'index', ...paging };
   if (queryParam(query, 'startIndex') !== undefined) {
     throw invalidValue('Use either "cursor" or "startIndex" to page, not both.');
   }
-  return { kind: 'cursor', cursor: cursor.trim() === '' ? undefined : decodeCursor(cursor.trim()), count: paging.count };
+  return { kind: 'cursor', cursor: cursor.trim() === '' ? undefined : decodeCursor(cursor.trim(), scope), count: paging.count };
 }
 
 /** A cursor-paged ListResponse (RFC 9865 §3): no startIndex, nextCursor while more follow. */

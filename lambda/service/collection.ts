@@ -57,6 +57,8 @@ export class Collection<K> {
   readonly now: () => string;
   readonly newId: () => string;
   private readonly writeDeadlineMs: number;
+  /** The directory cursors are bound to (ServiceOptions.directory). */
+  private readonly cursorScope?: string;
   private readonly checkDocument: ServiceOptions['checkDocument'];
   private readonly uniqueClaims: ServiceOptions['uniqueClaims'];
 
@@ -71,6 +73,7 @@ export class Collection<K> {
     this.now = options.now ?? (() => new Date().toISOString());
     this.newId = options.newId ?? randomUUID;
     this.writeDeadlineMs = options.writeDeadlineMs ?? 10_000;
+    this.cursorScope = options.directory;
     this.checkDocument = options.checkDocument;
     this.uniqueClaims = options.uniqueClaims;
   }
@@ -83,7 +86,7 @@ export class Collection<K> {
    */
   async list(ctx: CallContext): Promise<ServiceResult> {
     const query = ctx.query ?? {};
-    const paging = parsePagingRequest(query);
+    const paging = parsePagingRequest(query, this.cursorScope);
     const sort = parseSort(this.rt, query);
     const projection = this.projectionOf(ctx);
     const filterText = queryParam(query, 'filter')?.trim() || undefined;
@@ -101,7 +104,7 @@ export class Collection<K> {
     });
     const resources = paging.count === 0 ? [] : await this.guard(() => this.hooks.render(page.resources, ctx, projection, page.known));
     if (paging.kind === 'index') return { body: listResponse(resources, page.totalResults, paging.startIndex) };
-    return { body: cursorListResponse(resources, page.totalResults, page.next && encodeCursor(page.next)) };
+    return { body: cursorListResponse(resources, page.totalResults, page.next && encodeCursor(page.next, this.cursorScope)) };
   }
 
   /** The resource or a 404. */
@@ -150,12 +153,13 @@ export class Collection<K> {
    * delete). The store adds the resource and the member ids, and writes the entry with the change.
    */
   audit(ctx: CallContext, operation: AuditOperation, at: string, before: JsonObject | undefined, after: JsonObject | undefined): AuditFacts {
-    const { actor, requestId, userAgent, sourceAddress } = ctx.request;
+    const { actor, requestId, userAgent, sourceAddress, directory } = ctx.request;
     return {
       at,
       operation,
       actor: { tokenId: actor.tokenId, name: actor.name },
       requestId,
+      directory,
       ...(userAgent !== undefined ? { userAgent } : {}),
       ...(sourceAddress !== undefined ? { sourceAddress } : {}),
       ...(ctx.bulk ? { bulk: ctx.bulk } : {}),

@@ -17,6 +17,11 @@ export interface RequestFacts {
   readonly userAgent?: string;
   /** The address the request came from (API Gateway's sourceIp; locally, the socket's peer). */
   readonly sourceAddress?: string;
+  /**
+   * The directory the request was authenticated for and is served in (its token's): the
+   * store it writes to must be that directory's, and refuses to audit a change of another.
+   */
+  readonly directory: string;
 }
 
 /** User agents longer than this are recorded cut (a header may be kilobytes). */
@@ -42,6 +47,11 @@ export interface ServiceOptions {
    * answers 503 with Retry-After. @default 10000
    */
   readonly writeDeadlineMs?: number;
+  /**
+   * The directory served, when it is not the deployment's own: every cursor names it, and a
+   * cursor of another directory is refused with 400 invalidCursor. @default none
+   */
+  readonly directory?: string;
   /** A compatibility profile's rule on the validated document of a create, replace or patch; throws a ScimError. */
   readonly checkDocument?: (rt: ResourceTypeDef, document: JsonObject) => void;
   /**

@@ -50,7 +50,7 @@ export class DynamoAuditLog implements AuditReads {
     // More may follow the last entry returned, or, when the read stopped early, the last item read.
     const resumeAt = more ? heads[heads.length - 1] : exclusiveStartKey;
     const entries = await mapConcurrently(heads.map(recordOf), CONCURRENCY, (head) => this.whole(head));
-    return { entries, ...(resumeAt ? { next: positionOf(resumeAt) } : {}) };
+    return { entries, ...(resumeAt ? { next: positionOf(this.directory, resumeAt) } : {}) };
   }
 
   /** An entry with the members its later transactions applied (its pages), when it has any. */
@@ -112,10 +112,12 @@ export class DynamoAuditLog implements AuditReads {
 
   /**
    * The key to resume after, rebuilt in this directory from a position: a position names a
-   * resource and a sort key, never a partition, so it cannot lead into another directory.
+   * resource and a sort key, never a partition, so it cannot lead into another directory; and
+   * it names the directory it was given in, so another directory refuses it (as cursors of
+   * users and groups are refused, lambda/scim/cursor.ts).
    */
   private startKey(position: string, listing: boolean): Item {
-    const [resourceId, sk] = parsePosition(position);
+    const [resourceId, sk] = parsePosition(position, this.directory);
     const key: Item = { pk: auditPk(this.directory, resourceId), sk };
     if (listing) Object.assign(key, { [INDEXES.byType.partitionKey]: auditListingPk(this.directory), [INDEXES.byType.sortKey]: sk });
     return key;
@@ -127,22 +129,23 @@ function headSk(record: AuditRecord): string {
   return `${AUDIT_PREFIX}${record.at}#${record.id}`;
 }
 
-/** A position: the resource and sort key of the item to resume after, as JSON. */
-function positionOf(item: Item): string {
+/** A position: the directory, and the resource and sort key of the item to resume after, as JSON. */
+function positionOf(directory: string, item: Item): string {
   const pk = String(item.pk);
   const resourceId = pk.slice(pk.indexOf(`#${AUDIT_PREFIX}`) + AUDIT_PREFIX.length + 1);
-  return JSON.stringify([resourceId, String(item.sk)]);
+  return JSON.stringify([directory, resourceId, String(item.sk)]);
 }
 
-function parsePosition(position: string): [string, string] {
+/** The resource and sort key of a position given in `directory`; InvalidPosition for anything else. */
+export function parsePosition(position: string, directory: string): [string, string] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(position);
   } catch {
     throw new InvalidPosition();
   }
-  if (!Array.isArray(parsed) || parsed.length !== 2 || !parsed.every((p) => typeof p === 'string')) throw new InvalidPosition();
-  const [resourceId, sk] = parsed as [string, string];
-  if (!isPossibleId(resourceId) || !sk.startsWith(AUDIT_PREFIX) || sk.length > 400) throw new InvalidPosition();
+  if (!Array.isArray(parsed) || parsed.length !== 3 || !parsed.every((p) => typeof p === 'string')) throw new InvalidPosition();
+  const [of, resourceId, sk] = parsed as [string, string, string];
+  if (of !== directory || !isPossibleId(resourceId) || !sk.startsWith(AUDIT_PREFIX) || sk.length > 400) throw new InvalidPosition();
   return [resourceId, sk];
 }

@@ -117,8 +117,9 @@ export class AuditWriter {
     this.items = new Items(tableName);
   }
 
-  /** The facts every item of one change repeats, with the entry's id. */
+  /** The facts every item of one change repeats, with the entry's id; refuses facts of a request of another directory. */
   stub(facts: AuditFacts, resourceType: ResourceKind, resourceId: string, resourceName: string): AuditStub {
+    checkDirectory(facts, this.directory);
     const { changes: _changes, ...rest } = facts;
     return { ...rest, id: randomUUID(), directory: this.directory, resourceType, resourceId, resourceName };
   }
@@ -131,6 +132,17 @@ export class AuditWriter {
   /** A page's Put: what one later transaction of the change applied. */
   page(stub: AuditStub, step: number, change: AuditChange): Entry {
     return this.items.put(auditItem({ ...stub, step, changes: [change] }, this.retentionDays));
+  }
+}
+
+/**
+ * A store writes and audits one directory's items: facts of a request served in another
+ * directory reaching it would be a routing bug, so the write is refused (a 500, nothing written)
+ * rather than audited under the wrong directory.
+ */
+export function checkDirectory(facts: AuditFacts, directory: string): void {
+  if (facts.directory !== undefined && facts.directory !== directory) {
+    throw new Error(`A change of a request served in another directory reached the store of directory ${directory}.`);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { recordOf, type AuditRecord } from './audit';
-import { AUDIT_PREFIX } from './keys';
+import { AUDIT_PREFIX, DIRECTORY_TAG } from './keys';
 import type { Actor, AuditChange, ResourceKind } from './types';
 
 /**
@@ -25,8 +25,9 @@ export interface ChangeEvent {
    */
   readonly eventId: string;
   readonly directoryId: string;
-  readonly resourceType: 'User' | 'Group';
-  /** The user's or the group's id (for membership changes, the group's). */
+  /** `Directory` for a directory's deletion (`npm run directory -- delete`): everything of it is gone. */
+  readonly resourceType: 'User' | 'Group' | 'Directory';
+  /** The user's or the group's id (for membership changes, the group's); the directory's for `Directory`. */
   readonly id: string;
   readonly operation: ChangeOperation;
   /** Attribute names whose value changed, sorted; extension attributes as `<schema URN>:<name>`. */
@@ -41,7 +42,7 @@ export interface ChangeEvent {
   readonly actor: Actor;
   /** The request that made it (the access log and the function log carry the same id). */
   readonly requestId: string;
-  /** The audit entry that records it (`npm run audit`, GET /Audit). */
+  /** The audit entry that records it (`npm run audit`, GET /Audit); for `Directory`, the deletion's id. */
   readonly auditEntryId: string;
 }
 
@@ -65,14 +66,39 @@ const MEMBERSHIP_PATHS = new Set(['members', 'groups']);
 export function changeEventsOf(record: ChangeRecord): ChangeEvent[] {
   const data = record.dynamodb;
   if (record.eventName !== 'INSERT' || !data?.Keys || !data.NewImage) return [];
-  const sk = String(image(data.Keys).sk ?? '');
+  const keys = image(data.Keys);
+  const sk = String(keys.sk ?? '');
   if (!sk.startsWith(AUDIT_PREFIX)) return [];
+  if (String(keys.pk ?? '').endsWith(`#${DIRECTORY_TAG}`)) return [directoryDeleted(image(data.NewImage), record.eventID ?? data.SequenceNumber ?? '')];
   const audit = recordOf(image(data.NewImage));
   const recordId = record.eventID ?? data.SequenceNumber ?? audit.id;
   return eventsOf(audit).map((event, n) => ({ ...event, eventId: n === 0 ? recordId : `${recordId}:${n}` }));
 }
 
 type Unnumbered = Omit<ChangeEvent, 'eventId'>;
+
+/**
+ * A directory's deletion, told once (lambda/store/directory-data.ts announceDeletion): not an
+ * event per user, group and membership, which would be tens of thousands for one operator
+ * action and, carrying no audit entry of their own, could name no actor. A consumer drops
+ * everything it keeps of the directory.
+ */
+function directoryDeleted(item: Record<string, unknown>, eventId: string): ChangeEvent {
+  const actor = item.actor as { tokenId: string; name: string };
+  const id = String(item.id);
+  return {
+    eventId,
+    directoryId: String(item.directory),
+    resourceType: 'Directory',
+    id: String(item.directory),
+    operation: 'deleted',
+    changedAttributes: [],
+    at: String(item.at),
+    actor: { tokenId: actor.tokenId, name: actor.name },
+    requestId: id,
+    auditEntryId: id,
+  };
+}
 
 /** The events of one audit item: its own change (an entry), then one per member it names. */
 function eventsOf(audit: AuditRecord): Unnumbered[] {

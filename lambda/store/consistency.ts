@@ -8,6 +8,7 @@ import {
   auditSk,
   claimPk,
   counterPk,
+  directoryIndexKey,
   digest,
   externalIdPk,
   INTENT_PREFIX,
@@ -21,6 +22,7 @@ import {
   UNIQUE_SK,
   UNIQUE_TAG,
   uniquePk,
+  withDirectoryIndex,
 } from './keys';
 import { isPending, Memberships } from './memberships';
 import { INDEXES } from './table';
@@ -75,7 +77,7 @@ export type FindingKind =
   | 'member-without-user'
   /** A group's memberCount differs from its MEMBER# items. */
   | 'member-count-mismatch'
-  /** A listing or externalId index attribute disagrees with the item. */
+  /** A listing, externalId or directory index attribute disagrees with the item. */
   | 'index-mismatch'
   /** A member item whose user's `memberOf` does not name the group. */
   | 'member-not-in-memberOf'
@@ -190,6 +192,11 @@ export function checkConsistency(items: readonly Item[]): ConsistencyReport {
   for (const item of items) {
     const pk = String(item.pk);
     const sk = String(item.sk);
+    // Items written before directories existed have no directory index attribute; one that has it must name its own.
+    const indexed = item[INDEXES.byDirectory.partitionKey];
+    if (indexed !== undefined && indexed !== directoryIndexKey(pk)) {
+      report('index-mismatch', item, `The directory index attribute is "${String(indexed)}", not this item's directory and shard.`);
+    }
     if (sk === resourceSk('User') || sk === resourceSk('Group')) {
       resources.set(pk, item);
       if (sk === resourceSk('User')) users++;
@@ -447,21 +454,26 @@ function dirOf(item: Item): string {
   return pk.endsWith(suffix) ? pk.slice(0, pk.length - suffix.length) : pk.slice(0, pk.indexOf('#'));
 }
 
-/** Every item of the table, by a consistent paginated Scan. */
-export async function scanTable(client: DynamoDBDocumentClient, tableName: string): Promise<Item[]> {
+/**
+ * Every item of the table, by a consistent paginated Scan; with `directory`, the items of that
+ * directory only (the Scan still reads the whole table: the deployment's own directory's items
+ * written before directories existed are in no index that would find them).
+ */
+export async function scanTable(client: DynamoDBDocumentClient, tableName: string, directory?: string): Promise<Item[]> {
   const items: Item[] = [];
   let ExclusiveStartKey: Item | undefined;
+  const only = directory === undefined ? {} : { FilterExpression: 'begins_with(pk, :dir)', ExpressionAttributeValues: { ':dir': `${directory}#` } };
   do {
-    const page = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey }));
+    const page = await client.send(new ScanCommand({ TableName: tableName, ConsistentRead: true, ExclusiveStartKey, ...only }));
     items.push(...(page.Items ?? []));
     ExclusiveStartKey = page.LastEvaluatedKey;
   } while (ExclusiveStartKey);
   return items;
 }
 
-/** Scans the table and checks it. */
-export async function checkTable(client: DynamoDBDocumentClient, tableName: string): Promise<ConsistencyReport> {
-  return checkConsistency(await scanTable(client, tableName));
+/** Scans the table (or one directory of it) and checks it. Every invariant holds within one directory. */
+export async function checkTable(client: DynamoDBDocumentClient, tableName: string, directory?: string): Promise<ConsistencyReport> {
+  return checkConsistency(await scanTable(client, tableName, directory));
 }
 
 /**
@@ -550,7 +562,7 @@ export async function repairKeys(client: DynamoDBDocumentClient, tableName: stri
       },
     };
     const items = guard!.to
-      ? [{ Put: { TableName: tableName, Item: { pk: guard!.to, sk: UNIQUE_SK, id: guard!.id, value: guard!.value }, ConditionExpression: 'attribute_not_exists(pk)' } }, remove]
+      ? [{ Put: { TableName: tableName, Item: withDirectoryIndex({ pk: guard!.to, sk: UNIQUE_SK, id: guard!.id, value: guard!.value }), ConditionExpression: 'attribute_not_exists(pk)' } }, remove]
       : [remove];
     try {
       await client.send(new TransactWriteCommand({ TransactItems: items }));
@@ -563,7 +575,7 @@ export async function repairKeys(client: DynamoDBDocumentClient, tableName: stri
     const fix = claim!;
     const guard =
       fix.action === 'put'
-        ? { Put: { TableName: tableName, Item: { pk: fix.pk, sk: UNIQUE_SK, id: fix.id, value: fix.claim.value, attribute: fix.claim.attribute }, ConditionExpression: 'attribute_not_exists(pk)' } }
+        ? { Put: { TableName: tableName, Item: withDirectoryIndex({ pk: fix.pk, sk: UNIQUE_SK, id: fix.id, value: fix.claim.value, attribute: fix.claim.attribute }), ConditionExpression: 'attribute_not_exists(pk)' } }
         : { Delete: { TableName: tableName, Key: { pk: fix.pk, sk: UNIQUE_SK }, ConditionExpression: 'id = :id', ExpressionAttributeValues: { ':id': fix.id } } };
     // Only while the resource is as scanned: a write since may have claimed or dropped the value.
     const owner = {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { INDEXES } from './table';
 import { uniqueKey } from '../scim/unique-name';
 import type { ClaimAttribute, ResourceKind, UniqueClaim } from './types';
 
@@ -23,6 +24,15 @@ import type { ClaimAttribute, ResourceKind, UniqueClaim } from './types';
  *                directory, newest first, in the listing index under <dir>#AUDIT
  *   audit page   <dir>#AUDIT#<resource id>             / AUDIT#<at>#<entry id>#<step>
  *                the members a later transaction of the same change applied (not listed)
+ *   deletion     <dir>#DIRECTORY                       / AUDIT#<at>#<deletion id>
+ *                written when the directory's deletion starts (its one change event), and
+ *                deleted with the rest of it; not an entry of any resource's history
+ *
+ * and on every item, whatever it is, `gsi3pk` = `<dir>#<shard>` (the byDirectory index, keys
+ * only): every item of a directory is found by 16 Queries, without a Scan, when the directory
+ * is deleted. It is stamped in one place, on every item a transaction writes
+ * (withDirectoryIndex, applied by lambda/store/transact.ts Items): a new kind of item is
+ * covered without knowing of it.
  *
  * Values a client chooses (userName, displayName, externalId) enter keys only as hashes:
  * a key is limited to 2048 bytes (1024 for a sort key) whatever the client sends.
@@ -89,6 +99,10 @@ export const intentSk = (intentId: string, page: number) => `${INTENT_PREFIX}${i
 /** The partition of a resource's audit entries: its history, whatever became of the resource. */
 export const auditPk = (dir: string, resourceId: string) => `${dir}#${AUDIT_TAG}#${resourceId}`;
 
+/** The partition of the record that a directory's deletion started (lambda/store/directory-data.ts). */
+export const directoryDeletionPk = (dir: string) => `${dir}#${DIRECTORY_TAG}`;
+export const DIRECTORY_TAG = 'DIRECTORY';
+
 /** The listing index partition of a directory's audit entries (its activity, in time order). */
 export const auditListingPk = (dir: string) => `${dir}#${AUDIT_TAG}`;
 
@@ -112,4 +126,45 @@ export const sameUnique = (a: string, b: string) => uniqueForm(a) === uniqueForm
 /** A short, fixed-length digest of a client-chosen value. */
 export function digest(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('base64url');
+}
+
+/**
+ * Shards of a directory in the byDirectory index: the index partition of one directory takes
+ * at most about 1,000 writes a second in DynamoDB, so a directory's items are spread over 16
+ * (an item's shard is a hash of its pk, so a resource and its partition share one).
+ */
+export const DIRECTORY_SHARDS = 16;
+
+/** The byDirectory partition of shard `shard` of directory `dir`. */
+export const directoryShardKey = (dir: string, shard: number) => `${dir}#${String(shard).padStart(2, '0')}`;
+
+/** The directory a key belongs to: what precedes its first `#` (undefined for a key of no directory). */
+export function directoryOfKey(pk: string): string | undefined {
+  const at = pk.indexOf('#');
+  return at > 0 ? pk.slice(0, at) : undefined;
+}
+
+/** The byDirectory partition an item of partition `pk` is indexed under, if it belongs to a directory. */
+export function directoryIndexKey(pk: string): string | undefined {
+  const dir = directoryOfKey(pk);
+  return dir === undefined ? undefined : directoryShardKey(dir, fnv1a(pk) % DIRECTORY_SHARDS);
+}
+
+/**
+ * The item with its byDirectory index attribute: the one function every written item passes
+ * through (lambda/store/transact.ts Items), so that deleting a directory finds all of it.
+ */
+export function withDirectoryIndex<T extends Record<string, unknown>>(item: T): T {
+  const key = typeof item.pk === 'string' ? directoryIndexKey(item.pk) : undefined;
+  return key === undefined ? item : { ...item, [INDEXES.byDirectory.partitionKey]: key };
+}
+
+/** FNV-1a, 32 bits: a cheap, stable spread of keys over shards (not a digest). */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash;
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { membershipChange } from './audit';
+import { checkDirectory, membershipChange } from './audit';
+import { parsePosition } from './audit-log';
 import { auditSk, claimForm, listingSk, sameUnique, uniqueForm } from './keys';
 import { MAX_GROUPS_PER_USER } from './memberships';
 import { claimsOf } from './resource-table';
 import {
-  InvalidPosition,
   StoreConflict,
   type AuditChange,
   type AuditEntry,
@@ -14,6 +14,7 @@ import {
   type AuditReads,
   type ResourceKind as Kind,
   type CursorPage,
+  type DirectoryData,
   type GroupStore,
   type GroupWrite,
   type MemberFacts,
@@ -48,7 +49,7 @@ interface Row {
 export class MemoryDirectory {
   readonly users = new MemoryUserStore(this);
   readonly groups = new MemoryGroupStore(this);
-  readonly audit = new MemoryAuditLog();
+  readonly audit = new MemoryAuditLog(() => this.directory);
   /** @internal rows by kind and id */
   readonly rows: Record<ResourceKind, Map<string, Row>> = { User: new Map(), Group: new Map() };
   /** @internal unique values by kind: normalised value → id */
@@ -57,6 +58,11 @@ export class MemoryDirectory {
   readonly claims: Record<ResourceKind, Map<string, string>> = { User: new Map(), Group: new Map() };
 
   constructor(readonly directory = 'default') {}
+
+  /** @internal Refuses, before anything changes, the audit facts of a request of another directory. */
+  accept(audit: AuditFacts | undefined): void {
+    if (audit) checkDirectory(audit, this.directory);
+  }
 
   /** @internal Records the entry of a change just applied (every write calls it last, after its checks). */
   record(audit: AuditFacts | undefined, kind: Kind, id: string, name: string, extra: { version?: number; membership?: AuditChange } = {}): void {
@@ -74,6 +80,46 @@ export class MemoryDirectory {
     };
     this.audit.entries.push(entry);
   }
+
+  /** What the table would hold for this directory: resources, their guards (claims included), memberships, audit entries. */
+  itemCount(): number {
+    const members = [...this.rows.Group.values()].reduce((n, row) => n + (row.members?.size ?? 0), 0);
+    const guards = this.unique.User.size + this.unique.Group.size + this.claims.User.size + this.claims.Group.size;
+    return this.rows.User.size + this.rows.Group.size + guards + members + this.audit.entries.length;
+  }
+
+  /** Forgets everything (the directory is deleted); stores already handed out read it empty. */
+  clear(): void {
+    for (const kind of ['User', 'Group'] as const) {
+      this.rows[kind].clear();
+      this.unique[kind].clear();
+      this.claims[kind].clear();
+    }
+    this.audit.entries.length = 0;
+  }
+}
+
+/** Several directories in memory, as one table holds them: each its own, nothing shared. */
+export class MemoryTable implements DirectoryData {
+  private readonly directories = new Map<string, MemoryDirectory>();
+
+  /** The directory's stores (made on first use). */
+  directory(id: string): MemoryDirectory {
+    let found = this.directories.get(id);
+    if (!found) this.directories.set(id, (found = new MemoryDirectory(id)));
+    return found;
+  }
+
+  async count(directory: string): Promise<number> {
+    return this.directories.get(directory)?.itemCount() ?? 0;
+  }
+
+  async purge(directory: string): Promise<number> {
+    const found = this.directories.get(directory);
+    const deleted = found?.itemCount() ?? 0;
+    found?.clear();
+    return deleted;
+  }
 }
 
 /** The audit trail in memory, read as the DynamoDB store reads it: newest first, by the same keys. */
@@ -81,8 +127,10 @@ export class MemoryAuditLog implements AuditReads {
   /** @internal every entry, in the order written */
   readonly entries: AuditEntry[] = [];
 
+  constructor(private readonly directoryOf: () => string = () => 'default') {}
+
   async list(query: AuditQuery): Promise<AuditPage> {
-    const after = query.after === undefined ? undefined : parsePosition(query.after);
+    const after = query.after === undefined ? undefined : parsePosition(query.after, this.directoryOf())[1];
     const from = query.since ?? '';
     const matching = this.entries
       .filter((e) => query.resourceId === undefined || e.resourceId === query.resourceId)
@@ -95,19 +143,9 @@ export class MemoryAuditLog implements AuditReads {
     const last = page.at(-1);
     return {
       entries: page.map(({ e }) => structuredClone(e)),
-      ...(matching.length > query.count && last ? { next: JSON.stringify([last.e.resourceId, last.sk]) } : {}),
+      ...(matching.length > query.count && last ? { next: JSON.stringify([this.directoryOf(), last.e.resourceId, last.sk]) } : {}),
     };
   }
-}
-
-function parsePosition(position: string): string {
-  try {
-    const [resourceId, sk] = JSON.parse(position) as unknown[];
-    if (typeof resourceId === 'string' && typeof sk === 'string' && sk.startsWith('AUDIT#')) return sk;
-  } catch {
-    // refused below
-  }
-  throw new InvalidPosition();
 }
 
 /** A claim's key among the claims of its kind: its attribute and its comparison form. */
@@ -244,12 +282,14 @@ export class MemoryUserStore extends MemoryReads implements UserStore {
   }
 
   async create(id: string, write: ResourceWrite, now: string, audit?: AuditFacts): Promise<StoredResource> {
+    this.dir.accept(audit);
     const created = this.view({ resource: this.insert(id, write, now) });
     this.dir.record(audit, 'User', id, write.uniqueValue, { version: 1 });
     return created;
   }
 
   async replace(current: StoredResource, write: ResourceWrite, now: string, audit?: AuditFacts): Promise<StoredResource> {
+    this.dir.accept(audit);
     const row = this.current(current);
     this.rewrite(row, write, now);
     this.dir.record(audit, 'User', current.id, write.uniqueValue, { version: row.resource.version });
@@ -257,6 +297,7 @@ export class MemoryUserStore extends MemoryReads implements UserStore {
   }
 
   async delete(current: StoredResource, now: string, audit?: AuditFacts): Promise<void> {
+    this.dir.accept(audit);
     const row = this.current(current);
     // As on the table: the deletion holds only if the user is still in the groups it was read in.
     const read = [...(current.groupIds ?? [])].sort().join(',');
@@ -295,6 +336,7 @@ export class MemoryGroupStore extends MemoryReads implements GroupStore {
   }
 
   async create(id: string, write: ResourceWrite, members: readonly string[], now: string, audit?: AuditFacts): Promise<StoredResource> {
+    this.dir.accept(audit);
     this.checkJoins(id, members);
     this.checkUnique(write.uniqueValue, id, write.alsoUnique);
     const resource = this.insert(id, write, now, { members: new Set() });
@@ -305,6 +347,7 @@ export class MemoryGroupStore extends MemoryReads implements GroupStore {
   }
 
   async update(current: StoredResource, change: GroupWrite, now: string, audit?: AuditFacts): Promise<StoredResource> {
+    this.dir.accept(audit);
     const row = this.current(current, change.pinned || change.write !== undefined);
     const members = row.members!;
     if (change.members.add.some((uid) => members.has(uid)) || change.members.remove.some((uid) => !members.has(uid))) {
@@ -327,6 +370,7 @@ export class MemoryGroupStore extends MemoryReads implements GroupStore {
   }
 
   async delete(current: StoredResource, audit?: AuditFacts): Promise<void> {
+    this.dir.accept(audit);
     // The group's id stays in its former members' memberOf, as on the table.
     this.drop(this.current(current));
     this.dir.record(audit, 'Group', current.id, current.uniqueValue);

@@ -5,7 +5,7 @@ import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
  * (lib/), the local endpoint (bin/local.ts) and the tests all build the table from it.
  *
  * Every key starts with the directory the item belongs to (`<dir>#...`), so that several
- * directories can later share one table without a data migration.
+ * directories share one table.
  */
 
 export interface IndexDefinition {
@@ -29,6 +29,12 @@ export const INDEXES = {
   byType: { indexName: 'byType', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'ALL' },
   /** Finds a resource by externalId: `<dir>#USER#<externalId>` / `<id>` (sparse). */
   byExternalId: { indexName: 'byExternalId', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'ALL' },
+  /**
+   * Every item of a directory, keys only: `<dir>#<shard>` / the item's pk (lambda/store/keys.ts
+   * directoryIndexKey). Read only to delete a directory; items written before directories
+   * existed (the default directory's) are not in it, and need not be.
+   */
+  byDirectory: { indexName: 'byDirectory', partitionKey: 'gsi3pk', sortKey: 'pk', projection: 'KEYS_ONLY' },
 } as const satisfies Record<string, IndexDefinition>;
 
 /** The CreateTable request the local endpoint and the tests use (on-demand, like the stack). */

@@ -1,6 +1,8 @@
 import { TransactWriteCommand, type DynamoDBDocumentClient, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { conditionExpression, updateExpression, type Changes, type Clause } from './expression';
+import { directoryIndexKey, withDirectoryIndex } from './keys';
+import { INDEXES } from './table';
 import { StoreUnavailable, type ClaimAttribute } from './types';
 
 type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
@@ -62,16 +64,23 @@ export class TransactionFailed extends Error {
   }
 }
 
-/** Builders of transaction entries for one table. */
+/**
+ * Builders of transaction entries for one table. Every item a put or an update writes is
+ * stamped with its byDirectory index attribute here (lambda/store/keys.ts), so that every item
+ * of a directory can be found when the directory is deleted, whatever kind of item it is.
+ */
 export class Items {
   constructor(readonly tableName: string) {}
 
   put(item: Item, condition: readonly Clause[] = [], onFail?: Meaning): Entry {
-    return { item: { Put: { TableName: this.tableName, Item: item, ...conditionExpression(condition), ...returnOld(onFail) } }, onFail };
+    return { item: { Put: { TableName: this.tableName, Item: withDirectoryIndex(item), ...conditionExpression(condition), ...returnOld(onFail) } }, onFail };
   }
 
   update(key: Key, changes: Changes, condition: readonly Clause[] = [], onFail?: Meaning): Entry {
-    const { UpdateExpression, ...rest } = updateExpression(changes, condition);
+    // An update may create its item (a counter shard): it carries the index attribute too.
+    const index = typeof key.pk === 'string' ? directoryIndexKey(key.pk) : undefined;
+    const stamped = index === undefined ? changes : { ...changes, set: { ...changes.set, [INDEXES.byDirectory.partitionKey]: index } };
+    const { UpdateExpression, ...rest } = updateExpression(stamped, condition);
     return { item: { Update: { TableName: this.tableName, Key: key, UpdateExpression: UpdateExpression!, ...rest, ...returnOld(onFail) } }, onFail };
   }
 

@@ -186,6 +186,36 @@ export interface GroupStore extends ResourceReads {
   deleteLeftoverMembers(groupId: string): Promise<number>;
 }
 
+/** Told as a directory's deletion goes: the pass (a pass reads every shard) and the items deleted so far. */
+export type PurgeProgress = (progress: { readonly pass: number; readonly deleted: number }) => void;
+
+/**
+ * Every item of one directory, whatever kind (users, groups, members, guards, counters,
+ * intents, and what later kinds of items add): what deleting a directory needs of the store.
+ */
+export interface DirectoryData {
+  /** How many items the directory holds (each user, group, membership, guard, counter shard...). */
+  count(directory: string): Promise<number>;
+  /**
+   * Deletes every item of the directory, in passes until one finds nothing; returns how many
+   * items were deleted. Nothing of any other directory is touched.
+   */
+  purge(directory: string, progress?: PurgeProgress): Promise<number>;
+  /**
+   * Records that the directory's deletion starts, as one item of the directory (so the purge
+   * removes it too) whose write is the deletion's one change event. @default nothing recorded
+   */
+  announceDeletion?(directory: string, deletion: DirectoryDeletion): Promise<void>;
+}
+
+/** Who deletes a directory, and when: what its change event says. */
+export interface DirectoryDeletion {
+  readonly at: string;
+  readonly id: string;
+  /** The operator's tool, as the event names it (a deletion is no token's doing). */
+  readonly actor: Actor;
+}
+
 /** Who made a change: the token it was made with (its id, and its name or, unnamed, its id again). */
 export interface Actor {
   readonly tokenId: string;
@@ -229,6 +259,11 @@ export interface AuditFacts {
   readonly operation: AuditOperation;
   readonly actor: Actor;
   readonly requestId: string;
+  /**
+   * The directory the request was served in. A store audits changes of its own directory only
+   * and refuses facts naming another (a bug, never a client's doing). @default the store's own
+   */
+  readonly directory?: string;
   readonly userAgent?: string;
   readonly sourceAddress?: string;
   /** For an operation of a Bulk request: its position in the request (from 0) and its bulkId. */

@@ -1,18 +1,16 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { DEFAULT_DIRECTORY } from '../../lambda/http/auth';
+import { DIRECTORY_ID } from '../../lambda/http/directories';
 import { badCursor, decodeAuditCursor, encodeAuditCursor, MAX_AUDIT_COUNT, parseTime } from '../../lambda/scim/audit-query';
 import { ScimError } from '../../lambda/scim/errors';
 import { DynamoAuditLog } from '../../lambda/store/audit-log';
 import { createDocumentClient } from '../../lambda/store/client';
 import { InvalidPosition, type AuditChange, type AuditEntry } from '../../lambda/store/types';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type DynamoDbLocal } from '../local/dynamodb-local';
-
-/** Where `npm start` says which DynamoDB Local it runs, so that `--local` can read the same data. */
-export const LOCAL_ENDPOINT_FILE = 'endpoint.json';
-/** The table name of the local endpoint. */
-export const LOCAL_TABLE = 'scim-endpoint';
+import { LOCAL_TABLE, readEndpointInfo } from '../local/endpoint-file';
 
 export const USAGE = `Usage: npm run audit -- <target> [options]
 
@@ -25,7 +23,7 @@ Target (exactly one):
   --table <name>       a table by name (--endpoint <url> for DynamoDB Local, --region <r>)
 
 Options:
-  --directory ID       the directory (default: default)
+  --directory ID       the directory (npm run directory -- list); default: the deployment's own
   --resource ID        one user's or group's history
   --actor NAME         changes made with tokens of this name (or this token id)
   --since TIME         2026-11-28T09:00:00Z, 2026-11-28, or a span back: 30m, 24h, 7d
@@ -85,10 +83,14 @@ export async function runAuditCli(argv: string[], output: Output, env: NodeJS.Pr
     if (values.since !== undefined && since === undefined) throw new AuditCliError(`--since must be a date-time with a zone, a date, or a span such as 24h; got "${values.since}".`);
     if (values.all && values.limit !== undefined) throw new AuditCliError('Give --limit or --all, not both.');
     const limit = values.all ? Number.POSITIVE_INFINITY : wholeNumber(values.limit, DEFAULT_LIMIT, '--limit');
-    const directory = values.directory ?? 'default';
-    if (!/^[A-Za-z0-9_-]{1,64}$/.test(directory)) throw new AuditCliError(`--directory is 1-64 letters, digits, "_" or "-"; got "${directory}".`);
+    const named = values.directory ?? DEFAULT_DIRECTORY;
+    if (named !== DEFAULT_DIRECTORY && !DIRECTORY_ID.test(named)) {
+      throw new AuditCliError(`--directory is a directory id (1 to 40 lower-case letters, digits and inner hyphens); got "${named.slice(0, 64)}".`);
+    }
     let after = values.cursor === undefined ? undefined : cursorPosition(values.cursor);
     source = await open(values, env);
+    // `default` names the deployment's own directory, whatever id its keys carry (the stack's DirectoryId).
+    const directory = named === DEFAULT_DIRECTORY ? source.home : named;
     const log = new DynamoAuditLog(source.client, source.tableName, directory);
     let shown = 0;
     if (!values.json) output.out(`Audit of directory ${directory} in ${source.description}, newest first:`);
@@ -114,6 +116,8 @@ export async function runAuditCli(argv: string[], output: Output, env: NodeJS.Pr
 interface Source {
   readonly client: ReturnType<typeof createDocumentClient>;
   readonly tableName: string;
+  /** The deployment's own directory: the id its keys begin with. */
+  readonly home: string;
   readonly description: string;
   close(): Promise<void>;
 }
@@ -126,27 +130,32 @@ async function open(values: Values, env: NodeJS.ProcessEnv): Promise<Source> {
   if (values['data-dir'] !== undefined && !values.local) throw new AuditCliError('--data-dir goes with --local.');
   if (values.endpoint !== undefined && values.table === undefined) throw new AuditCliError('--endpoint goes with --table.');
   if (values.local) return openLocal(resolve(values['data-dir'] ?? env.SCIM_DATA_DIR ?? '.scim-local'));
-  const tableName = values.table ?? (await tableOfStack(values.stack!, values.region));
+  const { tableName, home } = values.table !== undefined ? { tableName: values.table, home: DEFAULT_DIRECTORY } : await tableOfStack(values.stack!, values.region);
   const local = values.endpoint !== undefined && !env.AWS_ACCESS_KEY_ID;
   const client = createDocumentClient({
     endpoint: values.endpoint,
     region: values.region ?? env.AWS_REGION ?? (values.endpoint ? LOCAL_REGION : undefined),
     credentials: local ? LOCAL_CREDENTIALS : undefined,
   });
-  return { client, tableName, description: `table ${tableName}`, close: async () => client.destroy() };
+  return { client, tableName, home, description: `table ${tableName}`, close: async () => client.destroy() };
 }
 
 /**
  * The local endpoint's data: through the DynamoDB Local that `npm start` runs (it names it in
- * <data dir>/endpoint.json), or, when none runs, a DynamoDB Local of its own on the data folder,
- * stopped again when done.
+ * <data dir>/endpoint.json, lib/local/endpoint-file.ts), or, when none runs, a DynamoDB Local of
+ * its own on the data folder, stopped again when done.
  */
 async function openLocal(dataDir: string): Promise<Source> {
-  const file = join(dataDir, LOCAL_ENDPOINT_FILE);
-  const running = existsSync(file) ? readRunning(file) : undefined;
+  const running = readEndpointInfo(dataDir);
   if (running) {
-    const client = createDocumentClient({ endpoint: running.dynamodb, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
-    return { client, tableName: running.table, description: `the running local endpoint (${dataDir})`, close: async () => client.destroy() };
+    const client = createDocumentClient({ endpoint: running.dynamodbEndpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+    return {
+      client,
+      tableName: running.tableName,
+      home: running.directoryId,
+      description: `the running local endpoint (${dataDir})`,
+      close: async () => client.destroy(),
+    };
   }
   if (!existsSync(join(dataDir, 'dynamodb'))) throw new AuditCliError(`No local data in ${dataDir}: start the local endpoint (npm start) first, or name --data-dir.`);
   const dynamo: DynamoDbLocal = await startDynamoDbLocal({ dataDir: join(dataDir, 'dynamodb') });
@@ -154,6 +163,7 @@ async function openLocal(dataDir: string): Promise<Source> {
   return {
     client,
     tableName: LOCAL_TABLE,
+    home: DEFAULT_DIRECTORY,
     description: `the local data in ${dataDir}`,
     close: async () => {
       client.destroy();
@@ -162,25 +172,15 @@ async function openLocal(dataDir: string): Promise<Source> {
   };
 }
 
-/** The endpoint file, if the process that wrote it still runs. */
-function readRunning(file: string): { dynamodb: string; table: string } | undefined {
-  try {
-    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { dynamodb?: unknown; table?: unknown; pid?: unknown };
-    if (typeof parsed.dynamodb !== 'string' || typeof parsed.table !== 'string' || typeof parsed.pid !== 'number') return undefined;
-    process.kill(parsed.pid, 0);
-    return { dynamodb: parsed.dynamodb, table: parsed.table };
-  } catch {
-    return undefined;
-  }
-}
-
-async function tableOfStack(stackName: string, region: string | undefined): Promise<string> {
+/** The stack's table and its own directory, from its outputs (TableName, DirectoryId). */
+async function tableOfStack(stackName: string, region: string | undefined): Promise<{ tableName: string; home: string }> {
   const client = new CloudFormationClient(region ? { region } : {});
   try {
     const { Stacks } = await client.send(new DescribeStacksCommand({ StackName: stackName }));
-    const name = Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === 'TableName')?.OutputValue;
+    const output = (key: string) => Stacks?.[0]?.Outputs?.find((o) => o.OutputKey === key)?.OutputValue;
+    const name = output('TableName');
     if (!name) throw new AuditCliError(`Stack ${stackName} has no TableName output: is it a scim-endpoint stack?`);
-    return name;
+    return { tableName: name, home: output('DirectoryId') ?? DEFAULT_DIRECTORY };
   } finally {
     client.destroy();
   }

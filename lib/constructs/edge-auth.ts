@@ -41,15 +41,21 @@ export class EdgeAuth extends Construct {
   public readonly fn: NodeFunction;
   /** The authorizer every SCIM method uses. */
   public readonly authorizer: apigateway.RequestAuthorizer;
-  /** The usage plan of the deployment's directory. */
+  /**
+   * The usage plan: each directory's key in it is throttled in a bucket of its own (a plan's
+   * limits apply per key). The deployment's own key is made here; `npm run directory` adds the others.
+   */
   public readonly usagePlan: apigateway.UsagePlan;
   /** What each SCIM method is given: the authorizer, and the usage-plan key it names. */
   public readonly methodOptions: apigateway.MethodOptions;
+  /** Part of every usage key (usageKeyValue): the directory CLI makes each new directory's key with it. */
+  public readonly usageKeySalt: string;
 
   constructor(scope: Construct, id: string, props: EdgeAuthProps) {
     super(scope, id);
     // Stable for the life of the construct, distinct per deployment: part of each usage key.
     const salt = this.node.addr.slice(0, 16);
+    this.usageKeySalt = salt;
     this.fn = new NodeFunction(this, 'Authorizer', {
       entry: 'lambda/handlers/authorizer.ts',
       description: 'SCIM edge authorizer: bearer token check before any SCIM function',
@@ -63,6 +69,7 @@ export class EdgeAuth extends Construct {
         TOKEN_SECRET_ARN: props.tokenSecret.secretArn,
         USAGE_KEY_SALT: salt,
         AUTHORIZER_CACHE_SECONDS: String(props.cacheSeconds),
+        DIRECTORY_ID: props.directoryId,
       },
     });
     this.fn.role.addToPrincipalPolicy(

@@ -10,13 +10,14 @@ import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
-import { FUNCTION_ROUTES, SCIM_BASE_PATH, type FunctionRoute } from '../../lambda/handlers/routes';
+import { DIRECTORY_BASE_PATH, FUNCTION_ROUTES, SCIM_BASE_PATH, type FunctionRoute } from '../../lambda/handlers/routes';
 import { PROFILES, type ProfileName } from '../../lambda/scim/profiles/profile';
 import { AUDIT_TTL_ATTRIBUTE, DEFAULT_AUDIT_RETENTION_DAYS, INDEXES, TABLE_KEYS, type IndexDefinition } from '../../lambda/store/table';
 import { ApiGatewayAccount } from './api-gateway-account';
 import { ApiWebAcl, apiResourcePolicy } from './api-protection';
 import { ChangeEvents } from './change-events';
 import { ScimDashboard } from './dashboard';
+import { DirectoryOperator } from './directory-operator';
 import { EdgeAuth } from './edge-auth';
 import { EncryptionKey, SECRET_READ_KMS_ACTIONS, TABLE_KMS_ACTIONS, viaService } from './encryption';
 import { addGatewayResponses } from './gateway-responses';
@@ -312,6 +313,10 @@ export class ScimEndpoint extends Construct {
   public readonly domain?: apigateway.DomainName;
   /** The CloudWatch dashboard, unless `dashboard` is false. */
   public readonly dashboard?: ScimDashboard;
+  /** The managed policy an operator's role needs for `npm run directory` and `npm run token` (attached to nothing). */
+  public readonly directoryOperator: DirectoryOperator;
+  /** The deployment's own directory, served at /scim/v2 (every other at /<id>/scim/v2). */
+  public readonly directoryId: string;
   /** The SCIM Base URL to give the identity provider, without a trailing slash. */
   public readonly baseUrl: string;
 
@@ -417,6 +422,13 @@ export class ScimEndpoint extends Construct {
     });
     this.addRoutes(this.edgeAuth.methodOptions);
     addGatewayResponses(this.api, props.compatibilityProfile ?? 'rfc');
+    this.directoryId = directoryId;
+    this.directoryOperator = new DirectoryOperator(this, 'DirectoryOperator', {
+      tokenSecret: this.tokenSecret,
+      table: this.table,
+      usagePlan: this.edgeAuth.usagePlan,
+      encryptionKey: key,
+    });
     // RestApi adds an output with the stage URL; drop it so the only URL shown is the Base URL.
     this.api.node.tryRemoveChild('Endpoint');
 
@@ -535,7 +547,9 @@ export class ScimEndpoint extends Construct {
       observability: settings.observability,
       environment: {
         // A function that reads no table (Discovery) is not told its name either.
-        ...(usesTable ? { TABLE_NAME: this.table.tableName, DIRECTORY_ID: settings.directoryId, AUDIT_RETENTION_DAYS: String(settings.auditRetentionDays) } : {}),
+        ...(usesTable ? { TABLE_NAME: this.table.tableName, AUDIT_RETENTION_DAYS: String(settings.auditRetentionDays) } : {}),
+        // Every function tells a token of the deployment's own directory from one of another.
+        DIRECTORY_ID: settings.directoryId,
         TOKEN_SECRET_ARN: this.tokenSecret.secretArn,
         SCIM_BASE_URL: this.baseUrl,
         // Empty in AWS. Declared so that `sam local invoke --env-vars events/env.json` may set it
@@ -547,8 +561,11 @@ export class ScimEndpoint extends Construct {
       },
     });
     if (usesTable) {
-      // The table and its indexes by name: no other table, no other index.
-      const indexArns = Object.values(INDEXES).map((index) => `${this.table.tableArn}/index/${index.indexName}`);
+      // The table and its indexes by name: no other table, no other index. The directory index
+      // is read only by an operator deleting a directory (DirectoryOperator), never by a function.
+      const indexArns = Object.values(INDEXES)
+        .filter((index) => index.indexName !== INDEXES.byDirectory.indexName)
+        .map((index) => `${this.table.tableArn}/index/${index.indexName}`);
       const actions = route.tableAccess === 'read' ? TABLE_READ_ACTIONS : TABLE_ACTIONS;
       fn.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions, resources: [this.table.tableArn, ...indexArns] }));
       if (settings.key) fn.role.addToPrincipalPolicy(viaService(settings.key, 'dynamodb', TABLE_KMS_ACTIONS));
@@ -585,20 +602,26 @@ export class ScimEndpoint extends Construct {
     return domain;
   }
 
-  /** `/scim/v2/<Resource>` and, for routes with children, `/scim/v2/<Resource>/{proxy+}`: ANY, Lambda proxy, behind the edge authorizer. */
+  /**
+   * `/scim/v2/<Resource>` and, for routes with children, `/scim/v2/<Resource>/{proxy+}`, and the
+   * same below `/{directory}/scim/v2` for every other directory: ANY, Lambda proxy, behind the
+   * edge authorizer. One resource tree whatever the number of directories.
+   */
   private addRoutes(methodOptions: apigateway.MethodOptions): void {
-    const base = this.api.root.resourceForPath(SCIM_BASE_PATH);
+    const bases = [SCIM_BASE_PATH, DIRECTORY_BASE_PATH].map((path) => this.api.root.resourceForPath(path));
     for (const route of FUNCTION_ROUTES) {
       const integration = new apigateway.LambdaIntegration(this.functions[route.id], {
         proxy: true,
         allowTestInvoke: false,
       });
       // The functions check the token again: the authorizer is the first of two checks, not the only one.
-      for (const resourceName of route.resources) {
-        const resource = base.addResource(resourceName);
-        const methods = [resource.addMethod('ANY', integration, methodOptions)];
-        if (route.withChildren) methods.push(resource.addResource('{proxy+}').addMethod('ANY', integration, methodOptions));
-        for (const method of methods) acknowledgeNagFindings(method, 'bearerTokenAuthorizer');
+      for (const base of bases) {
+        for (const resourceName of route.resources) {
+          const resource = base.addResource(resourceName);
+          const methods = [resource.addMethod('ANY', integration, methodOptions)];
+          if (route.withChildren) methods.push(resource.addResource('{proxy+}').addMethod('ANY', integration, methodOptions));
+          for (const method of methods) acknowledgeNagFindings(method, 'bearerTokenAuthorizer');
+        }
       }
     }
   }

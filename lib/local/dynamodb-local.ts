@@ -1,4 +1,4 @@
-import { DynamoDBClient, ListTablesCommand, CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand, CreateTableCommand, DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -189,15 +189,33 @@ export function localClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 }
 
-/** Creates the table from lambda/store/table.ts unless it exists; waits until it is active. */
+/**
+ * Creates the table from lambda/store/table.ts unless it exists, and adds any index a table
+ * kept from an older version lacks (as a deploy adds it to the stack's table); waits until
+ * the table and its indexes are active.
+ */
 export async function ensureTable(endpoint: string, tableName: string): Promise<void> {
   const client = localClient(endpoint);
   try {
     const { TableNames } = await client.send(new ListTablesCommand({}));
-    if (!TableNames?.includes(tableName)) await client.send(new CreateTableCommand(createTableInput(tableName)));
-    for (let i = 0; i < 100; i++) {
+    const wanted = createTableInput(tableName);
+    if (!TableNames?.includes(tableName)) await client.send(new CreateTableCommand(wanted));
+    for (let i = 0; i < 300; i++) {
       const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-      if (Table?.TableStatus === 'ACTIVE') return;
+      const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+      const missing = (wanted.GlobalSecondaryIndexes ?? []).find((index) => !present.has(index.IndexName));
+      const settled = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+      if (Table?.TableStatus === 'ACTIVE' && settled && !missing) return;
+      if (Table?.TableStatus === 'ACTIVE' && settled && missing) {
+        // One index per update, as DynamoDB allows.
+        await client.send(
+          new UpdateTableCommand({
+            TableName: tableName,
+            AttributeDefinitions: wanted.AttributeDefinitions,
+            GlobalSecondaryIndexUpdates: [{ Create: { IndexName: missing.IndexName, KeySchema: missing.KeySchema, Projection: missing.Projection } }],
+          }),
+        );
+      }
       await sleep(100);
     }
     throw new Error(`Table ${tableName} did not become active.`);

@@ -4,7 +4,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { FUNCTION_ROUTES, SCIM_BASE_PATH } from '../../lambda/handlers/routes';
 import { toLambdaHandler, type ApiHandler } from '../../lambda/handlers/lambda-entry';
-import type { FunctionSettings } from '../../lambda/handlers/services';
+import { directorySettings, type FunctionSettings } from '../../lambda/handlers/services';
+import { routesByDirectory } from '../../lambda/http/directories';
 import { discoveryFunctionRoutes } from '../../lambda/handlers/discovery';
 import { auditFunctionRoutes } from '../../lambda/handlers/audit';
 import { bulkRoutes } from '../../lambda/handlers/bulk';
@@ -17,6 +18,7 @@ import { MAX_BODY_BYTES } from '../../lambda/http/request';
 import { errorResponse, toApiGatewayResult } from '../../lambda/http/response';
 import type { Route } from '../../lambda/http/router';
 import { notFound, payloadTooLarge, ScimError } from '../../lambda/scim/errors';
+import { answerSession, CONSOLE_SESSION_PATH } from '../console/session';
 import { isConsoleRequest, serveConsole } from '../console/static';
 import { profileError } from '../../lambda/http/profile';
 import { gatewayAnswer, type GatewayResult } from './gateway-answers';
@@ -64,7 +66,13 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const host = options.host ?? '127.0.0.1';
   const gateway = new Gateway(options.profile ?? 'rfc', options.rateLimit === undefined ? undefined : new RateLimiter(options.rateLimit));
   const server = createServer((req, res) => {
-    const work = options.consoleDir && isConsoleRequest(req.url) ? serveConsole(req, res, options.consoleDir) : handle(req, res, handlers, gateway);
+    const forConsole = options.consoleDir && isConsoleRequest(req.url);
+    const work =
+      forConsole && new URL(req.url ?? '/', 'http://local').pathname === CONSOLE_SESSION_PATH
+        ? answerSession(req, res, options.verifier, options.store.directoryId)
+        : forConsole
+          ? serveConsole(req, res, options.consoleDir!)
+          : handle(req, res, handlers, gateway);
     work.catch((error: Error) => {
       options.logger.error('local server error', { name: error.name, message: error.message });
       if (!res.headersSent) res.writeHead(500).end();
@@ -78,7 +86,16 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
     const factory = FUNCTION_FACTORIES[fn.id];
     if (!factory) throw new Error(`No local route factory for function ${fn.id}`);
     const settings = { ...options.store, profile: options.profile ?? 'rfc' };
-    const handler = toLambdaHandler({ routes: factory(settings), verifier: options.verifier, logger: options.logger, profile: settings.profile, baseUrl });
+    const handler = toLambdaHandler({
+      routes: factory(settings),
+      // Every directory the tokens file registers, as a deployment serves those of its secret.
+      home: settings.directoryId,
+      directoryRoutes: routesByDirectory((entry) => factory(directorySettings(settings, entry))),
+      verifier: options.verifier,
+      logger: options.logger,
+      profile: settings.profile,
+      baseUrl,
+    });
     for (const resource of fn.resources) handlers.set(resource.toLowerCase(), handler);
   }
   return {
@@ -125,7 +142,9 @@ async function handle(req: IncomingMessage, res: ServerResponse, handlers: Map<s
   }
   const url = new URL(req.url ?? '/', 'http://local');
   const folded = url.pathname.replace(/\/{2,}/g, '/');
-  const rest = folded.startsWith(SCIM_BASE_PATH) ? folded.slice(SCIM_BASE_PATH.length).split('/').filter(Boolean) : undefined;
+  // `/scim/v2/...` or `/<directory>/scim/v2/...`, as API Gateway's resources are laid out.
+  const base = BASE.exec(folded);
+  const rest = base ? folded.slice(base[0].length).split('/').filter(Boolean) : undefined;
   const handler = rest && rest.length > 0 ? handlers.get(safeDecode(rest[0]).toLowerCase()) : undefined;
   if (!handler) return send(res, gateway.unknownPath(requestId), requestId);
 
@@ -145,7 +164,7 @@ async function handle(req: IncomingMessage, res: ServerResponse, handlers: Map<s
     multiValueHeaders: {},
     queryStringParameters: Object.keys(query).length > 0 ? query : null,
     multiValueQueryStringParameters: null,
-    pathParameters: null,
+    pathParameters: base?.[1] !== undefined ? { directory: safeDecode(base[1]) } : null,
     stageVariables: null,
     body: body.length > 0 ? body.toString('utf8') : null,
     isBase64Encoded: false,
@@ -187,6 +206,8 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
     req.on('error', fail);
   });
 }
+
+const BASE = new RegExp(`^(?:/([^/]+))?${SCIM_BASE_PATH}(?=/|$)`);
 
 function safeDecode(segment: string): string {
   try {

@@ -1,6 +1,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { TokenRecord, TokenScope } from '../../lambda/http/auth';
+import { DEFAULT_DIRECTORY, type TokenRecord, type TokenScope } from '../../lambda/http/auth';
+import { belongsTo, directoryOption, requireDirectory, withinDirectory } from './directory-tokens';
 import { FileTokenStore, SecretsManagerTokenStore, secretArnOfStack, type TokenStore } from './stores';
 import {
   DEFAULT_EXPIRY_DAYS,
@@ -21,9 +22,9 @@ export const LOCAL_TOKENS_FILE = 'tokens.json';
 export const USAGE = `Usage: npm run token -- <command> <target> [options]
 
 Commands:
-  create --name NAME [--scope provision|read] [--days N]
+  create --name NAME [--scope provision|read] [--days N] [--directory ID]
                        a new token, shown once (NAME, e.g. okta-prod, is what the audit calls it)
-  list                 id, name, scope, state, created, expires (never a token or its hash)
+  list                 id, name, scope, directory, state, created, expires (never a token or its hash)
   revoke <id>          the token stops working (deployed: within 60 s; locally: at once)
   rotate [--grace-hours N] [--days N]
                        a new token with the active one's name and scope; the old one keeps working N hours
@@ -35,6 +36,8 @@ Target (exactly one):
   --data-dir <dir>     with --local: the data folder (default: $SCIM_DATA_DIR or .scim-local)
 
 Options:
+  --directory ID       the directory the token belongs to (npm run directory -- list); default:
+                       the deployment's own, at /scim/v2. At most two active tokens per directory.
   --name NAME          create (and rotate, to rename): 1-64 letters, digits, ".", "_" or "-"
   --scope SCOPE        provision (default: everything the SCIM API allows) or read (GET, .search, discovery, the audit)
   --days N             lifetime of a new token in days (default ${DEFAULT_EXPIRY_DAYS}; also --expires-in-days)
@@ -65,6 +68,7 @@ export async function runTokenCli(argv: string[], output: Output, env: NodeJS.Pr
         days: { type: 'string' },
         'expires-in-days': { type: 'string' },
         'grace-hours': { type: 'string' },
+        directory: { type: 'string' },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -83,28 +87,36 @@ export async function runTokenCli(argv: string[], output: Output, env: NodeJS.Pr
     const days = integerOption(values.days ?? values['expires-in-days'], DEFAULT_EXPIRY_DAYS, values.days !== undefined ? '--days' : '--expires-in-days', 1, 3650);
     const scope = values.scope as TokenScope | undefined;
     const json = values.json === true;
+    const directory = directoryOption(values.directory);
+    const inDirectory = directory === undefined ? '' : ` of directory ${directory}`;
     switch (command) {
       case 'list': {
-        const records = await store.read();
+        const records = (await store.read()).filter((r) => values.directory === undefined || belongsTo(r, directory));
         if (json) {
           for (const r of records) output.out(JSON.stringify(listed(r, now)));
           return 0;
         }
-        output.out(`Tokens in ${store.description}:`);
+        output.out(`Tokens${inDirectory} in ${store.description}:`);
         if (records.length === 0) output.out('  (none)');
-        else output.out(table([['ID', 'NAME', 'SCOPE', 'STATE', 'CREATED', 'EXPIRES'], ...records.map((r) => row(listed(r, now)))]));
+        else output.out(table([['ID', 'NAME', 'SCOPE', 'DIRECTORY', 'STATE', 'CREATED', 'EXPIRES'], ...records.map((r) => row(listed(r, now)))]));
         return 0;
       }
       case 'create':
       case 'rotate': {
         if (command === 'create' && values.name === undefined) throw new TokenSetError('create needs --name NAME: what the audit trail calls the token (e.g. jumpcloud, okta-prod, hr-reader).');
         const grace = integerOption(values['grace-hours'], DEFAULT_GRACE_HOURS, '--grace-hours', 0, 2160);
-        const issued = await store.update((records) => {
-          const next =
-            command === 'create'
-              ? issueToken(records, now, days, { name: values.name!, scope })
-              : rotateTokens(records, now, grace, days, { name: values.name, scope });
-          return { records: next.records, result: next };
+        const issued = await store.updateDocument((document) => {
+          requireDirectory(document, directory);
+          let next: Issued | undefined;
+          const tokens = withinDirectory(document.tokens, directory, (mine) => {
+            next =
+              command === 'create'
+                ? issueToken(mine, now, days, { name: values.name!, scope })
+                : rotateTokens(mine, now, grace, days, { name: values.name, scope });
+            return next.records;
+          });
+          const record = tokens.find((r) => r.id === next!.record.id)!;
+          return { document: { ...document, tokens }, result: { ...next!, record, records: tokens.filter((r) => belongsTo(r, directory)) } };
         });
         const old = command === 'rotate' ? issued.records.filter((r) => r.id !== issued.record.id) : [];
         if (json) {
@@ -112,7 +124,7 @@ export async function runTokenCli(argv: string[], output: Output, env: NodeJS.Pr
           return 0;
         }
         const r = issued.record;
-        output.out(`New token ${r.id} (name ${nameOf(r)}, scope ${scopeOf(r)}) in ${store.description}, expires ${r.expiresAt}.`);
+        output.out(`New token ${r.id} (name ${nameOf(r)}, scope ${scopeOf(r)})${inDirectory} in ${store.description}, expires ${r.expiresAt}.`);
         output.out('Copy it now: it is shown only this once, and only its SHA-256 is kept.');
         output.out('');
         output.out(`  ${issued.token}`);
@@ -122,7 +134,13 @@ export async function runTokenCli(argv: string[], output: Output, env: NodeJS.Pr
       }
       case 'revoke': {
         if (!id) throw new TokenSetError('revoke needs the id of a token (see list).');
-        await store.update((records) => ({ records: revokeToken(records, id), result: undefined }));
+        await store.update((records) => {
+          // With --directory, the id must be one of that directory's tokens.
+          if (values.directory !== undefined && records.some((r) => r.id === id && !belongsTo(r, directory))) {
+            throw new TokenSetError(`Token "${id}" does not belong to directory ${values.directory}.`);
+          }
+          return { records: revokeToken(records, id), result: undefined };
+        });
         if (json) output.out(JSON.stringify({ revoked: id }));
         else output.out(`Revoked ${id} in ${store.description}. Deployed functions refuse it within 60 seconds; the local endpoint at once.`);
         return 0;
@@ -137,9 +155,9 @@ export async function runTokenCli(argv: string[], output: Output, env: NodeJS.Pr
 }
 
 /** What `create --json` prints: the token (this once) and what is kept of it, never its hash. */
-function created(issued: Issued) {
+export function created(issued: Pick<Issued, 'token' | 'record'>) {
   const r = issued.record;
-  return { id: r.id, name: nameOf(r), scope: scopeOf(r), token: issued.token, createdAt: r.createdAt, expiresAt: r.expiresAt, ...(r.directory ? { directory: r.directory } : {}) };
+  return { id: r.id, name: nameOf(r), scope: scopeOf(r), directory: directoryOf(r), token: issued.token, createdAt: r.createdAt, expiresAt: r.expiresAt };
 }
 
 /** A token as `list` shows it. */
@@ -148,14 +166,17 @@ function listed(r: TokenRecord, now: Date) {
     id: r.id,
     name: nameOf(r),
     scope: scopeOf(r),
+    directory: directoryOf(r),
     state: isActive(r, now) ? 'active' : 'expired',
     createdAt: r.createdAt ?? null,
     expiresAt: r.expiresAt ?? null,
-    ...(r.directory ? { directory: r.directory } : {}),
   };
 }
 
-const row = (r: ReturnType<typeof listed>) => [r.id, r.name, r.scope, r.state, r.createdAt ?? '-', r.expiresAt ?? 'never'];
+/** The directory a record belongs to, as the CLI names it: `default` for the deployment's own. */
+const directoryOf = (r: TokenRecord) => r.directory ?? DEFAULT_DIRECTORY;
+
+const row = (r: ReturnType<typeof listed>) => [r.id, r.name, r.scope, r.directory, r.state, r.createdAt ?? '-', r.expiresAt ?? 'never'];
 
 /** Columns padded to their widest cell, indented two spaces. */
 function table(rows: string[][]): string {

@@ -4,22 +4,38 @@ import { createHash } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TokenRecord } from '../../lambda/http/auth';
-import { formatTokenSecret, parseTokenSecretStrict, TokenSetError } from './token-set';
+import type { TokenDocument } from '../../lambda/http/secret-tokens';
+import { formatTokenDocument, parseTokenDocumentStrict, TokenSetError } from './token-set';
 
 /** A change to the token list: the list to store, and what to tell the operator. */
 export type TokenChange<T> = (records: TokenRecord[]) => { records: TokenRecord[]; result: T };
 
+/** A change to the whole document (tokens and directories): the document to store, and what to tell the operator. */
+export type DocumentChange<T> = (document: TokenDocument) => { document: TokenDocument; result: T };
+
 /**
  * Where a token list lives: the deployed stack's secret or the local endpoint's tokens file.
  * A change is applied to the list as it is when it is stored: two operators changing the list
- * at once both see their change kept, never one overwriting the other.
+ * at once both see their change kept, never one overwriting the other. The list also registers
+ * the directories besides the deployment's own (`npm run directory`): a change of the tokens
+ * keeps them, and a change of both (a directory deleted with its tokens) is one write.
  */
 export interface TokenStore {
   /** Says where, for the CLI's output (never a token). */
   readonly description: string;
   read(): Promise<TokenRecord[]>;
   update<T>(change: TokenChange<T>): Promise<T>;
+  readDocument(): Promise<TokenDocument>;
+  updateDocument<T>(change: DocumentChange<T>): Promise<T>;
 }
+
+/** A change of the tokens alone, as a change of the document that keeps its directories. */
+const tokensOnly =
+  <T>(change: TokenChange<T>): DocumentChange<T> =>
+  (document) => {
+    const { records, result } = change(document.tokens);
+    return { document: { ...document, tokens: records }, result };
+  };
 
 /** How often a change is re-applied when another writer keeps getting there first. */
 const MAX_ATTEMPTS = 5;
@@ -46,19 +62,27 @@ export class SecretsManagerTokenStore implements TokenStore {
   }
 
   async read(): Promise<TokenRecord[]> {
-    const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
-    return parseTokenSecretStrict(SecretString ?? '');
+    return (await this.readDocument()).tokens;
   }
 
-  async update<T>(change: TokenChange<T>): Promise<T> {
+  update<T>(change: TokenChange<T>): Promise<T> {
+    return this.updateDocument(tokensOnly(change));
+  }
+
+  async readDocument(): Promise<TokenDocument> {
+    const { SecretString } = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
+    return parseTokenDocumentStrict(SecretString ?? '');
+  }
+
+  async updateDocument<T>(change: DocumentChange<T>): Promise<T> {
     for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
       const { SecretString, VersionId } = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
-      const { records, result } = change(parseTokenSecretStrict(SecretString ?? ''));
+      const { document, result } = change(parseTokenDocumentStrict(SecretString ?? ''));
       try {
         await this.client.send(
           new PutSecretValueCommand({
             SecretId: this.secretId,
-            SecretString: formatTokenSecret(records),
+            SecretString: formatTokenDocument(document),
             ClientRequestToken: successorVersion(VersionId ?? ''),
           }),
         );
@@ -81,14 +105,22 @@ export class FileTokenStore implements TokenStore {
   }
 
   async read(): Promise<TokenRecord[]> {
-    return existsSync(this.file) ? parseTokenSecretStrict(readFileSync(this.file, 'utf8')) : [];
+    return (await this.readDocument()).tokens;
   }
 
-  async update<T>(change: TokenChange<T>): Promise<T> {
+  update<T>(change: TokenChange<T>): Promise<T> {
+    return this.updateDocument(tokensOnly(change));
+  }
+
+  async readDocument(): Promise<TokenDocument> {
+    return existsSync(this.file) ? parseTokenDocumentStrict(readFileSync(this.file, 'utf8')) : { tokens: [], directories: [] };
+  }
+
+  async updateDocument<T>(change: DocumentChange<T>): Promise<T> {
     const release = await lockFile(`${this.file}.lock`);
     try {
-      const { records, result } = change(await this.read());
-      writeTokenFile(this.file, records);
+      const { document, result } = change(await this.readDocument());
+      writeTokenDocument(this.file, document);
       return result;
     } finally {
       release();
@@ -122,9 +154,14 @@ async function lockFile(path: string): Promise<() => void> {
 
 /** Writes a tokens file atomically (a reader sees the old or the new list, never half of one). */
 export function writeTokenFile(file: string, records: readonly TokenRecord[]): void {
+  writeTokenDocument(file, { tokens: [...records], directories: [] });
+}
+
+/** Writes a whole document (tokens and directories) atomically. */
+export function writeTokenDocument(file: string, document: TokenDocument): void {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 }); // the local data folder: owner only
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, formatTokenSecret(records) + '\n', { mode: 0o600 });
+  writeFileSync(temporary, formatTokenDocument(document) + '\n', { mode: 0o600 });
   renameSync(temporary, file);
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hashToken, TOKEN_SCOPES, type TokenRecord, type TokenScope } from '../../lambda/http/auth';
-import { isTokenRecord } from '../../lambda/http/secret-tokens';
+import { isDirectoryEntry, type DirectoryEntry } from '../../lambda/http/directories';
+import { isTokenRecord, type TokenDocument } from '../../lambda/http/secret-tokens';
 
 /**
  * The rules of the token list, as in AWS IAM Identity Center: at most two active tokens (so a
@@ -138,9 +139,40 @@ export function rotateTokens(
   return { ...issued, record, records: issued.records.map((r) => (r.id === record.id ? record : r)) };
 }
 
-/** The secret's JSON for a list: `{"tokens":[...]}`, the format lambda/http/secret-tokens.ts reads. */
-export function formatTokenSecret(records: readonly TokenRecord[]): string {
-  return JSON.stringify({ tokens: records });
+/**
+ * The secret's JSON for a list: `{"tokens":[...]}`, with `"directories":[...]` once there are
+ * directories besides the deployment's own: the format lambda/http/secret-tokens.ts reads.
+ */
+export function formatTokenSecret(records: readonly TokenRecord[], directories: readonly DirectoryEntry[] = []): string {
+  return JSON.stringify(directories.length > 0 ? { tokens: records, directories } : { tokens: records });
+}
+
+/**
+ * The most a token list may hold, in bytes: a Secrets Manager secret's value is at most 64 KiB.
+ * About 300 tokens, or 200 directories with one token each (docs/operations.md).
+ */
+export const MAX_TOKEN_LIST_BYTES = 65_536;
+
+/** Formats a document, refusing one that would not fit in the secret (nothing is written then). */
+export function formatTokenDocument(document: TokenDocument): string {
+  const text = formatTokenSecret(document.tokens, document.directories);
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_TOKEN_LIST_BYTES) {
+    throw new TokenSetError(
+      `The token list would be ${bytes} bytes, more than the ${MAX_TOKEN_LIST_BYTES} a secret holds: revoke unused tokens or delete directories first. Nothing was changed.`,
+    );
+  }
+  return text;
+}
+
+/** Reads the whole document strictly: the tokens, and the directories (which must be well-formed too). */
+export function parseTokenDocumentStrict(text: string): TokenDocument {
+  const tokens = parseTokenSecretStrict(text);
+  const directories = (JSON.parse(text) as { directories?: unknown }).directories ?? [];
+  if (!Array.isArray(directories) || !directories.every(isDirectoryEntry)) {
+    throw new TokenSetError('The token store\'s "directories" are not [{id, name, profile, createdAt, state?}]; refusing to change it.');
+  }
+  return { tokens, directories };
 }
 
 /**

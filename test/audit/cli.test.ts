@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { groupsService, usersService } from '../../lambda/handlers/services';
 import type { CallContext } from '../../lambda/service/resource-service';
-import { LOCAL_ENDPOINT_FILE, runAuditCli } from '../../lib/audit/cli';
+import { runAuditCli } from '../../lib/audit/cli';
+import { ENDPOINT_FILE, writeEndpointInfo } from '../../lib/local/endpoint-file';
 import { startAwsDoubles, type AwsDoubles } from '../support/aws-doubles';
 import { freshTable } from '../support/dynamo';
 import { GROUP, PATCH_OP, userBody } from '../support/server';
@@ -20,7 +21,7 @@ describe('npm run audit', () => {
   const ids: Record<string, string> = {};
   const ctx = (name: string, requestId: string): CallContext => ({
     baseUrl: 'https://scim.example.com/scim/v2',
-    request: { actor: { tokenId: `tok-${name}`, name }, requestId, userAgent: `${name} client`, sourceAddress: '203.0.113.9' },
+    request: { actor: { tokenId: `tok-${name}`, name }, requestId, directory: 'default', userAgent: `${name} client`, sourceAddress: '203.0.113.9' },
   });
 
   beforeAll(async () => {
@@ -60,6 +61,24 @@ describe('npm run audit', () => {
     expect(out).toContain('    displayName: "Test User" → "Ada Lovelace"');
     expect(out).toContain(`    members: +2 (${ids.ada}, ${ids.grace})`);
     expect(out).toContain(`    groups: -1 (${ids.team})`);
+  });
+
+  it("--directory: one directory's entries only, whatever the other directories of the table hold", async () => {
+    const settings = { client: table.client, tableName: table.tableName, directoryId: 'contractors' };
+    const inContractors: CallContext = { ...ctx('okta-contractors', 'c1'), request: { ...ctx('okta-contractors', 'c1').request, directory: 'contractors' } };
+    // The same userName as the deployment's own ada: another user, audited in its own directory.
+    const id = String((await usersService(settings).create(userBody('ada@example.com'), inContractors)).body!.id);
+    const theirs = await run(...target(), '--directory', 'contractors', '--json');
+    expect(theirs.code).toBe(0);
+    expect(theirs.lines.map((l) => JSON.parse(l)).map((e) => [e.directory, e.resourceId, e.actor.name])).toEqual([['contractors', id, 'okta-contractors']]);
+    // The deployment's own trail is as it was: the five entries of its own requests.
+    const own = await run(...target(), '--json');
+    expect(own.lines.map((l) => JSON.parse(l).requestId)).toEqual(['r5', 'r4', 'r3', 'r2', 'r1']);
+    // A cursor of the deployment's own trail is refused in another directory's.
+    const paged = await run(...target(), '--limit', '1');
+    const cursor = /--cursor (\S+)/.exec(paged.err)![1];
+    expect(await run(...target(), '--directory', 'contractors', '--cursor', cursor)).toMatchObject({ code: 1, err: expect.stringMatching(/cursor is not one/) });
+    expect(await run(...target(), '--directory', 'Not_A_Directory')).toMatchObject({ code: 1, err: expect.stringMatching(/--directory is a directory id/) });
   });
 
   it('--json: one object per line with at, actor, operation, resourceType, resourceId, requestId and changes', async () => {
@@ -150,13 +169,13 @@ describe('npm run audit', () => {
     it('--local: the DynamoDB Local a running npm start names in its data folder', async () => {
       const dataDir = mkdtempSync(join(tmpdir(), 'scim-audit-local-'));
       try {
-        writeFileSync(join(dataDir, LOCAL_ENDPOINT_FILE), JSON.stringify({ dynamodb: table.endpoint, table: table.tableName, pid: process.pid }));
+        writeEndpointInfo(dataDir, { baseUrl: 'http://127.0.0.1:1/scim/v2', dynamodbEndpoint: table.endpoint, tableName: table.tableName, directoryId: 'default', profile: 'rfc', pid: process.pid });
         const result = await run('--local', '--data-dir', dataDir, '--resource', ids.team);
         expect(result.code).toBe(0);
         expect(result.lines[0]).toContain('the running local endpoint');
         expect(result.out).toContain('jumpcloud (tok-jumpcloud)  create  Group');
         // No endpoint running and no data: said plainly.
-        rmSync(join(dataDir, LOCAL_ENDPOINT_FILE));
+        rmSync(join(dataDir, ENDPOINT_FILE));
         expect(await run('--local', '--data-dir', dataDir)).toMatchObject({ code: 1, err: expect.stringMatching(/No local data in/) });
       } finally {
         rmSync(dataDir, { recursive: true, force: true });

@@ -439,6 +439,22 @@ describe('what each setting adds', () => {
     }
   });
 
+  test("with the key, the directory operator's policy may use it through Secrets Manager and DynamoDB only; without it, no KMS at all", () => {
+    const operatorKms = (name: string) =>
+      ofType(synth(name).resources, 'AWS::IAM::ManagedPolicy')
+        .flatMap((p) => p.Properties.PolicyDocument.Statement)
+        .filter((st: any) => asArray(st.Action).some((a: string) => a.startsWith('kms:')));
+    const { stack } = synth('customerManagedKey');
+    const keyArn = { 'Fn::GetAtt': [stack.getLogicalId(stack.endpoint.encryptionKey!.node.defaultChild as never), 'Arn'] };
+    const statements = operatorKms('customerManagedKey');
+    expect(statements.map((st: any) => JSON.stringify(st.Condition.StringEquals['kms:ViaService']))).toEqual([
+      expect.stringContaining('secretsmanager.'),
+      expect.stringContaining('dynamodb.'),
+    ]);
+    for (const st of statements) expect(st.Resource).toEqual(keyArn);
+    expect(operatorKms('defaults')).toEqual([]);
+  });
+
   test('without the key option nothing is customer-managed', () => {
     for (const name of ['defaults', 'everything']) {
       const { resources } = synth(name);

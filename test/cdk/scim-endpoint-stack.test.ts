@@ -9,7 +9,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IConstruct } from 'constructs';
 import { build } from 'esbuild';
-import { FUNCTION_ROUTES, SCIM_BASE_PATH } from '../../lambda/handlers/routes';
+import { DIRECTORY_BASE_PATH, FUNCTION_ROUTES, SCIM_BASE_PATH } from '../../lambda/handlers/routes';
 import { hashToken } from '../../lambda/http/auth';
 import { createTableInput, INDEXES } from '../../lambda/store/table';
 import { esbuildOptions, EXCLUDED_FROM_BUNDLES, FUNCTION_BUNDLE } from '../../lib/constructs/bundling';
@@ -73,12 +73,14 @@ function apiResourcePaths(): Map<string, string> {
   return new Map([...byId.keys()].map((id) => [id, pathOf(id)]));
 }
 
-/** The paths a route owns, below the API root. */
+/** The paths a route owns, below the API root: at the deployment's own Base URL and at every other directory's. */
 const routePaths = (route: (typeof FUNCTION_ROUTES)[number]): string[] =>
-  route.resources.flatMap((name) => {
-    const own = `${SCIM_BASE_PATH}/${name}`;
-    return route.withChildren ? [own, `${own}/{proxy+}`] : [own];
-  });
+  [SCIM_BASE_PATH, DIRECTORY_BASE_PATH].flatMap((base) =>
+    route.resources.flatMap((name) => {
+      const own = `${base}/${name}`;
+      return route.withChildren ? [own, `${own}/{proxy+}`] : [own];
+    }),
+  );
 
 describe('the stack as cdk synth builds it', () => {
   beforeAll(() => {
@@ -173,7 +175,8 @@ describe('the stack as cdk synth builds it', () => {
       (id, usesTable) => {
       const env = resources[logicalId(stack.endpoint.functions[id])].Properties.Environment.Variables;
       expect(env).toEqual({
-        ...(usesTable ? { TABLE_NAME: ref(stack.endpoint.table), DIRECTORY_ID: 'default', AUDIT_RETENTION_DAYS: '400' } : {}),
+        ...(usesTable ? { TABLE_NAME: ref(stack.endpoint.table), AUDIT_RETENTION_DAYS: '400' } : {}),
+        DIRECTORY_ID: 'default',
         TOKEN_SECRET_ARN: ref(stack.endpoint.tokenSecret),
         SCIM_BASE_URL: template.toJSON().Outputs.ScimBaseUrl.Value,
         DYNAMODB_ENDPOINT: '',
@@ -448,10 +451,12 @@ describe('the stack as cdk synth builds it', () => {
                 'dynamodb:Query',
                 'dynamodb:UpdateItem',
               ],
+              // Not the directory index: only an operator deleting a directory reads it.
               Resource: [
                 tableArn,
                 ...Object.values(INDEXES)
                   .map((index) => index.indexName)
+                  .filter((name) => name !== INDEXES.byDirectory.indexName)
                   .sort()
                   .map((name) => ({ 'Fn::Join': ['', [tableArn, `/index/${name}`]] })),
               ],
@@ -466,6 +471,55 @@ describe('the stack as cdk synth builds it', () => {
         );
       },
     );
+  });
+
+  describe('directories', () => {
+    test('one resource tree serves every directory: /{directory}/scim/v2 beside /scim/v2, no resource per directory', () => {
+      const paths = [...apiResourcePaths().values()];
+      expect(paths).toContain('/{directory}');
+      expect(paths.filter((p) => p.startsWith('/{directory}/scim/v2/')).map((p) => p.replace('/{directory}', '')).sort()).toEqual(
+        paths.filter((p) => p.startsWith(`${SCIM_BASE_PATH}/`)).sort(),
+      );
+    });
+
+    test('the directory index: keys only, the one index no function may read', () => {
+      const table = resources[logicalId(stack.endpoint.table)].Properties;
+      expect(table.GlobalSecondaryIndexes).toContainEqual({
+        IndexName: 'byDirectory',
+        KeySchema: [
+          { AttributeName: 'gsi3pk', KeyType: 'HASH' },
+          { AttributeName: 'pk', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      });
+      const readers = allStatements().filter((st) => JSON.stringify(st.Resource).includes('/index/byDirectory'));
+      expect(readers).toEqual([]);
+    });
+
+    test("the authorizer knows the deployment's own directory, to tell its tokens from others'", () => {
+      expect(resources[logicalId(stack.endpoint.edgeAuth.fn.fn)].Properties.Environment.Variables).toMatchObject({ DIRECTORY_ID: 'default' });
+    });
+
+    test("the directory operator's managed policy: the outputs, the token list, the directory index, item deletes and the usage plan's keys; attached to nothing", () => {
+      const id = logicalId(stack.endpoint.directoryOperator.policy);
+      const policy = resources[id].Properties;
+      const tableArn = arnOf(stack.endpoint.table);
+      const apigateway = (path: unknown[]) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':apigateway:', { Ref: 'AWS::Region' }, ...path]] });
+      expect(policy.PolicyDocument.Statement.map((st: Statement & { Sid: string }) => ({ Sid: st.Sid, Action: asArray(st.Action), Resource: st.Resource }))).toEqual([
+        { Sid: 'ReadTheStackOutputs', Action: ['cloudformation:DescribeStacks'], Resource: { Ref: 'AWS::StackId' } },
+        { Sid: 'ReadAndWriteTheTokenList', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], Resource: ref(stack.endpoint.tokenSecret) },
+        { Sid: 'FindADirectorysItems', Action: ['dynamodb:Query'], Resource: { 'Fn::Join': ['', [tableArn, '/index/byDirectory']] } },
+        { Sid: 'DeleteADirectorysItems', Action: ['dynamodb:BatchWriteItem'], Resource: tableArn },
+        {
+          Sid: 'KeyADirectoryInTheUsagePlan',
+          Action: ['apigateway:GET', 'apigateway:POST'],
+          Resource: [apigateway(['::/apikeys']), apigateway(['::/usageplans/', ref(stack.endpoint.edgeAuth.usagePlan), '/keys'])],
+        },
+        { Sid: 'RemoveADirectorysKey', Action: ['apigateway:DELETE'], Resource: apigateway(['::/apikeys/*']) },
+      ]);
+      expect(policy.Roles ?? policy.Users ?? policy.Groups).toBeUndefined();
+      expect(JSON.stringify(policy)).not.toMatch(/dynamodb:Scan|secretsmanager:\*|"\*"/);
+    });
   });
 
   describe('cdk-nag', () => {
@@ -484,10 +538,24 @@ describe('the stack as cdk synth builds it', () => {
   });
 
   describe('outputs', () => {
-    test('exactly the Base URL (no trailing slash), the token secret, the table, the alarm topic and the dashboard', () => {
+    test('exactly the Base URL (no trailing slash), the token secret, the table, the alarm topic, the dashboard, and what the directory CLI needs', () => {
       const outputs = template.toJSON().Outputs;
-      expect(Object.keys(outputs).sort()).toEqual(['AlarmTopicArn', 'DashboardName', 'ScimBaseUrl', 'TableName', 'TokenSecretArn']);
+      expect(Object.keys(outputs).sort()).toEqual([
+        'AlarmTopicArn',
+        'DashboardName',
+        'DirectoryId',
+        'DirectoryOperatorPolicyArn',
+        'ScimBaseUrl',
+        'TableName',
+        'TokenSecretArn',
+        'UsageKeySalt',
+        'UsagePlanId',
+      ]);
       expect(outputs.DashboardName.Value).toEqual(ref(stack.endpoint.dashboard!.dashboard));
+      expect(outputs.DirectoryId.Value).toBe('default');
+      expect(outputs.UsagePlanId.Value).toEqual(ref(stack.endpoint.edgeAuth.usagePlan));
+      expect(outputs.UsageKeySalt.Value).toBe(stack.endpoint.edgeAuth.usageKeySalt);
+      expect(outputs.DirectoryOperatorPolicyArn.Value).toEqual(ref(stack.endpoint.directoryOperator.policy));
       expect(outputs.AlarmTopicArn.Value).toEqual(ref(stack.endpoint.monitoring.topic));
       const urlParts: unknown[] = outputs.ScimBaseUrl.Value['Fn::Join'][1];
       expect(urlParts[0]).toBe('https://');

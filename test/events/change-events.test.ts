@@ -5,6 +5,7 @@ import {
   GetShardIteratorCommand,
   type _Record,
 } from '@aws-sdk/client-dynamodb-streams';
+import { randomUUID } from 'node:crypto';
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { EVENT_SOURCE, toEntry, type ChangePublisher } from '../../lambda/events/publisher';
@@ -12,7 +13,9 @@ import { publishChanges } from '../../lambda/events/stream-handler';
 import { silentLogger } from '../../lambda/http/log';
 import type { ChangeEvent } from '../../lambda/store/change-records';
 import { LOCAL_CREDENTIALS, LOCAL_REGION, localClient } from '../../lib/local/dynamodb-local';
-import { ENTERPRISE, GROUP, PATCH_OP, startTestServer, userBody } from '../support/server';
+import { dynamoStores } from '../../lambda/handlers/services';
+import { DynamoDirectoryData } from '../../lambda/store/directory-data';
+import { ENTERPRISE, GROUP, PATCH_OP, startTestServer, USER_SCHEMA, userBody } from '../support/server';
 
 
 /** Collects what would go to EventBridge; `acceptOnly` simulates EventBridge refusing entries from some index on. */
@@ -206,6 +209,47 @@ describe('change events from the DynamoDB Local stream', () => {
       [['Group', 'memberRemoved', ['members'], otherId], ['User', 'deleted', []]].map((e) => JSON.stringify(e)).sort(),
     );
     expect(events.find((e) => e.operation === 'memberRemoved')?.id).toBe(group);
+  });
+
+  it('each event names its directory and its actor; deleting a directory is one Directory deleted event', async () => {
+    const now = new Date().toISOString();
+    const contractors = dynamoStores({ client: server.table.client, tableName: server.table.tableName, directoryId: 'contractors' });
+    const facts = (operation: 'create') => ({ at: now, operation, actor: { tokenId: 'tok-okta', name: 'okta-contractors' }, requestId: randomUUID(), directory: 'contractors', changes: [] });
+    const created = await eventsOf(async () => {
+      // The same userName as in the deployment's own directory: another user, in another directory.
+      await contractors.users.create('c-ada', { document: { schemas: [USER_SCHEMA], userName: 'ada@example.com' }, uniqueValue: 'ada@example.com' }, now, facts('create'));
+      await contractors.groups.create('c-team', { document: { schemas: [GROUP], displayName: 'Team' }, uniqueValue: 'Team' }, ['c-ada'], now, facts('create'));
+    });
+    expect(created.every((e) => e.actor.name === 'okta-contractors')).toBe(true);
+    expect(created.map((e) => [e.directoryId, e.resourceType, e.operation, e.id])).toEqual([
+      ['contractors', 'User', 'created', 'c-ada'],
+      ['contractors', 'Group', 'created', 'c-team'],
+      ['contractors', 'Group', 'memberAdded', 'c-team'],
+    ]);
+    const home = await eventsOf(() => server.scim('POST', '/Users', userBody('only-here@example.com')));
+    expect(home.map((e) => e.directoryId)).toEqual(['default']);
+    // As npm run directory -- delete does it: the deletion's record, then every item (that record too).
+    const data = new DynamoDirectoryData(server.table.client, server.table.tableName);
+    const deletion = { at: new Date().toISOString(), id: randomUUID(), actor: { tokenId: 'npm-run-directory', name: 'npm run directory' } };
+    const deleted = await eventsOf(async () => {
+      await data.announceDeletion('contractors', deletion);
+      await data.purge('contractors');
+    });
+    expect(deleted).toEqual([
+      {
+        eventId: expect.any(String),
+        directoryId: 'contractors',
+        resourceType: 'Directory',
+        id: 'contractors',
+        operation: 'deleted',
+        changedAttributes: [],
+        at: deletion.at,
+        actor: deletion.actor,
+        requestId: deletion.id,
+        auditEntryId: deletion.id,
+      },
+    ]);
+    expect(await data.count('contractors')).toBe(0);
   });
 
   it('when EventBridge refuses an entry, the batch fails from that record on, so Lambda retries it', async () => {

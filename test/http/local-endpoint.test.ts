@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces, platform, tmpdir } from 'node:os';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { freePort } from '../../lib/local/dynamodb-local';
 import { runTokenCli } from '../../lib/tokens/cli';
@@ -127,6 +128,32 @@ describe('npm start (bin/local.ts as a process)', () => {
     } finally {
       await stop(second.child);
     }
+  });
+
+  it('serves a directory made with npm run directory while it runs, and deletes it through its own DynamoDB Local', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'scim-local-directories-'));
+    const run = await start({ SCIM_DATA_DIR: dir });
+    const cli = async (script: string, ...args: string[]) =>
+      (await promisify(execFile)(process.execPath, ['--import', 'tsx', script, ...args, '--local', '--data-dir', dir])).stdout;
+    try {
+      expect(run.output()).toContain('/<id>/scim/v2');
+      expect(JSON.parse(readFileSync(join(dir, 'endpoint.json'), 'utf8'))).toMatchObject({ baseUrl: `http://127.0.0.1:${run.port}/scim/v2`, pid: run.child.pid });
+      const made = JSON.parse(await cli('bin/directory.ts', 'create', 'contractors', '--json'));
+      expect(made.baseUrl).toBe(`http://127.0.0.1:${run.port}/contractors/scim/v2`);
+      const token = /^ {2}([A-Za-z0-9_-]{43})$/m.exec(await cli('bin/token.ts', 'create', '--name', 'okta-contractors', '--directory', 'contractors'))![1];
+      const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' };
+      const created = await fetch(`${made.baseUrl}/Users`, { method: 'POST', headers, body: JSON.stringify({ schemas: [USER_SCHEMA], userName: 'c@example.com' }) });
+      expect(created.status).toBe(201);
+      expect((await fetch(`http://127.0.0.1:${run.port}/scim/v2/Users`, { headers })).status).toBe(401);
+      const deleted = JSON.parse(await cli('bin/directory.ts', 'delete', 'contractors', '--yes', '--grace-seconds', '0', '--json'));
+      expect(deleted).toMatchObject({ id: 'contractors', revokedTokens: 2 });
+      expect(deleted.deletedItems).toBeGreaterThanOrEqual(3);
+      expect((await fetch(`${made.baseUrl}/Users`, { headers })).status).toBe(401);
+    } finally {
+      await stop(run.child);
+    }
+    expect(existsSync(join(dir, 'endpoint.json'))).toBe(false);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   /** `npm run audit -- --local --json` on a data folder: the entries, newest first. */

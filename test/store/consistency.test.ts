@@ -4,17 +4,20 @@ import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/l
 import { groupsService, usersService } from '../../lambda/handlers/services';
 import { createDocumentClient } from '../../lambda/store/client';
 import { checkTable, repairKeys, repairOrphans, scanTable, type FindingKind } from '../../lambda/store/consistency';
-import { claimPk, counterPk, counterSk, digest, memberSk, resourcePk, uniquePk } from '../../lambda/store/keys';
+import { claimPk, counterPk, counterSk, digest, directoryIndexKey, memberSk, resourcePk, uniquePk } from '../../lambda/store/keys';
+import { INDEXES } from '../../lambda/store/table';
 import { freshTable } from '../support/dynamo';
 import { GROUP, userBody } from '../support/server';
 import { TEST_REQUEST } from '../support/request-facts';
 
 const run = promisify(execFile);
 const TSX = 'node_modules/.bin/tsx';
-const ctx = { baseUrl: 'https://example.com/scim/v2', request: TEST_REQUEST };
+/** The per-request facts of a request served in `dir`. */
+const contextIn = (dir: string) => ({ baseUrl: 'https://example.com/scim/v2', request: { ...TEST_REQUEST, directory: dir } });
 
 /** A small directory written through the services: 3 users, 2 groups with members. */
 async function populated(table: Awaited<ReturnType<typeof freshTable>>, dir: string) {
+  const ctx = contextIn(dir);
   const settings = { client: table.client, tableName: table.tableName, directoryId: dir };
   const users = usersService(settings);
   const groups = groupsService(settings);
@@ -83,6 +86,9 @@ describe('the consistency checker', () => {
     ['a memberOf naming a group that does not list the user', 'memberOf-without-member', async ({ table, dir, ids, g2 }) => {
       await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'User', ids[2]), sk: 'USER' }, UpdateExpression: 'ADD memberOf :g', ExpressionAttributeValues: { ':g': new Set([g2]) } }));
     }],
+    ['a directory index attribute naming another directory', 'index-mismatch', async ({ table, dir, g1 }) => {
+      await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'Group', g1), sk: 'GROUP' }, UpdateExpression: 'SET gsi3pk = :other', ExpressionAttributeValues: { ':other': 'elsewhere#00' } }));
+    }],
     ['a version of 0', 'resource-malformed', async ({ table, dir, ids }) => {
       await table.client.send(new UpdateCommand({ TableName: table.tableName, Key: { pk: resourcePk(dir, 'User', ids[0]), sk: 'USER' }, UpdateExpression: 'SET version = :zero', ExpressionAttributeValues: { ':zero': 0 } }));
     }],
@@ -118,6 +124,29 @@ describe('the consistency checker', () => {
     expect((after.stale ?? []).filter((f) => f.pk.startsWith(`${dir.dir}#`))).toEqual([]);
   });
 
+  it('checks one directory with --directory: its findings and figures only', async () => {
+    const other = await freshTable('consistency-directories');
+    const a = await populated(other, 'alpha');
+    const b = await populated(other, 'beta');
+    // The same names in both: uniqueness, counters and memberships are per directory.
+    await corruptions.find(([, k]) => k === 'counter-mismatch')![2](b);
+    const onlyA = await checkTable(other.client, other.tableName, 'alpha');
+    expect(onlyA.findings).toEqual([]);
+    expect(onlyA.scanned).toMatchObject({ users: 3, groups: 2, guards: 5, members: 4 });
+    expect((await checkTable(other.client, other.tableName, 'beta')).findings.map((f) => f.kind)).toEqual(['counter-mismatch']);
+    expect((await checkTable(other.client, other.tableName)).findings.map((f) => f.pk)).toEqual([counterPk('beta', 'Group')]);
+    const args = ['bin/check-consistency.ts', '--endpoint', other.endpoint, '--table', other.tableName, '--directory'];
+    expect((await run(TSX, [...args, 'alpha'])).stdout).toMatch(/scanned \d+ items: 3 users, 2 groups, 5 guards, 4 members/);
+    const failed = await run(TSX, [...args, 'beta']).then(
+      () => undefined,
+      (error: { code: number; stdout: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stdout).toContain('counter-mismatch: 1');
+    expect(a.ids).toHaveLength(3);
+    other.client.destroy();
+  });
+
   /**
    * Makes a resource look as it was written before unique names were compared by uniqueKey
    * (lambda/scim/unique-name.ts): its name set to `value`, its guard at the hash of the value
@@ -145,6 +174,7 @@ describe('the consistency checker', () => {
     const dir = await directory();
     const settings = { client: table.client, tableName: table.tableName, directoryId: dir.dir };
     const users = usersService(settings);
+    const ctx = contextIn(dir.dir);
     // Two users and a group whose names have another key now; ada (ASCII) keeps hers.
     await asWrittenBefore(dir.dir, 'User', dir.ids[2], 'Straße@example.com');
     await asWrittenBefore(dir.dir, 'User', dir.ids[1], 'ＢＯＢ@example.com');
@@ -162,6 +192,10 @@ describe('the consistency checker', () => {
     const mine = { ...report, findings: report.findings.filter((f) => f.pk.startsWith(`${dir.dir}#`)) };
     expect(await repairKeys(table.client, table.tableName, mine)).toBe(6);
     expect(await findingsIn(dir.dir)).toEqual([]);
+    // A moved guard is found by the directory index like every other item (a directory's deletion reads it).
+    const moved = uniquePk(dir.dir, 'User', 'Straße@example.com');
+    const { Item: guard } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: { pk: moved, sk: 'UNIQUE' }, ConsistentRead: true }));
+    expect(guard).toMatchObject({ id: dir.ids[2], [INDEXES.byDirectory.partitionKey]: directoryIndexKey(moved) });
     const found = await users.list({ ...ctx, query: { filter: 'userName eq "STRASSE@example.com"' } });
     expect((found.body!.Resources as { userName: string }[]).map((u) => u.userName)).toEqual(['Straße@example.com']);
     expect((await users.create(userBody('strasse@EXAMPLE.com'), ctx).catch((e: { status: number; scimType: string }) => e))).toMatchObject({ status: 409, scimType: 'uniqueness' });
@@ -172,6 +206,7 @@ describe('the consistency checker', () => {
   it('reports two names that are one now (guard-collision), and repairs once a person renamed one', async () => {
     const dir = await directory();
     const users = usersService({ client: table.client, tableName: table.tableName, directoryId: dir.dir });
+    const ctx = contextIn(dir.dir);
     // ids[0] is ada@example.com (ASCII, key unchanged); ids[2] becomes ADA@example.com in fullwidth.
     await asWrittenBefore(dir.dir, 'User', dir.ids[2], 'ａｄａ@example.com');
     const findings = await findingsIn(dir.dir);
@@ -192,6 +227,7 @@ describe('the consistency checker', () => {
     const settings = { client: table.client, tableName: table.tableName, directoryId: dir, profile: 'aws-iam-identity-center' as const };
     const users = usersService(settings);
     const groups = groupsService(settings);
+    const ctx = contextIn(dir);
     const a = String((await users.create(userBody('iic-a@example.com', { externalId: 'ext-a' }), ctx)).body!.id);
     const b = String((await users.create(userBody('iic-b@example.com'), ctx)).body!.id);
     await groups.create({ schemas: [GROUP], displayName: 'IIC Group', externalId: 'ext-g' }, ctx);
@@ -220,6 +256,10 @@ describe('the consistency checker', () => {
     const report = await checkTable(table.client, table.tableName);
     expect(await repairKeys(table.client, table.tableName, { ...report, findings: report.findings.filter((f) => f.pk.startsWith(`${dir}#`)) })).toBe(3);
     expect(await findingsIn(dir)).toEqual([]);
+    // The guard put back carries the directory index key, like every guard a request writes.
+    const restored = emailKey('iic-b@example.com');
+    const { Item: put } = await table.client.send(new GetCommand({ TableName: table.tableName, Key: restored, ConsistentRead: true }));
+    expect(put).toMatchObject({ id: b, [INDEXES.byDirectory.partitionKey]: directoryIndexKey(restored.pk) });
     await expect(users.create(userBody('iic-d@example.com', { emails: [{ value: 'IIC-B@example.com' }] }), ctx)).rejects.toMatchObject({ status: 409 });
     expect((await users.create(userBody('iic-d@example.com', { emails: [{ value: 'stale@example.com' }] }), ctx)).body!.id).toEqual(expect.any(String));
   });

@@ -2,10 +2,10 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * Stand-ins for the two AWS APIs the token CLI calls, speaking their wire protocols so that
- * the real SDK clients talk to them: Secrets Manager (JSON 1.1: GetSecretValue,
- * PutSecretValue), EventBridge (JSON 1.1: PutEvents) and CloudFormation (query protocol:
- * DescribeStacks). Neither service has a
+ * Stand-ins for the AWS APIs the token and directory CLIs call, speaking their wire protocols so
+ * that the real SDK clients talk to them: Secrets Manager (JSON 1.1: GetSecretValue,
+ * PutSecretValue), EventBridge (JSON 1.1: PutEvents), CloudFormation (query protocol:
+ * DescribeStacks) and API Gateway (REST JSON: API keys and usage-plan keys). Neither service has a
  * local edition and these machines have no AWS access; the doubles keep what was written and
  * record every call, so a test can check what the CLI really sent.
  */
@@ -17,6 +17,9 @@ export interface AwsDoubles {
   readonly stacks: Map<string, Record<string, string>>;
   /** Entries EventBridge accepted. */
   readonly events: Array<Record<string, unknown>>;
+  /** API Gateway's API keys by id, and each usage plan's keys. */
+  readonly apiKeys: Map<string, { name: string; value: string; enabled: boolean }>;
+  readonly planKeys: Map<string, Set<string>>;
   /** Operations received, e.g. "secretsmanager.PutSecretValue" or "cloudformation.DescribeStacks". */
   readonly calls: string[];
   close(): Promise<void>;
@@ -38,9 +41,16 @@ export async function startAwsDoubles(): Promise<AwsDoubles> {
   const stacks = new Map<string, Record<string, string>>();
   const calls: string[] = [];
   const events: Array<Record<string, unknown>> = [];
+  const apiKeys = new Map<string, { name: string; value: string; enabled: boolean }>();
+  const planKeys = new Map<string, Set<string>>();
   const server: Server = createServer(async (req, res) => {
     const body = await read(req);
     const target = req.headers['x-amz-target'];
+    const url = new URL(req.url ?? '/', 'http://aws');
+    if (url.pathname.startsWith('/apikeys') || url.pathname.startsWith('/usageplans/')) {
+      apiGateway(req.method ?? 'GET', url, body, res);
+      return;
+    }
     if (target === 'AWSEvents.PutEvents') {
       calls.push(target);
       const { Entries } = JSON.parse(body) as { Entries: Array<Record<string, unknown>> };
@@ -99,6 +109,49 @@ export async function startAwsDoubles(): Promise<AwsDoubles> {
         `<Outputs>${members}</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeStacksResponse>`,
     );
   });
+  /** API Gateway's REST API for API keys and usage-plan keys (restJson1), as the directory CLI calls it. */
+  function apiGateway(method: string, url: URL, body: string, res: import('node:http').ServerResponse) {
+    const fail = (status: number, type: string, message: string) => {
+      res.writeHead(status, { 'Content-Type': 'application/json', 'x-amzn-ErrorType': type }).end(JSON.stringify({ message }));
+    };
+    const ok = (status: number, value: unknown) => res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(value));
+    const plan = /^\/usageplans\/([^/]+)\/keys$/.exec(url.pathname);
+    const key = /^\/apikeys\/([^/]+)$/.exec(url.pathname);
+    if (method === 'GET' && url.pathname === '/apikeys') {
+      calls.push('apigateway.GetApiKeys');
+      const name = url.searchParams.get('name') ?? '';
+      const values = url.searchParams.get('includeValues') === 'true';
+      const items = [...apiKeys].filter(([, k]) => k.name.startsWith(name)).map(([id, k]) => ({ id, name: k.name, enabled: k.enabled, ...(values ? { value: k.value } : {}) }));
+      // API Gateway's wire name of a collection is "item" (the SDK names it items).
+      return ok(200, { item: items });
+    }
+    if (method === 'POST' && url.pathname === '/apikeys') {
+      calls.push('apigateway.CreateApiKey');
+      const input = JSON.parse(body) as { name: string; value: string; enabled?: boolean };
+      // API Gateway holds one key per value.
+      if ([...apiKeys.values()].some((k) => k.value === input.value)) return fail(409, 'ConflictException', 'API Key already exists');
+      const id = `key${apiKeys.size + 1}`;
+      apiKeys.set(id, { name: input.name, value: input.value, enabled: input.enabled ?? false });
+      return ok(201, { id, name: input.name, value: input.value, enabled: input.enabled ?? false });
+    }
+    if (method === 'POST' && plan) {
+      calls.push('apigateway.CreateUsagePlanKey');
+      const { keyId } = JSON.parse(body) as { keyId: string };
+      if (!apiKeys.has(keyId)) return fail(404, 'NotFoundException', 'Invalid API Key identifier specified');
+      const keys = planKeys.get(plan[1]) ?? new Set<string>();
+      if (keys.has(keyId)) return fail(409, 'ConflictException', 'Usage Plan Key already exists');
+      planKeys.set(plan[1], keys.add(keyId));
+      return ok(201, { id: keyId, type: 'API_KEY' });
+    }
+    if (method === 'DELETE' && key) {
+      calls.push('apigateway.DeleteApiKey');
+      if (!apiKeys.delete(key[1])) return fail(404, 'NotFoundException', 'Invalid API Key identifier specified');
+      for (const keys of planKeys.values()) keys.delete(key[1]);
+      return res.writeHead(202).end();
+    }
+    return fail(400, 'BadRequestException', `unsupported ${method} ${url.pathname}`);
+  }
+
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   const { port } = server.address() as AddressInfo;
   return {
@@ -106,6 +159,8 @@ export async function startAwsDoubles(): Promise<AwsDoubles> {
     secrets,
     stacks,
     events,
+    apiKeys,
+    planKeys,
     calls,
     close: () => new Promise((done) => server.close(() => done())),
   };

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   await service.patch(
     groupId,
     { schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'add', path: 'members', value: ids.split(',').map((value) => ({ value })) }] },
-    { baseUrl: 'http://local/scim/v2', request: { actor: { tokenId: 'tok-child', name: 'killed-writer' }, requestId: 'child-request' } },
+    { baseUrl: 'http://local/scim/v2', request: { actor: { tokenId: 'tok-child', name: 'killed-writer' }, requestId: 'child-request', directory: 'default' } },
   );
   process.stdout.write('finished without being killed\n');
 }

@@ -4,6 +4,7 @@ import type { RequestFacts } from '../../lambda/service/resource-service';
 export const TEST_REQUEST: RequestFacts = {
   actor: { tokenId: 'tok-test', name: 'test-suite' },
   requestId: 'test-request',
+  directory: 'default',
   userAgent: 'scim-endpoint tests',
   sourceAddress: '192.0.2.10',
 };

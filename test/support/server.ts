@@ -25,11 +25,25 @@ export async function startTestServer(
     rateLimit: options.rateLimit,
   });
   /** Sends a SCIM request with the test token unless `headers` says otherwise. */
-  const scim = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(local.baseUrl + path, {
+  const scim = scimAt(local.baseUrl, TEST_TOKEN);
+  return {
+    ...local,
+    table,
+    scim,
+    async stop() {
+      await local.close();
+      table.client.destroy();
+    },
+  };
+}
+
+/** A SCIM client of one Base URL and token: JSON in, status, headers, text and JSON out. */
+export function scimAt(baseUrl: string, token: string) {
+  return async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(baseUrl + path, {
       method,
       headers: {
-        Authorization: `Bearer ${TEST_TOKEN}`,
+        Authorization: `Bearer ${token}`,
         ...(body !== undefined ? { 'Content-Type': 'application/scim+json' } : {}),
         ...headers,
       },
@@ -43,15 +57,6 @@ export async function startTestServer(
       json = undefined;
     }
     return { status: response.status, headers: response.headers, json, text };
-  };
-  return {
-    ...local,
-    table,
-    scim,
-    async stop() {
-      await local.close();
-      table.client.destroy();
-    },
   };
 }
 

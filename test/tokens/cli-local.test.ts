@@ -159,7 +159,15 @@ describe('token CLI --local: named tokens with scopes', () => {
     expect(await runTokenCli(['create', '--name', 'hr-reader', '--scope', 'read', '--days', '30', '--json', ...local], { out: (t) => lines.push(t), err: () => undefined }, {})).toBe(0);
     expect(lines).toHaveLength(1);
     const reader = JSON.parse(lines[0]);
-    expect(reader).toEqual({ id: expect.stringMatching(/^tok-/), name: 'hr-reader', scope: 'read', token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/), createdAt: expect.any(String), expiresAt: expect.any(String) });
+    expect(reader).toEqual({
+      id: expect.stringMatching(/^tok-/),
+      name: 'hr-reader',
+      scope: 'read',
+      directory: 'default',
+      token: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      createdAt: expect.any(String),
+      expiresAt: expect.any(String),
+    });
     expect(Math.round((Date.parse(reader.expiresAt) - Date.parse(reader.createdAt)) / 86_400_000)).toBe(30);
     expect(readFileSync(file, 'utf8')).not.toContain(reader.token);
 
@@ -180,18 +188,19 @@ describe('token CLI --local: named tokens with scopes', () => {
     expect(audit.json.Resources[0]).toMatchObject({ operation: 'create', resourceId: created.json.id, actor: { tokenId: provisioner.id, name: 'jumpcloud' } });
   });
 
-  it('list shows id, name, scope, state, created and expires; --json one object per token, never a hash', async () => {
+  it('list shows id, name, scope, directory, state, created and expires; --json one object per token with every field, never a hash', async () => {
     const listed = await cli('list', ...local);
     const records = JSON.parse(readFileSync(file, 'utf8')).tokens as { id: string; sha256: string; name: string }[];
-    expect(listed.out).toMatch(/^ {2}ID +NAME +SCOPE +STATE +CREATED +EXPIRES$/m);
+    expect(listed.out).toMatch(/^ {2}ID +NAME +SCOPE +DIRECTORY +STATE +CREATED +EXPIRES$/m);
     for (const r of records) {
-      expect(listed.out).toMatch(new RegExp(`^ {2}${r.id} +${r.name} +(read|provision) +active +\\d{4}-`, 'm'));
+      expect(listed.out).toMatch(new RegExp(`^ {2}${r.id} +${r.name} +(read|provision) +default +active +\\d{4}-`, 'm'));
       expect(listed.out).not.toContain(r.sha256);
     }
     const lines: string[] = [];
     expect(await runTokenCli(['list', '--json', ...local], { out: (t) => lines.push(t), err: () => undefined }, {})).toBe(0);
     const parsed = lines.map((l) => JSON.parse(l));
     expect(parsed.map((p) => [p.name, p.scope, p.state]).sort()).toEqual([['hr-reader', 'read', 'active'], ['jumpcloud', 'provision', 'active']]);
+    for (const p of parsed) expect(Object.keys(p).sort()).toEqual(['createdAt', 'directory', 'expiresAt', 'id', 'name', 'scope', 'state']);
     expect(lines.join('\n')).not.toMatch(/sha256/);
   });
 });

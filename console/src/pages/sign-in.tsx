@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ScimClient, ScimRequestError } from '../scim-client';
+import { basePathOf, ScimClient, ScimRequestError } from '../scim-client';
 
 /**
  * Asks for the bearer token and checks it with one cheap read. The token is kept only in
@@ -12,10 +12,11 @@ export function SignIn({ onConnect }: { onConnect: (client: ScimClient) => void 
   const [busy, setBusy] = useState(false);
   const connect = async (event: Event) => {
     event.preventDefault();
-    const client = new ScimClient(token.trim());
     setBusy(true);
     setProblem(undefined);
     try {
+      // The directory the token belongs to: the console reads that one.
+      const client = new ScimClient(token.trim(), await basePathOf(token.trim()));
       await client.list('Users', { count: 1, attributes: 'userName' });
       setToken('');
       onConnect(client);
@@ -30,8 +31,8 @@ export function SignIn({ onConnect }: { onConnect: (client: ScimClient) => void 
     <div class="sign-in">
       <h1 tabIndex={-1}>Connect to the SCIM endpoint</h1>
       <p>
-        Paste the bearer token your identity provider uses. The console only reads from <code>/scim/v2</code> on this server, and keeps the token in
-        this tab's memory until you close or reload it.
+        Paste the bearer token your identity provider uses. The console only reads, from the Base URL of the token's directory on this server
+        (<code>/scim/v2</code>, or <code>/&lt;directory&gt;/scim/v2</code>), and keeps the token in this tab's memory until you close or reload it.
       </p>
       <form onSubmit={connect}>
         <label for="token">Bearer token</label>

@@ -302,6 +302,8 @@ describe('serve carries the caller to the route', () => {
       verifier: new RecordsTokenVerifier([record('tok-1', ALPHA, { name: 'jumpcloud', directory: 'employees' })]),
       logger: silentLogger,
       baseUrl: 'https://scim.example.com/v1/scim/v2',
+      // The deployment whose own directory (at /scim/v2) is "employees".
+      home: 'employees',
     };
     const response = await serve(app, requestWith(`Bearer ${ALPHA}`));
     expect(response.status).toBe(200);

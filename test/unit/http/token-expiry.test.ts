@@ -14,6 +14,11 @@ describe('daysLeftByDirectory', () => {
     expect(Object.fromEntries(days)).toEqual({ default: 200, contractors: 6 });
   });
 
+  test('a registered directory whose tokens all expired (or that has none yet) is 0: its provider is locked out', () => {
+    const days = daysLeftByDirectory([rec('c', inDays(-1), 'contractors'), rec('e', inDays(40), 'employees'), rec('d', inDays(90))], NOW, ['contractors', 'employees', 'new']);
+    expect(Object.fromEntries(days)).toEqual({ default: 90, employees: 40, contractors: 0, new: 0 });
+  });
+
   test('a directory without a live token is absent; a token without expiry reports ten years', () => {
     expect(daysLeftByDirectory([rec('gone', inDays(-3))], NOW).size).toBe(0);
     expect(daysLeftByDirectory([rec('dev', undefined)], NOW).get('default')).toBe(NEVER_EXPIRES_DAYS);
