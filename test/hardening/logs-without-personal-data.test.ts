@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashToken } from '../../lambda/http/auth';
-import { freePort } from '../../lib/local/dynamodb-local';
+import { startLocalProcess } from '../support/local-process';
 import { captureOutput, loadDeployedHandlers } from '../support/deployed-handlers';
 import { freshTable } from '../support/dynamo';
 import { GROUP, PATCH_OP, USER_SCHEMA } from '../support/server';
@@ -130,20 +129,12 @@ describe('logs without personal data', () => {
 
   test('npm start: a whole session leaves no personal value, filter value, token or hash in its output', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'scim-pii-'));
-    const port = await freePort();
-    const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
-      env: { ...process.env, PORT: String(port), SCIM_TOKEN: TOKEN, SCIM_IN_MEMORY: '1', SCIM_DATA_DIR: dataDir, SCIM_LOG: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const run = await startLocalProcess({ SCIM_TOKEN: TOKEN, SCIM_IN_MEMORY: '1', SCIM_DATA_DIR: dataDir, SCIM_LOG: '' }).catch((error) => {
+      rmSync(dataDir, { recursive: true, force: true });
+      throw error;
     });
-    let output = '';
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    const { port } = run;
     try {
-      const deadline = Date.now() + 60_000;
-      while (!output.includes('Base URL:')) {
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`bin/local.ts did not start: ${output}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
       const base = `http://127.0.0.1:${port}/scim/v2`;
       const send: Send = async (method, path, body, headers = {}) => {
         const response = await fetch(base + path, {
@@ -157,13 +148,12 @@ describe('logs without personal data', () => {
       const ids = await session(send);
       expect(ids.statuses.filter((s) => s >= 500)).toEqual([]);
       await new Promise((r) => setTimeout(r, 200));
+      const output = run.output();
       const lines = output.split('\n').filter((line) => line.startsWith('{'));
       expectClean(output.split('\n'));
       expectRouteTemplates(lines, ids);
     } finally {
-      const exited = new Promise((done) => child.once('exit', done));
-      child.kill('SIGINT');
-      await exited;
+      await run.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

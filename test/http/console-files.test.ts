@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import { StaticTokenVerifier } from '../../lambda/http/auth';
 import { silentLogger } from '../../lambda/http/log';
 import { CONSOLE_DIR } from '../../lib/console/static';
-import { freePort } from '../../lib/local/dynamodb-local';
+import { startLocalProcess } from '../support/local-process';
 import { startLocalServer } from '../../lib/local/server';
 import { startConsoleServer } from '../support/console';
 import { freshTable } from '../support/dynamo';
@@ -94,28 +93,15 @@ describe('console files on the local endpoint', () => {
 
   it('npm start (bin/local.ts) serves the console and prints where', async () => {
     expect(readdirSync(join(CONSOLE_DIR, 'assets')).some((f) => f.endsWith('.js'))).toBe(true);
-    const port = await freePort();
-    const child = spawn(process.execPath, [require.resolve('tsx/cli'), 'bin/local.ts'], {
-      env: { ...process.env, PORT: String(port), SCIM_LOG: 'quiet', SCIM_IN_MEMORY: '1', SCIM_TOKEN: 'console-files-token' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+    const run = await startLocalProcess({ SCIM_IN_MEMORY: '1', SCIM_TOKEN: 'console-files-token' });
+    const { port } = run;
     try {
-      const deadline = Date.now() + 60_000;
-      while (!output.includes('Base URL:')) {
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`bin/local.ts did not start: ${output}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      expect(output).toContain(`Console:    http://127.0.0.1:${port}/console/`);
+      expect(run.output()).toContain(`Console:    http://127.0.0.1:${port}/console/`);
       const page = await fetch(`http://127.0.0.1:${port}/console/`);
       expect(page.status).toBe(200);
       expect(await page.text()).toContain('<div id="app"></div>');
     } finally {
-      const exited = new Promise((done) => child.once('exit', done));
-      child.kill('SIGINT');
-      await exited;
+      await run.stop();
     }
   }, 90_000);
 });

@@ -1,13 +1,13 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { networkInterfaces, platform, tmpdir } from 'node:os';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
-import { freePort } from '../../lib/local/dynamodb-local';
 import { runTokenCli } from '../../lib/tokens/cli';
 import { runAuditCli } from '../../lib/audit/cli';
 import { localEndpoint } from '../support/dynamo';
+import { startLocalProcess } from '../support/local-process';
 import { USER_SCHEMA } from '../support/server';
 
 /** Whether a TCP connection to host:port is accepted within `ms`. */
@@ -65,29 +65,7 @@ describe('npm start (bin/local.ts as a process)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'scim-local-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-  async function start(env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string; port: number }> {
-    const port = await freePort();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
-      env: { ...process.env, PORT: String(port), SCIM_LOG: 'quiet', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
-    const deadline = Date.now() + 60_000;
-    while (!output.includes('Base URL:')) {
-      if (child.exitCode !== null) throw new Error(`bin/local.ts exited: ${output}`);
-      if (Date.now() > deadline) throw new Error(`bin/local.ts did not start: ${output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    return { child, output: () => output, port };
-  }
-
-  async function stop(child: ChildProcess): Promise<number | null> {
-    const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
-    child.kill('SIGINT');
-    return exited;
-  }
+  const start = startLocalProcess;
 
   const dynamoPortOf = (output: string) => Number(/DynamoDB:\s+http:\/\/127\.0\.0\.1:(\d+)/.exec(output)?.[1]);
   const dynamoPidOf = (output: string) => Number(/DynamoDB:.*pid (\d+)/.exec(output)?.[1]);
@@ -114,7 +92,7 @@ describe('npm start (bin/local.ts as a process)', () => {
     expect(created.status).toBe(201);
     const { id } = (await created.json()) as { id: string };
     const dynamoPort = dynamoPortOf(first.output());
-    expect(await stop(first.child)).toBe(0);
+    expect(await first.stop()).toBe(0);
     await expect(fetch(`http://127.0.0.1:${dynamoPort}`)).rejects.toThrow();
     // With the endpoint stopped, `npm run audit -- --local` reads the kept data with a DynamoDB Local of its own.
     const audit = await auditLocal(dataDir);
@@ -126,7 +104,7 @@ describe('npm start (bin/local.ts as a process)', () => {
       expect(res.status).toBe(200);
       expect(((await res.json()) as { userName: string }).userName).toBe('persist@example.com');
     } finally {
-      await stop(second.child);
+      await second.stop();
     }
   });
 
@@ -150,7 +128,7 @@ describe('npm start (bin/local.ts as a process)', () => {
       expect(deleted.deletedItems).toBeGreaterThanOrEqual(3);
       expect((await fetch(`${made.baseUrl}/Users`, { headers })).status).toBe(401);
     } finally {
-      await stop(run.child);
+      await run.stop();
     }
     expect(existsSync(join(dir, 'endpoint.json'))).toBe(false);
     rmSync(dir, { recursive: true, force: true });
@@ -201,7 +179,7 @@ describe('npm start (bin/local.ts as a process)', () => {
       // While it runs, `npm run audit -- --local` reads through its DynamoDB Local.
       expect((await auditLocal(dir)).map((e) => [e.operation, e.actor.name, e.userAgent])).toEqual([['create', 'okta-prod', 'Okta SCIM Client 1.0.0']]);
     } finally {
-      await stop(run.child);
+      await run.stop();
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -234,7 +212,7 @@ describe('npm start (bin/local.ts as a process)', () => {
       for (const f of found) expect({ path: f.path, mode: f.mode.toString(8) }).toEqual({ path: f.path, mode: f.dir ? '700' : '600' });
       process.stdout.write(`local endpoint: refused on ${others.join(', ')} (DynamoDB Local and SCIM), served on 127.0.0.1; ${found.length} entries of the data folder private\n`);
     } finally {
-      await stop(run.child);
+      await run.stop();
       rmSync(privateDir, { recursive: true, force: true });
     }
   });
@@ -269,7 +247,7 @@ describe('npm start (bin/local.ts as a process)', () => {
       expect(second).not.toBe(first);
       expect(await reachable('127.0.0.1', dynamoPortOf(run.output()))).toBe(true);
     } finally {
-      expect(await stop(run.child)).toBe(0);
+      expect(await run.stop()).toBe(0);
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -281,7 +259,7 @@ describe('npm start (bin/local.ts as a process)', () => {
       const created = await createToken(dir, 'jumpcloud');
       expect(await acceptedWithin(`http://127.0.0.1:${run.port}/scim/v2`, created.token)).toBeLessThan(10_000);
     } finally {
-      await stop(run.child);
+      await run.stop();
     }
     expect(() => statSync(join(dir, 'dynamodb'))).toThrow();
     rmSync(dir, { recursive: true, force: true });
@@ -306,7 +284,7 @@ describe('npm start (bin/local.ts as a process)', () => {
       expect((await fetch(`${base}/Users`, { headers: { Authorization: 'Bearer chosen-token-value' } })).status).toBe(200);
       expect((await fetch(`${base}/Users`, { headers: { Authorization: 'Bearer other' } })).status).toBe(401);
     } finally {
-      await stop(run.child);
+      await run.stop();
     }
     expect(() => statSync(join(emptyDir, 'token'))).toThrow();
     expect(() => statSync(join(emptyDir, 'dynamodb'))).toThrow();
@@ -328,7 +306,7 @@ describe('npm start (bin/local.ts as a process)', () => {
       expect(throttled[0].headers.get('retry-after')).toBe('1');
       expect(await throttled[0].json()).toMatchObject({ status: '429', detail: 'Too Many Requests', exceptionRequestId: throttled[0].headers.get('x-amzn-requestid') });
     } finally {
-      await stop(run.child);
+      await run.stop();
     }
     await expect(start({ SCIM_IN_MEMORY: '1', SCIM_PROFILE: 'okta' })).rejects.toThrow(/Unknown compatibility profile "okta"/);
     await expect(start({ SCIM_IN_MEMORY: '1', SCIM_RATE_LIMIT: 'fast' })).rejects.toThrow(/SCIM_RATE_LIMIT must be a positive number/);
