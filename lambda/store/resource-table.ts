@@ -27,9 +27,6 @@ export type Item = Record<string, unknown>;
  */
 export const COUNTER_SHARDS = 16;
 
-/** DynamoDB's limit on one item: attribute names and values, in UTF-8 bytes. */
-export const ITEM_LIMIT_BYTES = 400 * 1024;
-
 /**
  * What a resource's document and unique value (userName, displayName) may take, in UTF-8
  * bytes of their JSON: an upper bound of what DynamoDB counts for them (JSON spends at least

@@ -246,7 +246,6 @@ export interface AuditChange {
 
 /** What was asked of the resource: RFC 7644 §3.3 create, §3.5.1 replace, §3.5.2 patch, §3.6 delete. */
 export type AuditOperation = 'create' | 'replace' | 'patch' | 'delete';
-export const AUDIT_OPERATIONS: readonly AuditOperation[] = ['create', 'replace', 'patch', 'delete'];
 
 /**
  * What a write's caller knows of a change and its request, for the audit entry: all an entry

@@ -6,7 +6,7 @@ import { groupsService, usersService } from '../../lambda/handlers/services';
 import type { CallContext } from '../../lambda/service/resource-service';
 import { runAuditCli } from '../../lib/audit/cli';
 import { ENDPOINT_FILE, writeEndpointInfo } from '../../lib/local/endpoint-file';
-import { startAwsDoubles, type AwsDoubles } from '../support/aws-doubles';
+import { startAwsDoubles, type AwsDoubles, useAwsDoubles } from '../support/aws-doubles';
 import { freshTable } from '../support/dynamo';
 import { GROUP, PATCH_OP, userBody } from '../support/server';
 
@@ -141,20 +141,14 @@ describe('npm run audit', () => {
 
   describe('other targets', () => {
     let aws: AwsDoubles;
-    const saved = { ...process.env };
+    let restoreEnv: () => void;
     beforeAll(async () => {
       aws = await startAwsDoubles();
       aws.stacks.set('ScimEndpoint', { ScimBaseUrl: 'https://x/scim/v2', TokenSecretArn: 'arn:x', TableName: table.tableName });
-      Object.assign(process.env, {
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-        AWS_SECRET_ACCESS_KEY: 'secret-example',
-        AWS_ENDPOINT_URL_CLOUDFORMATION: aws.endpoint,
-        AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
-      });
+      restoreEnv = useAwsDoubles(aws, 'us-east-1', table.endpoint);
     });
     afterAll(async () => {
-      process.env = saved;
+      restoreEnv();
       await aws.close();
     });
 

@@ -6,7 +6,7 @@ import { parseTokenDocument, SecretTokenVerifier } from '../../lambda/http/secre
 import { DynamoDirectoryData } from '../../lambda/store/directory-data';
 import { runDirectoryCli } from '../../lib/directories/cli';
 import { runTokenCli } from '../../lib/tokens/cli';
-import { startAwsDoubles, type AwsDoubles } from '../support/aws-doubles';
+import { startAwsDoubles, type AwsDoubles, useAwsDoubles } from '../support/aws-doubles';
 import { freshTable } from '../support/dynamo';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ScimEndpointTokenSecret-AbCdEf';
@@ -25,7 +25,7 @@ describe('npm run directory -- ... --stack', () => {
   jest.setTimeout(60_000);
   let aws: AwsDoubles;
   let table: Awaited<ReturnType<typeof freshTable>>;
-  const saved = { ...process.env };
+  let restoreEnv: () => void;
 
   beforeAll(async () => {
     aws = await startAwsDoubles();
@@ -40,19 +40,10 @@ describe('npm run directory -- ... --stack', () => {
       UsageKeySalt: SALT,
       DirectoryOperatorPolicyArn: 'arn:aws:iam::123456789012:policy/op',
     });
-    Object.assign(process.env, {
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'secret-example',
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
-      AWS_ENDPOINT_URL_CLOUDFORMATION: aws.endpoint,
-      AWS_ENDPOINT_URL_API_GATEWAY: aws.endpoint,
-      AWS_ENDPOINT_URL_DYNAMODB: table.endpoint,
-    });
-    delete process.env.AWS_PROFILE;
+    restoreEnv = useAwsDoubles(aws, 'eu-west-1', table.endpoint);
   });
   afterAll(async () => {
-    process.env = saved;
+    restoreEnv();
     table.client.destroy();
     await aws.close();
   });

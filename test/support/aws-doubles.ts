@@ -25,6 +25,29 @@ export interface AwsDoubles {
   close(): Promise<void>;
 }
 
+/**
+ * Points this process's AWS SDK at the doubles, as the CLIs' users' standard credential chain
+ * would point it at AWS: a region, example keys, no profile, and each service's endpoint
+ * (AWS_ENDPOINT_URL_<SERVICE>; `dynamodb` may be DynamoDB Local). Returns what restores the
+ * environment as it was.
+ */
+export function useAwsDoubles(aws: AwsDoubles, region = 'eu-west-1', dynamodb?: string): () => void {
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret-example',
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
+    AWS_ENDPOINT_URL_CLOUDFORMATION: aws.endpoint,
+    AWS_ENDPOINT_URL_API_GATEWAY: aws.endpoint,
+    ...(dynamodb ? { AWS_ENDPOINT_URL_DYNAMODB: dynamodb } : {}),
+  });
+  delete process.env.AWS_PROFILE;
+  return () => {
+    process.env = saved;
+  };
+}
+
 export async function startAwsDoubles(): Promise<AwsDoubles> {
   const secrets = new Map<string, string>();
   // Every version ever written, as Secrets Manager keeps them: a version id names one value for good.

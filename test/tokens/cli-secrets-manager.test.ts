@@ -1,7 +1,7 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { parseTokenSecret, SecretTokenVerifier, TOKEN_CACHE_TTL_MS } from '../../lambda/http/secret-tokens';
 import { runTokenCli } from '../../lib/tokens/cli';
-import { startAwsDoubles, type AwsDoubles } from '../support/aws-doubles';
+import { startAwsDoubles, type AwsDoubles, useAwsDoubles } from '../support/aws-doubles';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ScimEndpointTokenSecret-AbCdEf';
 
@@ -13,23 +13,16 @@ const ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:ScimEndpointTo
  */
 describe('token CLI against the stack secret', () => {
   let aws: AwsDoubles;
-  const saved = { ...process.env };
+  let restoreEnv: () => void;
 
   beforeAll(async () => {
     aws = await startAwsDoubles();
     aws.secrets.set(ARN, '{"tokens":[]}'); // as the stack creates it
     aws.stacks.set('ScimEndpoint', { ScimBaseUrl: 'https://x/scim/v2', TokenSecretArn: ARN, TableName: 't' });
-    Object.assign(process.env, {
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
-      AWS_SECRET_ACCESS_KEY: 'secret-example',
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: aws.endpoint,
-      AWS_ENDPOINT_URL_CLOUDFORMATION: aws.endpoint,
-    });
-    delete process.env.AWS_PROFILE;
+    restoreEnv = useAwsDoubles(aws, 'eu-west-1');
   });
   afterAll(async () => {
-    process.env = saved;
+    restoreEnv();
     await aws.close();
   });
 
