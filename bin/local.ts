@@ -12,6 +12,8 @@ import { LOCAL_TABLE, removeEndpointInfo, writeEndpointInfo } from '../lib/local
 import { AnyTokenVerifier, FileTokenVerifier } from '../lib/local/file-token-verifier';
 import { parseRateLimit } from '../lib/local/rate-limit';
 import { startLocalServer } from '../lib/local/server';
+import type { FunctionSettings } from '../lambda/handlers/services';
+import { MemoryTable } from '../lambda/store/memory-store';
 import { LOCAL_TOKENS_FILE } from '../lib/tokens/cli';
 import { FileTokenStore, writeTokenFile } from '../lib/tokens/stores';
 import { isActive } from '../lib/tokens/token-set';
@@ -29,11 +31,15 @@ import { isActive } from '../lib/tokens/token-set';
  *   SCIM_LOG        "quiet" to silence the per-request log lines
  *   SCIM_PROFILE    "aws-iam-identity-center" to answer as AWS IAM Identity Center does
  *   SCIM_RATE_LIMIT requests per second above which requests get 429 (default: no limit)
+ *   SCIM_STORE      "memory": the same handlers on the in-memory store (lambda/store/memory-store.ts,
+ *                   held to the table's behaviour by the store contract suite): no Java, nothing
+ *                   kept, as with SCIM_IN_MEMORY=1. @default "dynamodb": DynamoDB Local
  */
 async function main(): Promise<void> {
   const started = Date.now();
   const port = parsePort(process.env.PORT ?? '8080');
-  const inMemory = process.env.SCIM_IN_MEMORY === '1' || process.env.SCIM_IN_MEMORY === 'true';
+  const storeKind = parseStore(process.env.SCIM_STORE);
+  const inMemory = storeKind === 'memory' || process.env.SCIM_IN_MEMORY === '1' || process.env.SCIM_IN_MEMORY === 'true';
   const dataDir = resolve(process.env.SCIM_DATA_DIR ?? '.scim-local');
   const tableName = LOCAL_TABLE;
   const profile = parseProfile(process.env.SCIM_PROFILE);
@@ -41,28 +47,11 @@ async function main(): Promise<void> {
 
   if (!inMemory) makePrivate(dataDir);
   const { verifier, shown } = await localTokens(dataDir, inMemory, process.env.SCIM_TOKEN || undefined);
-  // On disk, DynamoDB Local is started again on the same port and data; in memory its data died
-  // with it, so the endpoint stops rather than carry on with an empty directory.
   let giveUp: (error: Error) => void = () => undefined;
-  const restart: RestartPolicy = {
-    ...(inMemory ? { maxRestarts: 0 } : {}),
-    onExit: (exit) => {
-      const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.code}`;
-      const next = inMemory ? 'its data was in memory and is gone.' : 'starting it again on the same port and data; requests answer 503 until it is back.';
-      process.stderr.write(`DynamoDB Local (pid ${exit.pid}) ${how}: ${next}\n`);
-    },
-    onRestarted: (pid) => {
-      process.stderr.write(`DynamoDB Local is back (pid ${pid}).\n`);
-      ensureTable(dynamo.endpoint, tableName).catch((error: Error) => giveUp(error));
-    },
-    onGiveUp: (error) => giveUp(error),
-  };
-  const dynamo = await startDynamoDbLocal({ dataDir: inMemory ? undefined : join(dataDir, 'dynamodb'), restart });
-  await ensureTable(dynamo.endpoint, tableName);
-  const client = createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const backend = storeKind === 'memory' ? memoryBackend() : await dynamoBackend(dataDir, inMemory, tableName, (error) => giveUp(error));
   const logger: Logger = process.env.SCIM_LOG === 'quiet' ? { info: () => undefined, error: jsonLogger.error } : jsonLogger;
   const local = await startLocalServer({
-    store: { client, tableName, directoryId: 'default' },
+    store: backend.store,
     verifier,
     logger,
     port,
@@ -71,8 +60,8 @@ async function main(): Promise<void> {
     rateLimit,
   });
   // `npm run directory -- delete --local` and `npm run audit -- --local` reach the data through this DynamoDB Local.
-  if (!inMemory) {
-    writeEndpointInfo(dataDir, { baseUrl: local.baseUrl, dynamodbEndpoint: dynamo.endpoint, tableName, directoryId: 'default', profile, pid: process.pid });
+  if (!inMemory && backend.dynamo) {
+    writeEndpointInfo(dataDir, { baseUrl: local.baseUrl, dynamodbEndpoint: backend.dynamo.endpoint, tableName, directoryId: 'default', profile, pid: process.pid });
   }
 
   process.stdout.write(
@@ -82,8 +71,10 @@ async function main(): Promise<void> {
       `  Base URL:   ${local.baseUrl}`,
       `  Token:      ${shown}`,
       `  Console:    ${new URL(CONSOLE_PATH, local.baseUrl).href}`,
-      `  Data:       ${inMemory ? 'in memory (SCIM_IN_MEMORY=1): nothing is kept' : dataDir}`,
-      `  DynamoDB:   ${dynamo.endpoint} (DynamoDB Local, pid ${dynamo.pid}, on 127.0.0.1 only)`,
+      `  Data:       ${inMemory ? `in memory (${storeKind === 'memory' ? 'SCIM_STORE=memory' : 'SCIM_IN_MEMORY=1'}): nothing is kept` : dataDir}`,
+      backend.dynamo
+        ? `  DynamoDB:   ${backend.dynamo.endpoint} (DynamoDB Local, pid ${backend.dynamo.pid}, on 127.0.0.1 only)`
+        : '  Store:      in memory (SCIM_STORE=memory): the same handlers, no DynamoDB Local',
       `  Profile:    ${profile}`,
       `  Directories: ${inMemory ? "the deployment's own only (in memory)" : `/scim/v2, and each of ${join(dataDir, LOCAL_TOKENS_FILE)} at /<id>/scim/v2 (npm run directory -- list --local)`}`,
       `  Rate limit: ${rateLimit === undefined ? 'none (SCIM_RATE_LIMIT)' : `${rateLimit} requests/s, then 429`}`,
@@ -100,8 +91,7 @@ async function main(): Promise<void> {
     stopping = true;
     if (!inMemory) removeEndpointInfo(dataDir);
     await local.close();
-    client.destroy();
-    await dynamo.stop();
+    await backend.stop();
     process.exit(0);
   };
   process.on('SIGINT', stop);
@@ -109,11 +99,60 @@ async function main(): Promise<void> {
   giveUp = (error) => {
     if (stopping) return;
     stopping = true;
-    const data = inMemory ? 'Nothing was kept (SCIM_IN_MEMORY=1).' : `The data is kept in ${dataDir}.`;
+    const data = inMemory ? 'Nothing was kept (in memory).' : `The data is kept in ${dataDir}.`;
     process.stderr.write(`scim-endpoint stopped: DynamoDB Local is gone. ${error.message}\n${data} Run npm start again.\n`);
     setTimeout(() => process.exit(1), 2000).unref();
     void local.close().then(() => process.exit(1));
   };
+}
+
+interface Backend {
+  readonly store: FunctionSettings;
+  /** DynamoDB Local, when the store is the table. */
+  readonly dynamo?: { readonly endpoint: string; readonly pid: number };
+  stop(): Promise<void>;
+}
+
+/** SCIM_STORE=memory: every directory in one MemoryTable, as the table holds them. */
+function memoryBackend(): Backend {
+  const table = new MemoryTable();
+  return { store: { stores: (id) => table.directory(id), directoryId: 'default' }, stop: async () => undefined };
+}
+
+/** DynamoDB Local, kept running, and the table on it. */
+async function dynamoBackend(dataDir: string, inMemory: boolean, tableName: string, giveUp: (error: Error) => void): Promise<Backend> {
+  // On disk, DynamoDB Local is started again on the same port and data; in memory its data died
+  // with it, so the endpoint stops rather than carry on with an empty directory.
+  const restart: RestartPolicy = {
+    ...(inMemory ? { maxRestarts: 0 } : {}),
+    onExit: (exit) => {
+      const how = exit.signal ? `was killed (${exit.signal})` : `exited with code ${exit.code}`;
+      const next = inMemory ? 'its data was in memory and is gone.' : 'starting it again on the same port and data; requests answer 503 until it is back.';
+      process.stderr.write(`DynamoDB Local (pid ${exit.pid}) ${how}: ${next}\n`);
+    },
+    onRestarted: (pid) => {
+      process.stderr.write(`DynamoDB Local is back (pid ${pid}).\n`);
+      ensureTable(dynamo.endpoint, tableName).catch((error: Error) => giveUp(error));
+    },
+    onGiveUp: (error) => giveUp(error),
+  };
+  const dynamo = await startDynamoDbLocal({ dataDir: inMemory ? undefined : join(dataDir, 'dynamodb'), restart });
+  await ensureTable(dynamo.endpoint, tableName);
+  const client = createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  return {
+    store: { client, tableName, directoryId: 'default' },
+    dynamo: { endpoint: dynamo.endpoint, pid: dynamo.pid },
+    stop: async () => {
+      client.destroy();
+      await dynamo.stop();
+    },
+  };
+}
+
+function parseStore(text: string | undefined): 'memory' | 'dynamodb' {
+  if (text === undefined || text === '' || text === 'dynamodb') return 'dynamodb';
+  if (text === 'memory') return 'memory';
+  throw new Error(`SCIM_STORE must be "dynamodb" (the default) or "memory", not "${text}".`);
 }
 
 /**

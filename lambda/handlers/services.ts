@@ -9,11 +9,19 @@ import { DynamoAuditLog } from '../store/audit-log';
 import { DynamoGroupStore } from '../store/dynamo-groups';
 import { DynamoUserStore } from '../store/dynamo-users';
 import type { MembershipOptions } from '../store/memberships';
+import type { AuditReads, GroupStore, UserStore } from '../store/types';
 
-/** Where the services keep their data. */
-export interface StoreSettings {
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: string;
+/** One directory's stores: its users, its groups and its audit trail. */
+export interface DirectoryStores {
+  readonly users: UserStore;
+  readonly groups: GroupStore;
+  readonly audit: AuditReads;
+}
+
+/** Where the services keep their data: the DynamoDB table, or stores handed in (SCIM_STORE=memory). */
+export type StoreSettings = TableSettings | HandedStoreSettings;
+
+interface CommonStoreSettings {
   readonly directoryId: string;
   /**
    * Set for a directory other than the deployment's own (to its id): its cursors name it and
@@ -26,25 +34,47 @@ export interface StoreSettings {
   readonly auditRetentionDays?: number;
 }
 
+/** The DynamoDB table: what every deployed function runs on. */
+export interface TableSettings extends CommonStoreSettings {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  readonly stores?: undefined;
+}
+
+/**
+ * Stores handed in, by directory id: the local endpoint's in-memory store, which the store
+ * contract suite holds to what the table does. No deployed function is built with these,
+ * and nothing here imports them, so they stay out of the bundles.
+ */
+export interface HandedStoreSettings extends CommonStoreSettings {
+  readonly stores: (directoryId: string) => DirectoryStores;
+  readonly client?: undefined;
+  readonly tableName?: undefined;
+}
+
 /** What a function's routes are built from: the store and the compatibility profile. */
-export interface FunctionSettings extends StoreSettings {
+export type FunctionSettings = StoreSettings & {
   /** @default 'rfc' */
   readonly profile?: ProfileName;
-}
+};
 
 /** The settings of another directory's routes: its id (keys and cursors) and its profile, on the same table. */
 export function directorySettings(home: FunctionSettings, entry: DirectoryEntry): FunctionSettings {
   return { ...home, directoryId: entry.id, cursorScope: entry.id, profile: entry.profile };
 }
 
-const ref = (s: StoreSettings) => ({ client: s.client, tableName: s.tableName, directory: s.directoryId });
+/** The user and group stores and the audit trail of the settings' directory. */
+export function directoryStores(settings: StoreSettings): DirectoryStores {
+  return settings.stores ? settings.stores(settings.directoryId) : dynamoStores(settings);
+}
 
-/** The user and group stores of one directory on the DynamoDB table. */
-export function dynamoStores(settings: StoreSettings) {
+/** The user and group stores and the audit trail of one directory on the DynamoDB table. */
+export function dynamoStores(settings: TableSettings) {
+  const ref = { client: settings.client, tableName: settings.tableName, directory: settings.directoryId };
   const options = { ...settings.memberships, auditRetentionDays: settings.auditRetentionDays };
   return {
-    users: new DynamoUserStore(ref(settings), options),
-    groups: new DynamoGroupStore(ref(settings), options),
+    users: new DynamoUserStore(ref, options),
+    groups: new DynamoGroupStore(ref, options),
     audit: new DynamoAuditLog(settings.client, settings.tableName, settings.directoryId),
   };
 }
@@ -55,14 +85,14 @@ const withProfile = (settings: FunctionSettings, options?: ServiceOptions): Serv
   ...options,
 });
 
-/** The Users service on the DynamoDB table, with the profile's rules (Users, Bulk and /.search alike). */
+/** The Users service on the directory's stores, with the profile's rules (Users, Bulk and /.search alike). */
 export function usersService(settings: FunctionSettings, options?: ServiceOptions): UserService {
-  const { users, groups } = dynamoStores(settings);
+  const { users, groups } = directoryStores(settings);
   return new UserService(users, groups, withProfile(settings, { ...options, directory: settings.cursorScope }));
 }
 
-/** The Groups service on the DynamoDB table, with the profile's rules. */
+/** The Groups service on the directory's stores, with the profile's rules. */
 export function groupsService(settings: FunctionSettings, options?: ServiceOptions): GroupService {
-  const { users, groups } = dynamoStores(settings);
+  const { users, groups } = directoryStores(settings);
   return new GroupService(groups, users, withProfile(settings, { ...options, directory: settings.cursorScope }));
 }
