@@ -1,9 +1,32 @@
-/** Jest: TypeScript through ts-jest (transpile only; `npm run typecheck` does the type check). */
+/**
+ * Jest, `npm test`: every test on DynamoDB Local, and the HTTP suites that read nothing but
+ * HTTP once more on the in-memory store that `SCIM_STORE=memory npm start` serves, so that the
+ * two stores are held to the same answers over HTTP as the store contract suite holds them
+ * below it (test/store/contract.ts).
+ */
+const common = require('./test/support/jest-common');
+
+/** The HTTP suites that look only at HTTP answers (no table reads), run on both stores. */
+const ON_BOTH_STORES = ['bulk', 'etags', 'iic-profile', 'jumpcloud', 'lists'];
+
 module.exports = {
-  roots: ['<rootDir>/test'],
-  testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
-  // Node's environment with a DynamoDB Local of each file's own, started on first use.
-  testEnvironment: '<rootDir>/test/support/dynamo-environment.ts',
-  testTimeout: 30000,
+  projects: [
+    {
+      ...common,
+      displayName: 'dynamodb',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      // Node's environment with a DynamoDB Local of each file's own, started on first use.
+      testEnvironment: '<rootDir>/test/support/dynamo-environment.ts',
+    },
+    {
+      ...common,
+      displayName: 'memory store',
+      roots: ['<rootDir>/test/http'],
+      testMatch: ON_BOTH_STORES.map((name) => `<rootDir>/test/http/${name}.test.ts`),
+      testEnvironment: 'node',
+      // startTestServer (test/support/server.ts) serves the in-memory store.
+      setupFiles: ['<rootDir>/test/support/on-memory-store.ts'],
+    },
+  ],
 };

@@ -1,12 +1,13 @@
 /**
  * The unit tier (`npm run test:unit`): the SCIM core, the services over the in-memory store
  * and the store contract on it. No DynamoDB Local (no Java), no browser, no network: Node's
- * plain environment, not jest.config.js's test/support/dynamo-environment.ts. `npm test` runs this tier and all the others.
+ * plain environment, not test/support/dynamo-environment.ts. `npm test` runs this tier and all the others.
  */
-const base = require('./jest.config');
+const common = require('./test/support/jest-common');
 
 module.exports = {
-  ...base,
+  ...common,
+  testMatch: ['**/*.test.ts'],
   roots: ['<rootDir>/test/unit'],
   testEnvironment: 'node',
 };

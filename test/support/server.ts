@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../../lambda/http/log';
 import { startLocalServer } from '../../lib/local/server';
 import type { ProfileName } from '../../lambda/scim/profiles/profile';
 import type { MembershipOptions } from '../../lambda/store/memberships';
+import { MemoryTable } from '../../lambda/store/memory-store';
 import { freshTable } from './dynamo';
 
 export const TEST_TOKEN = 'test-token-0123456789abcdef';
@@ -15,9 +16,13 @@ export async function startTestServer(
   options: { rateLimit?: number; verifier?: TokenVerifier } = {},
 ) {
   const verifier = options.verifier ?? new StaticTokenVerifier(TEST_TOKEN);
-  const table = await freshTable('http');
+  const onMemory = process.env.SCIM_TEST_STORE === 'memory';
+  const memory = new MemoryTable();
+  const freshOne = onMemory ? undefined : await freshTable('http');
   const local = await startLocalServer({
-    store: { client: table.client, tableName: table.tableName, directoryId: 'default', memberships },
+    store: freshOne
+      ? { client: freshOne.client, tableName: freshOne.tableName, directoryId: 'default', memberships }
+      : { stores: (id) => memory.directory(id), directoryId: 'default', memberships },
     verifier,
     logger,
     port: 0,
@@ -28,11 +33,15 @@ export async function startTestServer(
   const scim = scimAt(local.baseUrl, TEST_TOKEN);
   return {
     ...local,
-    table,
+    /** The table under the endpoint; a suite run on the memory store (SCIM_TEST_STORE) has none. */
+    get table() {
+      if (!freshOne) throw new Error('This suite runs on the in-memory store (jest project "memory store"): it has no table to read.');
+      return freshOne;
+    },
     scim,
     async stop() {
       await local.close();
-      table.client.destroy();
+      freshOne?.client.destroy();
     },
   };
 }
