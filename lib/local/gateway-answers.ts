@@ -1,5 +1,5 @@
 import type { ProfileName } from '../../lambda/scim/profiles/profile';
-import { GATEWAY_ANSWERS, gatewayErrorBody } from '../constructs/gateway-responses';
+import { GATEWAY_ANSWERS, gatewayErrorBody } from '../constructs/gateway-answers';
 
 /** An answer as API Gateway's proxy result carries it. */
 export interface GatewayResult {
@@ -18,7 +18,7 @@ export interface GatewayContext {
 
 /**
  * What the deployed stage answers itself for the gateway answer `id` (lib/constructs/
- * gateway-responses.ts), rendered by the local server from the same template and headers, so
+ * gateway-answers.ts), rendered by the local server from the same template and headers, so
  * that a throttled client sees on a laptop the bytes it sees in AWS.
  */
 export function gatewayAnswer(profile: ProfileName, id: string, context: GatewayContext): GatewayResult {

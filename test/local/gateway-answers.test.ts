@@ -1,4 +1,4 @@
-import { GATEWAY_ANSWERS, gatewayErrorBody } from '../../lib/constructs/gateway-responses';
+import { GATEWAY_ANSWERS, gatewayErrorBody } from '../../lib/constructs/gateway-answers';
 import { gatewayAnswer, requestTime } from '../../lib/local/gateway-answers';
 
 /** The local server's stand-ins for what the deployed stage answers itself, from the same templates. */
