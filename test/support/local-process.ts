@@ -1,7 +1,25 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import * as path from 'node:path';
+import { PROJECT_ROOT } from '../../lib/constructs/bundling';
+import { buildLocalBundle } from '../../lib/local/bundle';
 import { freePort } from '../../lib/local/dynamodb-local';
 
-/** `npm start` (bin/local.ts) as a process of its own, as a user runs it. */
+/**
+ * The bundle `npm start` runs, built from the sources once per test process into a folder of
+ * its own (test files run side by side), and removed when the process ends.
+ */
+let bundle: Promise<string> | undefined;
+function localBundle(): Promise<string> {
+  if (!bundle) {
+    const dir = path.join(PROJECT_ROOT, 'dist', 'local-test', String(process.pid));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    bundle = buildLocalBundle(dir);
+  }
+  return bundle;
+}
+
+/** `npm start` (bin/local.ts, bundled as `npm start` runs it) as a process of its own, as a user runs it. */
 export interface LocalProcess {
   readonly child: ChildProcess;
   readonly port: number;
@@ -12,12 +30,12 @@ export interface LocalProcess {
 }
 
 /**
- * Starts bin/local.ts on a free port with `env` on top of this process's environment
+ * Starts the local endpoint on a free port with `env` on top of this process's environment
  * (`SCIM_LOG=quiet` unless `env` says otherwise) and resolves once it printed its Base URL.
  */
 export async function startLocalProcess(env: Record<string, string> = {}, startWithinMs = 60_000): Promise<LocalProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/local.ts'], {
+  const [port, entry] = await Promise.all([freePort(), localBundle()]);
+  const child = spawn(process.execPath, [entry], {
     env: { ...process.env, PORT: String(port), SCIM_LOG: 'quiet', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
