@@ -291,6 +291,44 @@ describe('npm start (bin/local.ts as a process)', () => {
     rmSync(emptyDir, { recursive: true, force: true });
   });
 
+  it('with SCIM_STORE=memory serves the same handlers with no DynamoDB Local: users, groups, members, audit; nothing written; a bad value refuses to start', async () => {
+    const emptyDir = mkdtempSync(join(tmpdir(), 'scim-store-mem-'));
+    const run = await start({ SCIM_DATA_DIR: emptyDir, SCIM_STORE: 'memory', SCIM_TOKEN: 'memory-token' });
+    const scim = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`http://127.0.0.1:${run.port}/scim/v2${path}`, {
+        method,
+        headers: { Authorization: 'Bearer memory-token', ...(body ? { 'Content-Type': 'application/scim+json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      const text = await res.text();
+      return { status: res.status, json: text ? JSON.parse(text) : undefined };
+    };
+    try {
+      expect(run.output()).toContain('Store:      in memory (SCIM_STORE=memory)');
+      expect(run.output()).not.toMatch(/DynamoDB:.*pid/);
+      // No Java child: the process has no DynamoDB Local under it.
+      const children = readFileSync(`/proc/${run.child.pid}/task/${run.child.pid}/children`, 'utf8').trim();
+      expect(children).toBe('');
+      const user = await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'Mem@Example.com' });
+      expect(user.status).toBe(201);
+      expect((await scim('POST', '/Users', { schemas: [USER_SCHEMA], userName: 'mem@example.com' })).json).toMatchObject({ status: '409', scimType: 'uniqueness' });
+      const group = await scim('POST', '/Groups', { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: 'Mem', members: [{ value: user.json.id }] });
+      expect(group.status).toBe(201);
+      expect((await scim('GET', `/Users/${user.json.id}`)).json.groups).toEqual([expect.objectContaining({ value: group.json.id })]);
+      expect((await scim('GET', `/Users?filter=${encodeURIComponent('userName eq "MEM@example.com"')}`)).json.totalResults).toBe(1);
+      expect((await scim('GET', `/Groups/${group.json.id}`)).json.members).toEqual([expect.objectContaining({ value: user.json.id })]);
+      expect((await scim('DELETE', `/Users/${user.json.id}`)).status).toBe(204);
+      expect((await scim('GET', `/Groups/${group.json.id}`)).json.members ?? []).toEqual([]);
+      const audit = await scim('GET', '/Audit');
+      expect(audit.json.Resources.map((e: { operation: string }) => e.operation).sort()).toEqual(['create', 'create', 'delete']);
+    } finally {
+      await run.stop();
+    }
+    expect(readdirSync(emptyDir)).toEqual([]);
+    rmSync(emptyDir, { recursive: true, force: true });
+    await expect(start({ SCIM_STORE: 'sqlite' })).rejects.toThrow(/SCIM_STORE must be "dynamodb" \(the default\) or "memory", not "sqlite"/);
+  });
+
   it('with SCIM_PROFILE=aws-iam-identity-center and SCIM_RATE_LIMIT answers as IAM Identity Center, throttling included; bad values refuse to start', async () => {
     const run = await start({ SCIM_IN_MEMORY: '1', SCIM_TOKEN: 'profile-token', SCIM_PROFILE: 'aws-iam-identity-center', SCIM_RATE_LIMIT: '3' });
     try {
