@@ -1,8 +1,10 @@
-import { runRace } from '../../bench/race';
+import { readFileSync } from 'node:fs';
+import { runRace, type RaceResult } from '../../bench/race';
+import { README, renderSections, replaceSections } from '../../bench/lib/readme';
 import { parseProcStat, processCpuMs } from '../../bench/lib/proc-stat';
 import type { PhaseRun } from '../../bench/lib/race-client';
 import { parseStartup } from '../../bench/lib/race-servers';
-import { raceBudgets, serverTotals, summarisePhase, type PhaseFigures } from '../../bench/lib/race-summary';
+import { raceBudgets, raceRatios, serverTotals, summarisePhase, type PhaseFigures } from '../../bench/lib/race-summary';
 import { FULL_WORKLOAD, workloadPhases, type WorkloadSize } from '../../bench/lib/race-workload';
 
 describe('the race: reading another process', () => {
@@ -100,6 +102,30 @@ describe('the race: figures', () => {
     expect(missed[1].detail).toContain('(ran on DynamoDB Local)');
     // Without the peer, no ratio to it is claimed.
     expect(raceBudgets(serverTotals(meets.slice(1)), meets.slice(1)).map((b) => b.budget).filter((b) => b.includes('scimmy'))).toEqual([]);
+  });
+
+  it("renders a block for bench/README.md's race markers, servers in the order they started", () => {
+    const rows = [phase('scimmy', 1000, 10, 9000), phase('oursMemory', 1000, 2, 1000)];
+    const totals = serverTotals(rows);
+    const race: RaceResult = {
+      concurrency: 8,
+      workload: FULL_WORKLOAD,
+      requestsPerServer: 1000,
+      oursLog: 'per request',
+      clockTicksPerSecond: 100,
+      servers: [
+        { id: 'oursMemory', label: 'ours, in memory', command: 'node --import tsx bin/local.ts', store: 'memory', env: 'SCIM_STORE=memory' },
+        { id: 'scimmy', label: 'scimmy 1.3 + express', command: 'node --import tsx bench/lib/scimmy-server.ts', store: 'memory', env: '' },
+      ],
+      phases: rows,
+      totals,
+      ratios: raceRatios(totals, rows),
+    };
+    const block = renderSections({ recordedAt: '2026-12-02T00:00:00Z', mode: 'full', node: 'v20', race, budgets: [] }).race;
+    expect(block).toContain('| ours, in memory | 1000 | 0 | 500 | 1 |  |');
+    expect(block).toContain('| ours in memory ÷ scimmy, requests/s | >= 3x | 5x |');
+    expect(block.indexOf('| phase 1000 | ours, in memory |')).toBeLessThan(block.indexOf('| phase 1000 | scimmy 1.3 + express |'));
+    expect(replaceSections(readFileSync(README, 'utf8'), { race: block })).toContain(`<!-- bench:race -->\n${block}\n<!-- /bench:race -->`);
   });
 
   it("the issue's workload: 2,710 requests, every user in two groups, no member removed twice", () => {
