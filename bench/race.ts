@@ -153,14 +153,14 @@ export async function runRace(options: RaceOptions = {}): Promise<RaceResult> {
       });
     }
 
-    const client0 = () => {
+    const clientCpuMs = () => {
       const u = process.cpuUsage();
       return (u.user + u.system) / 1000;
     };
     const read = (c: Contender): CpuReading => ({
       node: processCpuMs(c.running.pid),
       ...(c.running.dynamoPid === undefined ? {} : { java: processCpuMs(c.running.dynamoPid) }),
-      client: client0(),
+      client: clientCpuMs(),
     });
     const rows: PhaseFigures[] = [];
     const phases = workloadPhases(size);

@@ -78,8 +78,14 @@ export class RaceClient {
     });
   }
 
-  /** Runs `count` requests, `concurrency` in flight, and records each one's latency and outcome. */
+  /**
+   * Runs `count` requests, `concurrency` in flight, and records each one's latency and outcome.
+   * It starts on new connections: a server closes a connection idle for its keep-alive timeout
+   * (5 s in Node) while other servers run their phases, and a request sent just as it does
+   * would fail for no fault of the server's.
+   */
   async run(count: number, concurrency: number, make: (i: number) => RaceRequest): Promise<PhaseRun> {
+    for (const sockets of Object.values(this.agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
     const latenciesMs: number[] = [];
     const errorSamples: string[] = [];
     let errors = 0;

@@ -14,7 +14,7 @@ import type { LoadResult } from '../load';
 import type { LogBytesResult } from '../log-bytes';
 import type { PeersResult } from '../peers';
 import type { RaceResult } from '../race';
-import { RACE_TARGETS } from './race-summary';
+import { OURS_MODES, RACE_TARGETS } from './race-summary';
 
 export const README = path.join(__dirname, '..', 'README.md');
 
@@ -211,8 +211,8 @@ function renderRace(race: RaceResult, when: string): string {
         ...(['oursDynamo', 'oursMemory'] as const).flatMap((id) =>
           total(id)
             ? [
-                [`our Node CPU per request, ${label(id)}`, `<= ${RACE_TARGETS.oursCpuMsPerRequest} ms`, `${total(id)!.nodeCpuMsPerRequest} ms`],
-                [`scimmy's CPU ÷ ours, ${label(id)}`, `>= ${RACE_TARGETS.scimmyOverOursCpu}x`, ratio(r.scimmyOverOursCpu[id])],
+                [`our Node CPU per request, ${OURS_MODES[id]}`, `<= ${RACE_TARGETS.oursCpuMsPerRequest} ms`, `${total(id)!.nodeCpuMsPerRequest} ms`],
+                [`scimmy's CPU per request ÷ ours, ${OURS_MODES[id]}`, `>= ${RACE_TARGETS.scimmyOverOursCpu}x`, ratio(r.scimmyOverOursCpu[id])],
               ]
             : [],
         ),
