@@ -1,12 +1,15 @@
 /**
  * The benchmark suite: cold start (and what Powertools adds), DynamoDB calls and capacity per
- * operation, load, the SCIM core against peer libraries, and the log bytes per request.
+ * operation, load, the race of whole servers (ours against the scimmy peer, CPU per request),
+ * the SCIM core against peer libraries, and the log bytes per request.
  * Prints tables and the budgets met or not, and writes bench/results/latest.json. Read
  * bench/README.md for how to read the figures.
  *
  *   npm run bench                 # the full run (a few minutes)
  *   npm run bench -- --quick      # fewer samples, under a minute
- *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, auditOverhead, load, peers, logBytes or directories
+ *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, auditOverhead, load, race, peers, logBytes or directories
+ *   npm run bench -- --only race --race-quiet        # the race with ours's per-request log off (SCIM_LOG=quiet)
+ *   npm run bench -- --only race --race-before main  # the race with ours at another git revision as one more server
  *
  * A run without --quick also rewrites its figures in bench/README.md (bench/lib/readme.ts).
  */
@@ -21,9 +24,10 @@ import { runDynamoCalls, type DynamoResult } from './dynamo-calls';
 import { runLoad, type LoadResult } from './load';
 import { runLogBytes, type LogBytesResult } from './log-bytes';
 import { runPeers, type PeersResult } from './peers';
+import { checkRaceBudgets, runRace, type RaceResult } from './race';
 import { updateReadme } from './lib/readme';
 
-const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'auditOverhead', 'load', 'peers', 'logBytes', 'directories'] as const;
+const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'auditOverhead', 'load', 'race', 'peers', 'logBytes', 'directories'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Budget {
@@ -47,6 +51,10 @@ async function main(): Promise<void> {
   const only = onlyAt >= 0 ? (process.argv[onlyAt + 1] as Section) : undefined;
   if (only && !SECTIONS.includes(only)) throw new Error(`--only takes one of ${SECTIONS.join(', ')}`);
   const wanted = (s: Section) => !only || only === s;
+  const beforeAt = process.argv.indexOf('--race-before');
+  const raceBefore = beforeAt >= 0 ? process.argv[beforeAt + 1] : undefined;
+  if (beforeAt >= 0 && !raceBefore) throw new Error('--race-before takes a git revision');
+  const raceQuiet = process.argv.includes('--race-quiet');
   const started = Date.now();
   // Times depend on what else the machine runs; calls, capacity and bytes do not.
   const loadAverage = Math.round(loadavg()[0] * 10) / 10;
@@ -78,6 +86,10 @@ async function main(): Promise<void> {
   if (wanted('load')) {
     say('load: a fixed mixed workload against the local endpoint...');
     results.load = await withDynamoDbLocal((endpoint) => runLoad(endpoint, quick));
+  }
+  if (wanted('race')) {
+    say(`race: one workload against ours (DynamoDB Local, in memory${raceBefore ? `, ${raceBefore}` : ''}) and scimmy + express, each a process, interleaved...`);
+    results.race = await runRace({ quick, quietLog: raceQuiet, before: raceBefore });
   }
   if (wanted('directories')) {
     say(`directories: seeding and deleting a directory of ${quick ? '2,000 users and 200' : '10,000 users and 1,000'} groups on DynamoDB Local...`);
@@ -117,6 +129,7 @@ type Results = Partial<{
   dynamoCallsPerOp: DynamoResult;
   auditOverhead: AuditOverheadResult;
   load: LoadResult;
+  race: RaceResult;
   peers: PeersResult;
   logBytes: LogBytesResult;
   directories: DirectoriesResult;
@@ -203,6 +216,7 @@ function print(r: Results): void {
     console.log(`\nLoad against the local endpoint (DynamoDB Local; concurrency ${r.load.concurrency})`);
     console.table(r.load.phases.map((p) => ({ phase: p.phase, requests: p.requests, 'ops/s': p.opsPerSecond, 'p50 ms': p.p50Ms, 'p95 ms': p.p95Ms, 'p99 ms': p.p99Ms, errors: p.errors })));
   }
+  if (r.race) printRace(r.race);
   if (r.directories) {
     const d = r.directories;
     console.log(
@@ -231,11 +245,54 @@ function print(r: Results): void {
   }
 }
 
+function printRace(race: RaceResult): void {
+  const label = (id: string) => race.servers.find((s) => s.id === id)?.label ?? id;
+  const w = race.workload;
+  console.log(
+    `\nThe race: ${race.requestsPerServer} requests per server (${w.users} users, ${w.groups} groups of ${w.membersPerGroup}), ${race.concurrency} in flight, ` +
+      `phases interleaved across servers; ours's log: ${race.oursLog}; CPU of each process from /proc/<pid>/stat`,
+  );
+  console.table(race.servers.map((s) => ({ server: s.label, command: s.command, env: s.env, store: s.store })));
+  console.table(
+    race.phases.map((p) => ({
+      phase: p.phase,
+      server: label(p.server),
+      requests: p.requests,
+      errors: p.errors,
+      'req/s': p.requestsPerSecond,
+      'p50 ms': p.p50Ms,
+      'p99 ms': p.p99Ms,
+      'node CPU ms/req': p.nodeCpuMsPerRequest,
+      'java CPU ms/req': p.javaCpuMsPerRequest ?? '',
+      'client CPU ms/req': p.clientCpuMsPerRequest,
+    })),
+  );
+  for (const p of race.phases.filter((x) => x.errors > 0)) console.log(`errors, ${label(p.server)}, ${p.phase}: ${p.errorSamples.join(' | ')}`);
+  console.log('Whole workload (requests/s = requests / the sum of the phases\' seconds)');
+  console.table(
+    race.totals.map((t) => ({
+      server: label(t.server),
+      requests: t.requests,
+      errors: t.errors,
+      'req/s': t.requestsPerSecond,
+      'node CPU ms/req': t.nodeCpuMsPerRequest,
+      'java CPU ms/req': t.javaCpuMsPerRequest ?? '',
+    })),
+  );
+  const r = race.ratios;
+  console.log(
+    `ours in memory / scimmy requests/s: ${r.memoryOverScimmyRequestsPerSecond ?? 'n/a'}x (target >= 3); ` +
+      `slowest p99 of ours in memory: ${r.memoryWorstP99 ? `${r.memoryWorstP99.ms} ms (${r.memoryWorstP99.phase})` : 'n/a'} (target < 20 ms); ` +
+      `scimmy CPU / ours: ${Object.entries(r.scimmyOverOursCpu).map(([id, x]) => `${label(id)} ${x}x`).join(', ') || 'n/a'} (target >= 6)`,
+  );
+}
+
 const signed = (n: number) => `${n >= 0 ? '+' : ''}${n}%`;
 
 /** Each budget of the issue, met or not, from the figures of this run. */
 function checkBudgets(r: Results): Budget[] {
   const budgets: Budget[] = [];
+  if (r.race) budgets.push(...checkRaceBudgets(r.race));
   if (r.directories) {
     const d = r.directories;
     budgets.push({

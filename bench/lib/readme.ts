@@ -13,6 +13,8 @@ import type { DynamoResult } from '../dynamo-calls';
 import type { LoadResult } from '../load';
 import type { LogBytesResult } from '../log-bytes';
 import type { PeersResult } from '../peers';
+import type { RaceResult } from '../race';
+import { OURS_MODES, RACE_TARGETS } from './race-summary';
 
 export const README = path.join(__dirname, '..', 'README.md');
 
@@ -26,6 +28,7 @@ export interface RunFigures {
   readonly dynamoCallsPerOp?: DynamoResult;
   readonly auditOverhead?: AuditOverheadResult;
   readonly load?: LoadResult;
+  readonly race?: RaceResult;
   readonly peers?: PeersResult;
   readonly logBytes?: LogBytesResult;
   readonly directories?: DirectoriesResult;
@@ -115,6 +118,7 @@ export function renderSections(run: RunFigures): Record<string, string> {
       table(['phase', 'requests', 'ops/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors'], l.phases.map((p) => [p.phase, p.requests, p.opsPerSecond, p.p50Ms, p.p95Ms, p.p99Ms, p.errors])),
     ].join('\n');
   }
+  if (run.race) sections.race = renderRace(run.race, when);
   const p = run.peers;
   if (p) {
     sections.peers = [
@@ -167,6 +171,62 @@ export function renderSections(run: RunFigures): Record<string, string> {
     table(['budget', 'met', 'figures'], run.budgets.map((b) => [b.budget, b.met === 'reported' ? 'reported' : b.met ? 'yes' : 'NO', b.detail])),
   ].join('\n');
   return sections;
+}
+
+/** The race's block: its servers, the whole workload, the issue's ratios, then phase by phase. */
+function renderRace(race: RaceResult, when: string): string {
+  const w = race.workload;
+  const label = (id: string) => race.servers.find((s) => s.id === id)?.label ?? id;
+  const order = race.servers.map((s) => s.id);
+  const phases = [...new Set(race.phases.map((p) => p.phase))];
+  const byPhase = phases.flatMap((phase) =>
+    race.phases.filter((p) => p.phase === phase).sort((a, b) => order.indexOf(a.server) - order.indexOf(b.server)),
+  );
+  const total = (id: string) => race.totals.find((t) => t.server === id);
+  const ratio = (x: number | undefined) => (x === undefined ? 'n/a' : `${x}x`);
+  const r = race.ratios;
+  const errors = race.phases.filter((p) => p.errors > 0);
+  return [
+    `*${when}; ${race.requestsPerServer.toLocaleString('en-US')} requests per server (${w.users} users, ${w.groups} groups of ${w.membersPerGroup}, ` +
+      `${w.removals} member removals, list pages of ${w.pageSize}), ${race.concurrency} in flight; ours's log: ${race.oursLog}; ` +
+      `CPU from /proc/<pid>/stat at ${race.clockTicksPerSecond} ticks/s.*`,
+    '',
+    table(
+      ['server', 'started as', 'store it ran on'],
+      race.servers.map((s) => [s.label, `\`${[s.env, s.command].filter(Boolean).join(' ')}\``, s.store]),
+    ),
+    '',
+    'Whole workload (requests/s: all requests over the sum of the phases\' seconds; CPU: of each process, per request):',
+    '',
+    table(
+      ['server', 'requests', 'errors', 'requests/s', 'Node CPU ms/request', 'DynamoDB Local CPU ms/request'],
+      race.totals.map((t) => [label(t.server), t.requests, t.errors, t.requestsPerSecond, t.nodeCpuMsPerRequest, t.javaCpuMsPerRequest ?? '']),
+    ),
+    '',
+    table(
+      ['issue 19', 'target', 'this run'],
+      [
+        ['ours in memory ÷ scimmy, requests/s', `>= ${RACE_TARGETS.memoryOverScimmy}x`, ratio(r.memoryOverScimmyRequestsPerSecond)],
+        ['slowest phase p99, ours in memory', `< ${RACE_TARGETS.memoryP99Ms} ms`, r.memoryWorstP99 ? `${r.memoryWorstP99.ms} ms (${r.memoryWorstP99.phase})` : 'n/a'],
+        ...(['oursDynamo', 'oursMemory'] as const).flatMap((id) =>
+          total(id)
+            ? [
+                [`our Node CPU per request, ${OURS_MODES[id]}`, `<= ${RACE_TARGETS.oursCpuMsPerRequest} ms`, `${total(id)!.nodeCpuMsPerRequest} ms`],
+                [`scimmy's CPU per request ÷ ours, ${OURS_MODES[id]}`, `>= ${RACE_TARGETS.scimmyOverOursCpu}x`, ratio(r.scimmyOverOursCpu[id])],
+              ]
+            : [],
+        ),
+      ],
+    ),
+    '',
+    'Phase by phase:',
+    '',
+    table(
+      ['phase', 'server', 'requests', 'errors', 'requests/s', 'p50 ms', 'p99 ms', 'Node CPU ms/request', 'DynamoDB Local CPU ms/request', 'load generator CPU ms/request'],
+      byPhase.map((p) => [p.phase, label(p.server), p.requests, p.errors, p.requestsPerSecond, p.p50Ms, p.p99Ms, p.nodeCpuMsPerRequest, p.javaCpuMsPerRequest ?? '', p.clientCpuMsPerRequest]),
+    ),
+    ...(errors.length === 0 ? [] : ['', ...errors.map((p) => `Errors, ${label(p.server)}, ${p.phase}: ${p.errorSamples.join('; ')}`)]),
+  ].join('\n');
 }
 
 /** Replaces each rendered section of `text` between its markers; a missing marker is an error. */
