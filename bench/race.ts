@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buildLocalBundle } from '../lib/local/bundle';
 import { processCpuMs, clockTicksPerSecond } from './lib/proc-stat';
 import { RaceClient } from './lib/race-client';
 import { startServer, type RunningServer, type ServerCommand } from './lib/race-servers';
@@ -21,9 +22,13 @@ import { FULL_WORKLOAD, QUICK_WORKLOAD, workloadPhases, type WorkloadSize, type 
 
 const ROOT = path.resolve(__dirname, '..');
 
-/** How ours is started, in `root` (a checkout of this repository): the process `npm start` runs. */
-export function oursCommand(root = ROOT): Pick<ServerCommand, 'command' | 'args' | 'cwd'> {
-  return { command: process.execPath, args: ['--import', 'tsx', 'bin/local.ts'], cwd: root };
+/**
+ * How ours is started: the process `npm start` runs, the local endpoint bundled as the
+ * functions are (lib/local/bundle.ts), built for the race into a folder of its own.
+ */
+export async function oursCommand(): Promise<Pick<ServerCommand, 'command' | 'args' | 'cwd'>> {
+  const entry = await buildLocalBundle(path.join(ROOT, 'dist', 'local-race'));
+  return { command: process.execPath, args: [path.relative(ROOT, entry)], cwd: ROOT };
 }
 
 /** `--race-before`'s server: that revision's bin/local.ts under tsx, as its `npm start` ran it. */
@@ -121,9 +126,10 @@ export async function runRace(options: RaceOptions = {}): Promise<RaceResult> {
   const ours = (extra: Record<string, string>) => ({ SCIM_IN_MEMORY: '1', SCIM_DATA_DIR: dataDir(), ...(quietLog ? { SCIM_LOG: 'quiet' } : {}), ...extra });
 
   const specs: { id: ServerId; label: string; run: Pick<ServerCommand, 'command' | 'args' | 'cwd'>; env: Record<string, string>; asked: string }[] = [];
+  const oursRun = wanted.some((id) => id !== 'scimmy') ? await oursCommand() : undefined;
   for (const id of wanted) {
-    if (id === 'oursDynamo') specs.push({ id, label: 'ours, DynamoDB Local', run: oursCommand(), env: ours({}), asked: 'SCIM_IN_MEMORY=1' });
-    if (id === 'oursMemory') specs.push({ id, label: 'ours, in memory', run: oursCommand(), env: ours({ SCIM_STORE: 'memory' }), asked: 'SCIM_IN_MEMORY=1 SCIM_STORE=memory' });
+    if (id === 'oursDynamo') specs.push({ id, label: 'ours, DynamoDB Local', run: oursRun!, env: ours({}), asked: 'SCIM_IN_MEMORY=1' });
+    if (id === 'oursMemory') specs.push({ id, label: 'ours, in memory', run: oursRun!, env: ours({ SCIM_STORE: 'memory' }), asked: 'SCIM_IN_MEMORY=1 SCIM_STORE=memory' });
     if (id === 'scimmy') specs.push({ id, label: 'scimmy 1.3 + express', run: scimmyCommand(), env: {}, asked: '' });
   }
   const started: RunningServer[] = [];
