@@ -19,6 +19,9 @@ export interface CallRecord {
   readonly ended: number;
 }
 
+/** The SDK's middleware the stores' calls go without (see createDocumentClient). */
+export const UNNEEDED_STEPS = ['getUserAgentMiddleware', 'loggerMiddleware'] as const;
+
 const THROTTLING = new Set([
   'ProvisionedThroughputExceededException',
   'ThrottlingException',
@@ -43,6 +46,10 @@ export function createDocumentClient(options: ClientOptions = {}): DynamoDBDocum
     // API Gateway's 29 s (test/hardening/outage.test.ts).
     requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true },
   });
+  // Two steps of every call that do nothing the table needs: the user-agent header (the SDK's
+  // usage metrics; about a tenth of a call's CPU, `npm run bench:profile`) and the logger
+  // step, which logs to a no-op logger. Retries, signing, endpoints and the trace header stay.
+  for (const step of UNNEEDED_STEPS) client.middlewareStack.remove(step);
   client.middlewareStack.add(
     (next) => async (args) => {
       try {
