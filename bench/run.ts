@@ -7,7 +7,7 @@
  *
  *   npm run bench                 # the full run (a few minutes)
  *   npm run bench -- --quick      # fewer samples, under a minute
- *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, auditOverhead, load, race, peers, logBytes or directories
+ *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, auditOverhead, load, race, profile, peers, logBytes or directories
  *   npm run bench -- --only race --race-quiet        # the race with ours's per-request log off (SCIM_LOG=quiet)
  *   npm run bench -- --only race --race-before main  # the race with ours at another git revision as one more server
  *
@@ -24,10 +24,11 @@ import { runDynamoCalls, type DynamoResult } from './dynamo-calls';
 import { runLoad, type LoadResult } from './load';
 import { runLogBytes, type LogBytesResult } from './log-bytes';
 import { runPeers, type PeersResult } from './peers';
+import { runProfile, type ProfileResult } from './profile';
 import { checkRaceBudgets, runRace, type RaceResult } from './race';
 import { updateReadme } from './lib/readme';
 
-const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'auditOverhead', 'load', 'race', 'peers', 'logBytes', 'directories'] as const;
+const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'auditOverhead', 'load', 'race', 'profile', 'peers', 'logBytes', 'directories'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Budget {
@@ -91,6 +92,10 @@ async function main(): Promise<void> {
     say(`race: one workload against ours (DynamoDB Local, in memory${raceBefore ? `, ${raceBefore}` : ''}) and scimmy + express, each a process, interleaved...`);
     results.race = await runRace({ quick, quietLog: raceQuiet, before: raceBefore });
   }
+  if (wanted('profile')) {
+    say('profile: the race workload on ours with the CPU profiler on, on DynamoDB Local and in memory...');
+    results.profile = await runProfile(quick);
+  }
   if (wanted('directories')) {
     say(`directories: seeding and deleting a directory of ${quick ? '2,000 users and 200' : '10,000 users and 1,000'} groups on DynamoDB Local...`);
     results.directories = await withDynamoDbLocal((endpoint) => runDirectories(endpoint, quick));
@@ -130,6 +135,7 @@ type Results = Partial<{
   auditOverhead: AuditOverheadResult;
   load: LoadResult;
   race: RaceResult;
+  profile: ProfileResult;
   peers: PeersResult;
   logBytes: LogBytesResult;
   directories: DirectoriesResult;
@@ -217,6 +223,13 @@ function print(r: Results): void {
     console.table(r.load.phases.map((p) => ({ phase: p.phase, requests: p.requests, 'ops/s': p.opsPerSecond, 'p50 ms': p.p50Ms, 'p95 ms': p.p95Ms, 'p99 ms': p.p99Ms, errors: p.errors })));
   }
   if (r.race) printRace(r.race);
+  if (r.profile) {
+    console.log(`\nWhere our CPU goes (bench/profile.ts): the race workload, ${r.profile.requestsPerStore} requests, on the bundle with V8's profiler`);
+    for (const run of r.profile.runs) {
+      console.log(`${run.store}: ${run.cpuMsPerRequest} ms CPU per request (/proc), ${run.sampledMs} ms sampled`);
+      console.table(run.groups.map((g) => ({ group: g.group, share: `${g.sharePercent}%`, 'ms/request': g.cpuMsPerRequest })));
+    }
+  }
   if (r.directories) {
     const d = r.directories;
     console.log(

@@ -13,6 +13,7 @@ import type { DynamoResult } from '../dynamo-calls';
 import type { LoadResult } from '../load';
 import type { LogBytesResult } from '../log-bytes';
 import type { PeersResult } from '../peers';
+import type { ProfileResult } from '../profile';
 import type { RaceResult } from '../race';
 import { OURS_MODES, RACE_TARGETS } from './race-summary';
 
@@ -29,6 +30,7 @@ export interface RunFigures {
   readonly auditOverhead?: AuditOverheadResult;
   readonly load?: LoadResult;
   readonly race?: RaceResult;
+  readonly profile?: ProfileResult;
   readonly peers?: PeersResult;
   readonly logBytes?: LogBytesResult;
   readonly directories?: DirectoriesResult;
@@ -119,6 +121,20 @@ export function renderSections(run: RunFigures): Record<string, string> {
     ].join('\n');
   }
   if (run.race) sections.race = renderRace(run.race, when);
+  const pr = run.profile;
+  if (pr) {
+    const [dynamo, memory] = ['DynamoDB Local', 'memory'].map((store) => pr.runs.find((r) => r.store === store));
+    const groups = [...new Set(pr.runs.flatMap((r) => r.groups.map((g) => g.group)))];
+    const cell = (r: typeof dynamo, group: string) => {
+      const g = r?.groups.find((x) => x.group === group);
+      return g ? `${g.cpuMsPerRequest.toFixed(3)} (${g.sharePercent}%)` : '';
+    };
+    sections.profile = [
+      `*${when}; the race workload (${pr.requestsPerStore.toLocaleString('en-US')} requests, 8 in flight) on ours's bundle with \`--cpu-prof\`, each sample mapped through the source map to its package or folder; ms per request: the group's share of the samples times the CPU /proc measured for the process over the workload (${dynamo?.cpuMsPerRequest ?? 'n/a'} ms on DynamoDB Local, ${memory?.cpuMsPerRequest ?? 'n/a'} ms in memory; the profiler's own cost included).*`,
+      '',
+      table(['where', 'DynamoDB Local: ms/request (share)', 'in memory: ms/request (share)'], groups.map((g) => [g, cell(dynamo, g), cell(memory, g)])),
+    ].join('\n');
+  }
   const p = run.peers;
   if (p) {
     sections.peers = [

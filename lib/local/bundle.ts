@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Plugin } from 'esbuild';
+import type { BuildOptions, Plugin } from 'esbuild';
 import { esbuildOptions, PROJECT_ROOT } from '../constructs/bundling';
 
 /** Where `npm start` runs the local endpoint from: bin/local.ts bundled (dist/ is not committed). */
@@ -29,10 +29,11 @@ const ownDirname: Plugin = {
  * (FUNCTION_BUNDLE: minified ESM, the AWS SDK inside), so that `npm start` runs the handler
  * code the stack deploys, compiled the same way, and not the sources under a TypeScript
  * loader. About a second. `outdir` must lie inside the project, whose node_modules the bundle
- * resolves DynamoDB Local from.
+ * resolves DynamoDB Local from; `extra.sourcemap` is for the CPU profile (bench/profile.ts),
+ * which maps the bundle's code back to its packages.
  */
-export async function buildLocalBundle(outdir = LOCAL_BUNDLE_DIR): Promise<string> {
+export async function buildLocalBundle(outdir = LOCAL_BUNDLE_DIR, extra: Pick<BuildOptions, 'sourcemap'> = {}): Promise<string> {
   const esbuild = await import('esbuild');
-  await esbuild.build({ ...esbuildOptions('bin/local.ts', outdir), plugins: [ownDirname], logLevel: 'warning' });
+  await esbuild.build({ ...esbuildOptions('bin/local.ts', outdir), ...extra, plugins: [ownDirname], logLevel: 'warning' });
   return path.join(outdir, 'index.mjs');
 }

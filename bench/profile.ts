@@ -1,0 +1,184 @@
+/**
+ * Where our CPU goes: ours (the local endpoint's bundle, as `npm start` and the race run it)
+ * under the race's workload with V8's CPU profiler on, on DynamoDB Local and on the in-memory
+ * store; each sample's code is mapped back through the bundle's source map to the package or
+ * folder it comes from, and grouped: the SDK's middleware, signing, serialization and
+ * marshalling, Node's HTTP, JSON, validation, logging, our SCIM core, services and store.
+ * The shares are of the profile's samples. V8 samples the thread on a wall clock, so a moment
+ * the thread waits inside a system call counts for that call: the socket writes (writev, to
+ * DynamoDB Local and to the client) are a group of their own for that reason, larger than the
+ * CPU they cost (the process's system time, which holds the kernel's side of them, is a small
+ * part of its CPU). The ms per request apply the shares to the CPU time /proc measured for
+ * the process over the same workload.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SourceMapConsumer } from 'source-map';
+import { buildLocalBundle } from '../lib/local/bundle';
+import { processCpuMs } from './lib/proc-stat';
+import { RaceClient } from './lib/race-client';
+import { startServer } from './lib/race-servers';
+import { FULL_WORKLOAD, QUICK_WORKLOAD, workloadPhases } from './lib/race-workload';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** The groups of the breakdown, first match wins, on the source path a sample maps to (or the native function's name). */
+const GROUPS: readonly { readonly group: string; readonly test: RegExp }[] = [
+  { group: 'socket writes (writev: samples count its wall time, see below)', test: /^native writev$/ },
+  { group: 'SigV4 signing and hashing (SDK signer, node:crypto: token hashes, ids)', test: /@smithy\/signature-v4|@aws-crypto|httpAuthSchemes|node:internal\/crypto/ },
+  { group: 'SDK: marshalling (document client, attribute values)', test: /@aws-sdk\/(lib-dynamodb|util-dynamodb|dynamodb-codec)/ },
+  { group: 'SDK: serialization (JSON protocol, schemas)', test: /@smithy\/core\/dist-es\/submodules\/(protocols|serde|schema)|@aws-sdk\/core\/dist-es\/submodules\/protocols/ },
+  { group: 'SDK: HTTP handler', test: /@smithy\/node-http-handler/ },
+  { group: 'SDK: middleware, endpoints, retries, client', test: /@smithy\/|@aws-sdk\// },
+  { group: 'logging (Powertools Logger, our log lines)', test: /@aws-lambda-powertools|lambda\/http\/log|lambda\/handlers\/(telemetry|instrumented)/ },
+  { group: 'JSON.parse and JSON.stringify', test: /^native (parse|stringify)$/ },
+  { group: 'validation (schemas, values, names, JSON body checks)', test: /lambda\/scim\/(validate|schema|values|unique-name|json-body)/ },
+  { group: 'SCIM core (filters, PATCH, projection, lists, errors)', test: /lambda\/scim\// },
+  { group: 'services and store (ours)', test: /lambda\/(service|store)\// },
+  { group: 'HTTP routing, auth and handler glue (ours)', test: /lambda\/(http|handlers)\// },
+  { group: 'the local server (lib/local, API Gateway stand-in)', test: /\/(lib|bin)\// },
+  { group: 'Node: HTTP, sockets, streams', test: /node:internal\/(http|_http|net|stream|streams|child_process)|node:(_http|http|net|stream)|stream_base_commons|^native (writeLatin1String|writeUtf8String|writeBuffer)$/ },
+  { group: 'garbage collection', test: /^\(garbage collector\)$/ },
+];
+const OTHER = 'other (promises, timers, Node internals, program)';
+
+export interface ProfileGroup {
+  readonly group: string;
+  readonly sharePercent: number;
+  readonly cpuMsPerRequest: number;
+}
+
+export interface ProfileRun {
+  readonly store: 'DynamoDB Local' | 'memory';
+  readonly requests: number;
+  readonly cpuMsPerRequest: number;
+  readonly sampledMs: number;
+  readonly groups: ProfileGroup[];
+}
+
+export interface ProfileResult {
+  readonly requestsPerStore: number;
+  readonly runs: ProfileRun[];
+}
+
+interface CpuProfile {
+  readonly nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number }; children?: number[] }[];
+  readonly samples: number[];
+  readonly timeDeltas: number[];
+}
+
+/** Each sample's self time, by group, with native frames (but JSON's) counted as their caller's. */
+export function groupProfile(profile: CpuProfile, sourceOf: (url: string, line: number, column: number) => string): Map<string, number> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const groupOf = new Map<number, string>();
+  const classify = (id: number): string => {
+    const known = groupOf.get(id);
+    if (known) return known;
+    const { callFrame: f } = byId.get(id)!;
+    let key: string;
+    if (f.url) key = f.url.startsWith('file:') ? sourceOf(f.url, f.lineNumber, f.columnNumber) : f.url;
+    else key = f.functionName.startsWith('(') ? f.functionName : `native ${f.functionName}`;
+    let group = GROUPS.find((g) => g.test.test(key))?.group;
+    // A native frame (a builtin) does its caller's work, JSON's aside.
+    if (!group && key.startsWith('native ') && parent.has(id)) group = classify(parent.get(id)!);
+    group ??= OTHER;
+    groupOf.set(id, group);
+    return group;
+  };
+  const totals = new Map<string, number>();
+  for (const [id, micros] of self) {
+    if (byId.get(id)!.callFrame.functionName === '(idle)') continue;
+    const group = classify(id);
+    totals.set(group, (totals.get(group) ?? 0) + micros);
+  }
+  return totals;
+}
+
+/** A source-path lookup over the bundle's maps (the entry's and each lazy chunk's). */
+function sourceLookup(): (url: string, line: number, column: number) => string {
+  const maps = new Map<string, SourceMapConsumer | null>();
+  return (url, line, column) => {
+    const file = new URL(url).pathname;
+    if (!maps.has(file)) {
+      let consumer: SourceMapConsumer | null = null;
+      try {
+        consumer = new SourceMapConsumer(JSON.parse(readFileSync(`${file}.map`, 'utf8')));
+      } catch {
+        consumer = null;
+      }
+      maps.set(file, consumer);
+    }
+    const consumer = maps.get(file);
+    const source = consumer?.originalPositionFor({ line: line + 1, column }).source;
+    return source ? path.resolve(path.dirname(file), source) : file;
+  };
+}
+
+/** Runs the workload on ours with the profiler on, on each store; `quick` runs the smaller workload. */
+export async function runProfile(quick: boolean): Promise<ProfileResult> {
+  const outdir = path.join(ROOT, 'dist', 'local-profile');
+  const entry = await buildLocalBundle(outdir, { sourcemap: true });
+  const lookup = sourceLookup();
+  const size = quick ? QUICK_WORKLOAD : FULL_WORKLOAD;
+  const runs: ProfileRun[] = [];
+  let requestsPerStore = 0;
+  try {
+    for (const store of ['dynamodb', 'memory'] as const) {
+      const profiles = mkdtempSync(path.join(tmpdir(), 'scim-profile-'));
+      const data = mkdtempSync(path.join(tmpdir(), 'scim-profile-data-'));
+      const token = randomBytes(24).toString('base64url');
+      const server = await startServer({
+        command: process.execPath,
+        args: ['--cpu-prof', `--cpu-prof-dir=${profiles}`, entry],
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', SCIM_TOKEN: token, SCIM_IN_MEMORY: '1', SCIM_DATA_DIR: data, ...(store === 'memory' ? { SCIM_STORE: 'memory' } : {}) },
+      });
+      try {
+        const client = new RaceClient(server.baseUrl, token, 8);
+        const state = { users: [] as string[], groups: [] as string[] };
+        const before = processCpuMs(server.pid);
+        let requests = 0;
+        for (const phase of workloadPhases(size)) {
+          const run = await client.run(phase.requests, 8, (i) => phase.request(i, state));
+          if (run.errors > 0) throw new Error(`profile: ${run.errors} errors in ${phase.phase}: ${run.errorSamples.join(' | ')}`);
+          requests += run.requests;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+        const cpuMs = processCpuMs(server.pid) - before;
+        client.close();
+        await server.stop(10_000);
+        // The main thread's profile is the largest (the others are of Node's worker threads).
+        const file = readdirSync(profiles).map((f) => path.join(profiles, f)).sort((a, b) => statSync(b).size - statSync(a).size)[0];
+        if (!file) throw new Error('profile: the server wrote no CPU profile');
+        const totals = groupProfile(JSON.parse(readFileSync(file, 'utf8')) as CpuProfile, lookup);
+        const sampled = [...totals.values()].reduce((a, b) => a + b, 0);
+        const cpuPerRequest = cpuMs / requests;
+        requestsPerStore = requests;
+        runs.push({
+          store: store === 'memory' ? 'memory' : 'DynamoDB Local',
+          requests,
+          cpuMsPerRequest: round(cpuPerRequest, 2),
+          sampledMs: Math.round(sampled / 1000),
+          groups: [...totals]
+            .sort((a, b) => b[1] - a[1])
+            .map(([group, micros]) => ({ group, sharePercent: round((100 * micros) / sampled, 1), cpuMsPerRequest: round((cpuPerRequest * micros) / sampled, 3) })),
+        });
+      } finally {
+        await server.stop();
+        rmSync(profiles, { recursive: true, force: true });
+        rmSync(data, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+  return { requestsPerStore, runs };
+}
+
+const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
