@@ -18,7 +18,7 @@ import { processCpuMs, clockTicksPerSecond } from './lib/proc-stat';
 import { RaceClient } from './lib/race-client';
 import { startServer, type RunningServer, type ServerCommand } from './lib/race-servers';
 import { raceBudgets, raceRatios, serverTotals, summarisePhase, type CpuReading, type PhaseFigures, type RaceBudget, type RaceRatios, type ServerId, type ServerTotals } from './lib/race-summary';
-import { FULL_WORKLOAD, QUICK_WORKLOAD, workloadPhases, type WorkloadSize, type WorkloadState } from './lib/race-workload';
+import { FULL_WORKLOAD, QUICK_WORKLOAD, WARMUP_WORKLOAD, workloadPhases, type WorkloadSize, type WorkloadState } from './lib/race-workload';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -168,6 +168,11 @@ export async function runRace(options: RaceOptions = {}): Promise<RaceResult> {
       ...(c.running.dynamoPid === undefined ? {} : { java: processCpuMs(c.running.dynamoPid) }),
       client: clientCpuMs(),
     });
+    // Unmeasured: each server first serves a small run of the same phases (WARMUP_WORKLOAD).
+    for (const c of contenders) {
+      const warm = { users: [] as string[], groups: [] as string[] };
+      for (const phase of workloadPhases(WARMUP_WORKLOAD, 'warmup')) await c.client.run(phase.requests, concurrency, (i) => phase.request(i, warm));
+    }
     const rows: PhaseFigures[] = [];
     const phases = workloadPhases(size);
     for (const [k, phase] of phases.entries()) {
