@@ -34,7 +34,7 @@ import {
  * The store interface in memory, for service tests that start no Java (and for a server
  * that keeps nothing). It keeps what the DynamoDB store keeps and refuses what it refuses:
  * the contract suite (test/store/contract.ts) runs against both. Every write is atomic by
- * construction (it checks everything first, then changes the maps). Reads return copies.
+ * construction (it checks everything first, then changes the maps). Reads return frozen versions, never the live rows.
  */
 
 interface Row {
@@ -43,10 +43,21 @@ interface Row {
   memberOf?: Set<string>;
   /** Groups: the ids of their members. */
   members?: Set<string>;
+  /** The row's listing position, and the unique value it was worked out from. */
+  position?: { readonly of: string; readonly sk: string };
 }
 
-/** Each stored version's listing position (MemoryReads.positionOfRow). */
-const POSITIONS = new WeakMap<StoredResource, string>();
+/** A deep copy of a JSON value, frozen all the way down: what the store keeps of a write's document. */
+function frozenCopy<T>(value: T): T {
+  const freeze = (v: unknown): unknown => {
+    if (v && typeof v === 'object') {
+      for (const child of Object.values(v)) freeze(child);
+      Object.freeze(v);
+    }
+    return v;
+  };
+  return freeze(structuredClone(value)) as T;
+}
 
 /** One directory's resources: what the users and the groups of one table hold, and its audit trail. */
 export class MemoryDirectory {
@@ -209,14 +220,13 @@ class MemoryReads implements ResourceReads {
   }
 
   /**
-   * A row's listing position, worked out once per stored version: every write replaces
-   * `row.resource`, and the position's name folding (NFKC, case folding) was most of a list
-   * page's time when worked out again for every row of every page.
+   * A row's listing position, worked out again only when its unique value changes: the
+   * position's name folding (NFKC, case folding) of every row was most of a list page's time
+   * when worked out for every row of every page.
    */
   private positionOfRow(row: Row): string {
-    let position = POSITIONS.get(row.resource);
-    if (position === undefined) POSITIONS.set(row.resource, (position = this.positionOf(row.resource)));
-    return position;
+    if (row.position?.of !== row.resource.uniqueValue) row.position = { of: row.resource.uniqueValue, sk: this.positionOf(row.resource) };
+    return row.position.sk;
   }
 
   async listMatching(matches: (resource: StoredResource) => boolean, page: PageRequest): Promise<Page> {
@@ -232,10 +242,14 @@ class MemoryReads implements ResourceReads {
     return keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
   }
 
-  /** A copy of the row as the table would return it. */
+  /**
+   * The row as the table would return it. A stored version is never changed in place (every
+   * write stores a new one, its document deep-frozen), so a read hands it out as it is, with
+   * no copy: a caller that tried to change it would throw, not change the store.
+   */
   protected view(row: Row): StoredResource {
-    const resource = structuredClone(row.resource);
-    if (this.kind === 'User') return row.memberOf?.size ? { ...resource, groupIds: [...row.memberOf].sort() } : resource;
+    const resource = row.resource;
+    if (this.kind === 'User') return row.memberOf?.size ? { ...resource, groupIds: [...row.memberOf].sort() } : { ...resource };
     return { ...resource, memberCount: row.members?.size ?? 0 };
   }
 
@@ -266,7 +280,7 @@ class MemoryReads implements ResourceReads {
   protected insert(id: string, write: ResourceWrite, now: string, extra: Partial<Row> = {}): StoredResource {
     if (this.rows.has(id)) throw new StoreConflict('version', 'The resource changed.');
     this.checkUnique(write.uniqueValue, id, write.alsoUnique);
-    const resource: StoredResource = { id, kind: this.kind, version: 1, created: now, lastModified: now, uniqueValue: write.uniqueValue, ...claimsOf(write), document: structuredClone(write.document) };
+    const resource: StoredResource = { id, kind: this.kind, version: 1, created: now, lastModified: now, uniqueValue: write.uniqueValue, ...claimsOf(write), document: frozenCopy(write.document) };
     this.rows.set(id, { resource, ...extra });
     this.dir.unique[this.kind].set(uniqueForm(write.uniqueValue), id);
     this.reclaim(id, [], write.alsoUnique);
@@ -280,7 +294,7 @@ class MemoryReads implements ResourceReads {
     unique.set(uniqueForm(write.uniqueValue), row.resource.id);
     this.reclaim(row.resource.id, row.resource.alsoUnique, write.alsoUnique);
     const { alsoUnique: _previous, ...rest } = row.resource;
-    row.resource = { ...rest, version: row.resource.version + 1, lastModified: now, uniqueValue: write.uniqueValue, ...claimsOf(write), document: structuredClone(write.document) };
+    row.resource = { ...rest, version: row.resource.version + 1, lastModified: now, uniqueValue: write.uniqueValue, ...claimsOf(write), document: frozenCopy(write.document) };
   }
 
   protected drop(row: Row): void {
