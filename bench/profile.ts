@@ -16,7 +16,10 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SourceMapConsumer } from 'source-map';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { buildLocalBundle } from '../lib/local/bundle';
+import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../lib/local/dynamodb-local';
+import { createDocumentClient } from '../lambda/store/client';
 import { processCpuMs } from './lib/proc-stat';
 import { RaceClient } from './lib/race-client';
 import { startServer } from './lib/race-servers';
@@ -61,6 +64,41 @@ export interface ProfileRun {
 export interface ProfileResult {
   readonly requestsPerStore: number;
   readonly runs: ProfileRun[];
+  /**
+   * The SDK's fixed cost: CPU µs per call of the stores' client (createDocumentClient) in this
+   * process, a GetItem of a missing item and a PutItem of a typical user, on DynamoDB Local;
+   * median of 5 rounds of 400 after 200 unmeasured.
+   */
+  readonly sdkCallMicros: { readonly get: number; readonly put: number };
+}
+
+/** What one call of the stores' client costs in CPU, the HTTP round trip to DynamoDB Local included. */
+async function sdkCallCost(): Promise<ProfileResult['sdkCallMicros']> {
+  const dynamo = await startDynamoDbLocal();
+  const client = createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  try {
+    await ensureTable(dynamo.endpoint, 'sdk-call-cost');
+    const user = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'cost@example.com', displayName: 'Cost', emails: [{ value: 'cost@example.com', type: 'work', primary: true }] };
+    const calls = {
+      get: () => client.send(new GetCommand({ TableName: 'sdk-call-cost', Key: { pk: 'none', sk: 'none' } })),
+      put: () => client.send(new PutCommand({ TableName: 'sdk-call-cost', Item: { pk: 'u', sk: 'USER', version: 1, uniqueValue: user.userName, document: user } })),
+    };
+    const micros = async (call: () => Promise<unknown>) => {
+      for (let i = 0; i < 200; i++) await call();
+      const rounds: number[] = [];
+      for (let r = 0; r < 5; r++) {
+        const start = process.cpuUsage();
+        for (let i = 0; i < 400; i++) await call();
+        const used = process.cpuUsage(start);
+        rounds.push((used.user + used.system) / 400);
+      }
+      return Math.round(rounds.sort((a, b) => a - b)[2]);
+    };
+    return { get: await micros(calls.get), put: await micros(calls.put) };
+  } finally {
+    client.destroy();
+    await dynamo.stop();
+  }
 }
 
 interface CpuProfile {
@@ -178,7 +216,7 @@ export async function runProfile(quick: boolean): Promise<ProfileResult> {
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
-  return { requestsPerStore, runs };
+  return { requestsPerStore, runs, sdkCallMicros: await sdkCallCost() };
 }
 
 const round = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;

@@ -133,6 +133,8 @@ export function renderSections(run: RunFigures): Record<string, string> {
       `*${when}; the race workload (${pr.requestsPerStore.toLocaleString('en-US')} requests, 8 in flight) on ours's bundle with \`--cpu-prof\`, each sample mapped through the source map to its package or folder; ms per request: the group's share of the samples times the CPU /proc measured for the process over the workload (${dynamo?.cpuMsPerRequest ?? 'n/a'} ms on DynamoDB Local, ${memory?.cpuMsPerRequest ?? 'n/a'} ms in memory; the profiler's own cost included).*`,
       '',
       table(['where', 'DynamoDB Local: ms/request (share)', 'in memory: ms/request (share)'], groups.map((g) => [g, cell(dynamo, g), cell(memory, g)])),
+      '',
+      `The SDK's fixed cost, in the benchmark's own process: one call of the stores' client (\`createDocumentClient\`) to DynamoDB Local costs ${pr.sdkCallMicros.get} µs of CPU for a GetItem of a missing item and ${pr.sdkCallMicros.put} µs for a PutItem of a small user (median of 5 rounds of 400 calls), the HTTP round trip included.`,
     ].join('\n');
   }
   const p = run.peers;
