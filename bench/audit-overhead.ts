@@ -19,10 +19,10 @@ import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/dynam
 import { instrument, PRICES } from './dynamo-calls';
 import { startBenchEndpoint } from './lib/scim-client';
 import { median } from './lib/timing';
+import { USER_SCHEMA as USER } from '../lambda/scim/schema/user';
+import { GROUP_SCHEMA as GROUP } from '../lambda/scim/schema/group';
+import { PATCH_OP_SCHEMA as PATCH_OP } from '../lambda/scim/patch/dialects';
 
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 export interface AuditOverheadRow {
   readonly operation: string;

@@ -19,6 +19,8 @@ import { ResourceTable } from '../lambda/store/resource-table';
 import { INDEXES } from '../lambda/store/table';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/dynamodb-local';
 import { PRICES } from './dynamo-calls';
+import { USER_SCHEMA as USER } from '../lambda/scim/schema/user';
+import { GROUP_SCHEMA as GROUP } from '../lambda/scim/schema/group';
 
 type Item = Record<string, unknown>;
 
@@ -44,8 +46,6 @@ export interface DirectoriesResult {
   readonly otherItems: number;
 }
 
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 const NOW = '2026-12-01T12:00:00.000Z';
 
 /** Writes a consistent directory straight into the table, in the store's own item layout. */

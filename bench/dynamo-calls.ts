@@ -11,10 +11,10 @@ import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION } from '../lib/local/dynam
 import { roundTrips } from '../test/support/dynamo';
 import { median } from './lib/timing';
 import { startBenchEndpoint } from './lib/scim-client';
+import { USER_SCHEMA as USER } from '../lambda/scim/schema/user';
+import { GROUP_SCHEMA as GROUP } from '../lambda/scim/schema/group';
+import { PATCH_OP_SCHEMA as PATCH_OP } from '../lambda/scim/patch/dialects';
 
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 /**
  * On-demand list prices, us-east-1, in USD, as published on the AWS pricing pages

@@ -9,17 +9,17 @@ import type { Filter } from '../lambda/scim/filter/ast';
 import type { JsonObject } from '../lambda/scim/schema/types';
 import { loadBundledCore } from './lib/core';
 import { interleave, speedup, type Contender } from './lib/timing';
+import { USER_SCHEMA as USER } from '../lambda/scim/schema/user';
+import { PATCH_OP_SCHEMA as PATCH_OP } from '../lambda/scim/patch/dialects';
 
 /** The filter of the comparison: a prefix, a value filter with a substring, a disjunction, a boolean. */
 export const PEER_FILTER =
   'userName sw "user1" and (emails[type eq "work" and value co "@example.com"] or title eq "Engineer") and active eq true';
 
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 /** Batches each contender runs before it is timed (why ten: in runPeers). */
 const WARMUP_BATCHES = 10;
 /** scim-patch's defaults, except that it works on a copy and leaves the input as it was. */
 const SCIM_PATCH_COPY = { mutateDocument: false, treatMissingAsAdd: true };
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 /** `count` users, a mix that makes each branch of PEER_FILTER both pass and fail. */
 export function peerUsers(count: number): JsonObject[] {

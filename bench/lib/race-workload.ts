@@ -4,10 +4,10 @@
  * creates (ids) the next ones use, per server.
  */
 import type { RaceRequest } from './race-client';
+import { USER_SCHEMA as USER } from '../../lambda/scim/schema/user';
+import { GROUP_SCHEMA as GROUP } from '../../lambda/scim/schema/group';
+import { PATCH_OP_SCHEMA as PATCH_OP } from '../../lambda/scim/patch/dialects';
 
-const USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
-const GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
-const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 /** How big the workload is. */
 export interface WorkloadSize {
