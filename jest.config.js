@@ -10,6 +10,8 @@ const common = require('./test/support/jest-common');
 const ON_BOTH_STORES = ['bulk', 'etags', 'iic-profile', 'jumpcloud', 'lists'];
 
 module.exports = {
+  // A global option: jest reads it here, not inside a project (where it falls back to 5 s).
+  testTimeout: common.testTimeout,
   projects: [
     {
       ...common,
