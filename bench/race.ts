@@ -22,12 +22,15 @@ import { FULL_WORKLOAD, QUICK_WORKLOAD, WARMUP_WORKLOAD, workloadPhases, type Wo
 
 const ROOT = path.resolve(__dirname, '..');
 
+/** Where the race builds ours's bundle (removed when the race ends). */
+export const OURS_BUNDLE_DIR = path.join(ROOT, 'dist', 'local-race');
+
 /**
  * How ours is started: the process `npm start` runs, the local endpoint bundled as the
  * functions are (lib/local/bundle.ts), built for the race into a folder of its own.
  */
 export async function oursCommand(): Promise<Pick<ServerCommand, 'command' | 'args' | 'cwd'>> {
-  const entry = await buildLocalBundle(path.join(ROOT, 'dist', 'local-race'));
+  const entry = await buildLocalBundle(OURS_BUNDLE_DIR);
   return { command: process.execPath, args: [path.relative(ROOT, entry)], cwd: ROOT };
 }
 
@@ -127,6 +130,7 @@ export async function runRace(options: RaceOptions = {}): Promise<RaceResult> {
 
   const specs: { id: ServerId; label: string; run: Pick<ServerCommand, 'command' | 'args' | 'cwd'>; env: Record<string, string>; asked: string }[] = [];
   const oursRun = wanted.some((id) => id !== 'scimmy') ? await oursCommand() : undefined;
+  cleanUp.push(() => rmSync(OURS_BUNDLE_DIR, { recursive: true, force: true }));
   for (const id of wanted) {
     if (id === 'oursDynamo') specs.push({ id, label: 'ours, DynamoDB Local', run: oursRun!, env: ours({}), asked: 'SCIM_IN_MEMORY=1' });
     if (id === 'oursMemory') specs.push({ id, label: 'ours, in memory', run: oursRun!, env: ours({ SCIM_STORE: 'memory' }), asked: 'SCIM_IN_MEMORY=1 SCIM_STORE=memory' });
