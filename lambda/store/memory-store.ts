@@ -70,6 +70,8 @@ export class MemoryDirectory {
   readonly unique: Record<ResourceKind, Map<string, string>> = { User: new Map(), Group: new Map() };
   /** @internal claimed values by kind: `<attribute>#<claimForm>` → id */
   readonly claims: Record<ResourceKind, Map<string, string>> = { User: new Map(), Group: new Map() };
+  /** @internal by kind, bumped by every change of the listing order: a row added, removed or given another unique value */
+  readonly orderChanges: Record<ResourceKind, number> = { User: 0, Group: 0 };
 
   constructor(readonly directory = 'default') {}
 
@@ -106,6 +108,7 @@ export class MemoryDirectory {
   clear(): void {
     for (const kind of ['User', 'Group'] as const) {
       this.rows[kind].clear();
+      this.orderChanges[kind]++;
       this.unique[kind].clear();
       this.claims[kind].clear();
     }
@@ -236,11 +239,20 @@ class MemoryReads implements ResourceReads {
     return { resources: all.slice(page.startIndex - 1, page.startIndex - 1 + page.count), totalResults: all.length };
   }
 
-  /** The rows in the listing order (the listing index's sort key). */
-  protected ordered(): Row[] {
-    const keyed = [...this.rows.values()].map((row) => [this.positionOfRow(row), row] as const);
-    return keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  /**
+   * The rows in the listing order (the listing index's sort key), sorted again only after the
+   * order changed: every list page sorted the whole directory before. Callers never change it.
+   */
+  protected ordered(): readonly Row[] {
+    const changes = this.dir.orderChanges[this.kind];
+    if (this.sorted?.changes !== changes) {
+      const keyed = [...this.rows.values()].map((row) => [this.positionOfRow(row), row] as const);
+      this.sorted = { changes, rows: keyed.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row) };
+    }
+    return this.sorted.rows;
   }
+
+  private sorted?: { readonly changes: number; readonly rows: readonly Row[] };
 
   /**
    * The row as the table would return it. A stored version is never changed in place (every
@@ -282,6 +294,7 @@ class MemoryReads implements ResourceReads {
     this.checkUnique(write.uniqueValue, id, write.alsoUnique);
     const resource: StoredResource = { id, kind: this.kind, version: 1, created: now, lastModified: now, uniqueValue: write.uniqueValue, ...claimsOf(write), document: frozenCopy(write.document) };
     this.rows.set(id, { resource, ...extra });
+    this.dir.orderChanges[this.kind]++;
     this.dir.unique[this.kind].set(uniqueForm(write.uniqueValue), id);
     this.reclaim(id, [], write.alsoUnique);
     return resource;
@@ -291,6 +304,7 @@ class MemoryReads implements ResourceReads {
     this.checkUnique(write.uniqueValue, row.resource.id, write.alsoUnique);
     const unique = this.dir.unique[this.kind];
     if (!sameUnique(row.resource.uniqueValue, write.uniqueValue)) unique.delete(uniqueForm(row.resource.uniqueValue));
+    if (row.resource.uniqueValue !== write.uniqueValue) this.dir.orderChanges[this.kind]++;
     unique.set(uniqueForm(write.uniqueValue), row.resource.id);
     this.reclaim(row.resource.id, row.resource.alsoUnique, write.alsoUnique);
     const { alsoUnique: _previous, ...rest } = row.resource;
@@ -299,6 +313,7 @@ class MemoryReads implements ResourceReads {
 
   protected drop(row: Row): void {
     this.rows.delete(row.resource.id);
+    this.dir.orderChanges[this.kind]++;
     this.dir.unique[this.kind].delete(uniqueForm(row.resource.uniqueValue));
     this.reclaim(row.resource.id, row.resource.alsoUnique);
   }

@@ -152,6 +152,20 @@ export function storeContract(name: string, open: () => Promise<Stores & { close
         expect(await users.list({ startIndex: total + 1000, count: 5 })).toEqual({ resources: [], totalResults: total });
       });
 
+      it('lists in the new order after a create, a rename and a delete', async () => {
+        const order = async () => (await users.list({ startIndex: 1, count: 1000 })).resources.map((r) => r.id);
+        const before = await order();
+        await create('order-1', 'aaa-first@example.com');
+        await create('order-2', 'aaa-second@example.com');
+        expect((await order()).slice(0, 2)).toEqual(['order-1', 'order-2']);
+        await users.replace((await users.get('order-1'))!, user('zzz-last@example.com'), NOW);
+        const renamed = await order();
+        expect([renamed[0], renamed[renamed.length - 1]]).toEqual(['order-2', 'order-1']);
+        await users.delete((await users.get('order-1'))!, NOW);
+        await users.delete((await users.get('order-2'))!, NOW);
+        expect(await order()).toEqual(before);
+      });
+
       it('pages the resources that match a predicate, counting them all', async () => {
         const page = await users.listMatching((r) => String(r.document.userName).toLowerCase().includes('example.com'), { startIndex: 2, count: 2 });
         expect(page.resources).toHaveLength(2);
