@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildLocalBundle } from '../lib/local/bundle';
-import { processCpuMs, clockTicksPerSecond } from './lib/proc-stat';
+import { processCpuMs, clockTicksPerSecond, waitForQuiet, type Quiet } from './lib/proc-stat';
 import { RaceClient } from './lib/race-client';
 import { startServer, type RunningServer, type ServerCommand } from './lib/race-servers';
 import { raceBudgets, raceRatios, serverTotals, summarisePhase, type CpuReading, type PhaseFigures, type RaceBudget, type RaceRatios, type ServerId, type ServerTotals } from './lib/race-summary';
@@ -78,6 +78,11 @@ export interface RaceResult {
   readonly phases: PhaseFigures[];
   readonly totals: ServerTotals[];
   readonly ratios: RaceRatios;
+  /**
+   * The waits for quiet (lib/proc-stat.ts waitForQuiet) before the first phase and after each
+   * run: how many, how many ended at the 5 s limit with the processes still busy, and how long they took.
+   */
+  readonly quiet: { readonly waits: number; readonly notQuiet: number; readonly medianWaitMs: number; readonly longestWaitMs: number };
 }
 
 interface Contender {
@@ -177,6 +182,9 @@ export async function runRace(options: RaceOptions = {}): Promise<RaceResult> {
       const warm = { users: [] as string[], groups: [] as string[] };
       for (const phase of workloadPhases(WARMUP_WORKLOAD, 'warmup')) await c.client.run(phase.requests, concurrency, (i) => phase.request(i, warm));
     }
+    // Every server process and its DynamoDB Local: a phase starts when all of them are quiet.
+    const pids = started.flatMap((s) => (s.dynamoPid === undefined ? [s.pid] : [s.pid, s.dynamoPid]));
+    const waits: Quiet[] = [await waitForQuiet(pids)];
     const rows: PhaseFigures[] = [];
     const phases = workloadPhases(size);
     for (const [k, phase] of phases.entries()) {
@@ -184,8 +192,8 @@ export async function runRace(options: RaceOptions = {}): Promise<RaceResult> {
         const c = contenders[(k + j) % contenders.length];
         const before = read(c);
         const run = await c.client.run(phase.requests, concurrency, (i) => phase.request(i, c.state));
-        // Work a request leaves behind (a log write, a collection) belongs to it: settle, then read.
-        await new Promise((r) => setTimeout(r, 100));
+        // Work a request leaves behind (a log write, a collection) belongs to it: wait for quiet, then read.
+        waits.push(await waitForQuiet(pids));
         rows.push(summarisePhase(phase.phase, c.server.id, run, before, read(c)));
       }
     }
@@ -201,6 +209,7 @@ export async function runRace(options: RaceOptions = {}): Promise<RaceResult> {
       phases: rows,
       totals,
       ratios: raceRatios(totals, rows),
+      quiet: { waits: waits.length, notQuiet: waits.filter((w) => !w.quiet).length, medianWaitMs: median(waits.map((w) => w.waitedMs)), longestWaitMs: Math.max(...waits.map((w) => w.waitedMs)) },
     };
   } finally {
     await Promise.all(started.map((s) => s.stop()));
@@ -214,3 +223,5 @@ export function checkRaceBudgets(race: RaceResult): RaceBudget[] {
   const notes = memory && memory.store !== 'memory' ? { oursMemory: `ran on ${memory.store}: bin/local.ts did not serve SCIM_STORE=memory` } : {};
   return raceBudgets(race.totals, race.phases, notes);
 }
+
+const median = (xs: readonly number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;

@@ -45,3 +45,31 @@ export function processCpuMs(pid: number): number {
   const { utime, stime } = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
   return ((utime + stime) * 1000) / clockTicksPerSecond();
 }
+
+/** How a wait for quiet ended: how long it took, and whether the processes did go quiet. */
+export interface Quiet {
+  readonly waitedMs: number;
+  readonly quiet: boolean;
+}
+
+/**
+ * Waits until `pids`, together, use at most one clock tick of CPU over `windowMs` (one tick
+ * is 10 ms at 100 ticks/s: 5% of a core over 200 ms), or until `maxMs` has passed. A server's
+ * work can trail its last answer (DynamoDB Local's collector after a heavy phase, a log
+ * flush); the race waits for it so that it is counted to the phase that caused it and does
+ * not fall on the next server's phase.
+ */
+export async function waitForQuiet(pids: readonly number[], windowMs = 200, maxMs = 5_000): Promise<Quiet> {
+  const tick = 1000 / clockTicksPerSecond();
+  const total = () => pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
+  const started = performance.now();
+  let last = total();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, windowMs));
+    const now = total();
+    const waitedMs = Math.round(performance.now() - started);
+    if (now - last <= tick) return { waitedMs, quiet: true };
+    if (waitedMs >= maxMs) return { waitedMs, quiet: false };
+    last = now;
+  }
+}

@@ -207,7 +207,8 @@ function renderRace(race: RaceResult, when: string): string {
   return [
     `*${when}; ${race.requestsPerServer.toLocaleString('en-US')} requests per server (${w.users} users, ${w.groups} groups of ${w.membersPerGroup}, ` +
       `${w.removals} member removals, list pages of ${w.pageSize}), ${race.concurrency} in flight; ours's log: ${race.oursLog}; ` +
-      `CPU from /proc/<pid>/stat at ${race.clockTicksPerSecond} ticks/s.*`,
+      `CPU from /proc/<pid>/stat at ${race.clockTicksPerSecond} ticks/s; each phase started with every server process quiet ` +
+      `(${race.quiet.waits - race.quiet.notQuiet} of ${race.quiet.waits} waits ended quiet, median ${race.quiet.medianWaitMs} ms, longest ${race.quiet.longestWaitMs} ms).*`,
     '',
     table(
       ['server', 'started as', 'store it ran on'],

@@ -1,7 +1,8 @@
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { runRace, type RaceResult } from '../../bench/race';
 import { README, renderSections, replaceSections } from '../../bench/lib/readme';
-import { parseProcStat, processCpuMs } from '../../bench/lib/proc-stat';
+import { parseProcStat, processCpuMs, waitForQuiet } from '../../bench/lib/proc-stat';
 import type { PhaseRun } from '../../bench/lib/race-client';
 import { parseStartup } from '../../bench/lib/race-servers';
 import { raceBudgets, raceRatios, serverTotals, summarisePhase, type PhaseFigures } from '../../bench/lib/race-summary';
@@ -29,6 +30,20 @@ describe('the race: reading another process', () => {
     // Other threads of this process (GC, DynamoDB Local's client) may add a little; ticks are 10 ms.
     expect(used).toBeGreaterThanOrEqual(180);
     expect(used).toBeLessThan(1000);
+  });
+
+  it('waits for quiet: at once for an idle process, to the limit for a busy one', async () => {
+    const idle = await waitForQuiet([process.pid], 100, 2_000);
+    expect(idle.quiet).toBe(true);
+    const busy = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 200));
+      const spinning = await waitForQuiet([busy.pid!], 100, 600);
+      expect(spinning.quiet).toBe(false);
+      expect(spinning.waitedMs).toBeGreaterThanOrEqual(600);
+    } finally {
+      busy.kill('SIGKILL');
+    }
   });
 
   it("reads ours's Base URL and DynamoDB Local's pid from its banner, and no pid when it starts no Java", () => {
@@ -120,9 +135,11 @@ describe('the race: figures', () => {
       phases: rows,
       totals,
       ratios: raceRatios(totals, rows),
+      quiet: { waits: 5, notQuiet: 1, medianWaitMs: 200, longestWaitMs: 5000 },
     };
     const block = renderSections({ recordedAt: '2026-12-02T00:00:00Z', mode: 'full', node: 'v20', race, budgets: [] }).race;
     expect(block).toContain('| ours, in memory | 1000 | 0 | 500 | 1 |  |');
+    expect(block).toContain('4 of 5 waits ended quiet, median 200 ms, longest 5000 ms');
     expect(block).toContain('| ours in memory ÷ scimmy, requests/s | >= 3x | 5x |');
     expect(block.indexOf('| phase 1000 | ours, in memory |')).toBeLessThan(block.indexOf('| phase 1000 | scimmy 1.3 + express |'));
     expect(replaceSections(readFileSync(README, 'utf8'), { race: block })).toContain(`<!-- bench:race -->\n${block}\n<!-- /bench:race -->`);
@@ -165,5 +182,7 @@ describe('the race, end to end', () => {
       ['scimmy', race.requestsPerServer, 0],
     ]);
     expect(race.totals.every((t) => t.nodeCpuMsPerRequest > 0)).toBe(true);
+    // A wait before the first phase and one after every run.
+    expect(race.quiet.waits).toBe(1 + race.phases.length);
   }, 90_000);
 });
