@@ -54,7 +54,7 @@ export function project(rt: ResourceTypeDef, resource: JsonObject, projection: P
       if (Object.keys(kept).length > 0) out[key] = kept;
       continue;
     }
-    const def = [...commonAttributes, ...rt.schema.attributes].find((a) => a.name === key);
+    const def = topLevelAttributes(rt).get(key);
     if (!def) continue;
     const kept = projectAttribute(def, value, projection, undefined);
     if (kept !== undefined) out[key] = kept;
@@ -62,6 +62,19 @@ export function project(rt: ResourceTypeDef, resource: JsonObject, projection: P
   // `schemas` names the extensions the projected resource still carries.
   if (Array.isArray(out.schemas)) out.schemas = out.schemas.filter((urn) => urn === rt.schema.id || out[urn as string] !== undefined);
   return out;
+}
+
+const TOP_LEVEL = new WeakMap<ResourceTypeDef, ReadonlyMap<string, AttributeDef>>();
+
+/** A resource type's top-level attributes by name, the common ones first (made once per type: `project` runs for every resource of every page). */
+function topLevelAttributes(rt: ResourceTypeDef): ReadonlyMap<string, AttributeDef> {
+  let byName = TOP_LEVEL.get(rt);
+  if (!byName) {
+    const map = new Map<string, AttributeDef>();
+    for (const def of [...commonAttributes, ...rt.schema.attributes]) if (!map.has(def.name)) map.set(def.name, def);
+    TOP_LEVEL.set(rt, (byName = map));
+  }
+  return byName;
 }
 
 function projectObject(defs: readonly AttributeDef[], value: JsonObject, projection: Projection, extension?: string): JsonObject {
