@@ -6,9 +6,10 @@ import { GroupService } from '../service/group-service';
 import type { ServiceOptions } from '../service/resource-service';
 import { UserService } from '../service/user-service';
 import { DynamoAuditLog } from '../store/audit-log';
-import { DynamoGroupStore } from '../store/dynamo-groups';
-import { DynamoUserStore } from '../store/dynamo-users';
-import type { MembershipOptions } from '../store/memberships';
+import { DynamoGroupReads, DynamoGroupStore } from '../store/dynamo-groups';
+import { DynamoUserReads, DynamoUserStore } from '../store/dynamo-users';
+import type { MembershipOptions, StoreOptions } from '../store/memberships';
+import type { TableRef } from '../store/resource-table';
 import type { AuditReads, GroupStore, UserStore } from '../store/types';
 
 /** One directory's stores: its users, its groups and its audit trail. */
@@ -70,14 +71,19 @@ export function directoryStores(settings: StoreSettings): DirectoryStores {
 
 /** The user and group stores and the audit trail of one directory on the DynamoDB table. */
 export function dynamoStores(settings: TableSettings) {
-  const ref = { client: settings.client, tableName: settings.tableName, directory: settings.directoryId };
-  const options = { ...settings.memberships, auditRetentionDays: settings.auditRetentionDays };
+  const [ref, options] = tableOf(settings);
   return {
     users: new DynamoUserStore(ref, options),
     groups: new DynamoGroupStore(ref, options),
     audit: new DynamoAuditLog(settings.client, settings.tableName, settings.directoryId),
   };
 }
+
+/** The table and the store options of the settings' directory. */
+const tableOf = (settings: TableSettings): [TableRef, StoreOptions] => [
+  { client: settings.client, tableName: settings.tableName, directory: settings.directoryId },
+  { ...settings.memberships, auditRetentionDays: settings.auditRetentionDays },
+];
 
 /** The services' options with the profile's rules (lambda/scim/profiles/service-rules.ts). */
 const withProfile = (settings: FunctionSettings, options?: ServiceOptions): ServiceOptions => ({
@@ -87,12 +93,19 @@ const withProfile = (settings: FunctionSettings, options?: ServiceOptions): Serv
 
 /** The Users service on the directory's stores, with the profile's rules (Users, Bulk and /.search alike). */
 export function usersService(settings: FunctionSettings, options?: ServiceOptions): UserService {
-  const { users, groups } = directoryStores(settings);
+  // On the table, each service gets the stores' code it calls and no more, so that its
+  // function's bundle leaves the rest out: the Users service reads groups but writes none (the
+  // Groups service likewise users), and neither reads the audit trail (the Audit function does).
+  const { users, groups } = settings.stores
+    ? settings.stores(settings.directoryId)
+    : { users: new DynamoUserStore(...tableOf(settings)), groups: new DynamoGroupReads(...tableOf(settings)) };
   return new UserService(users, groups, withProfile(settings, { ...options, directory: settings.cursorScope }));
 }
 
 /** The Groups service on the directory's stores, with the profile's rules. */
 export function groupsService(settings: FunctionSettings, options?: ServiceOptions): GroupService {
-  const { users, groups } = directoryStores(settings);
+  const { users, groups } = settings.stores
+    ? settings.stores(settings.directoryId)
+    : { users: new DynamoUserReads(...tableOf(settings)), groups: new DynamoGroupStore(...tableOf(settings)) };
   return new GroupService(groups, users, withProfile(settings, { ...options, directory: settings.cursorScope }));
 }

@@ -12,7 +12,7 @@ import type { JsonObject } from '../scim/schema/types';
 import { validateResource } from '../scim/validate';
 import { jsonEqual } from '../scim/values';
 import { mapConcurrently } from '../store/concurrency';
-import type { GroupStore, MemberFacts, StoredResource, UserStore } from '../store/types';
+import type { GroupStore, MemberFacts, StoredResource, UserReads } from '../store/types';
 import { Collection, truncate, type Candidates } from './collection';
 import { effectiveChange, usersToRead } from './member-change';
 import { checkIfMatch } from './preconditions';
@@ -73,7 +73,7 @@ export class GroupService implements ResourceService {
 
   constructor(
     private readonly store: GroupStore,
-    private readonly users: UserStore,
+    private readonly users: UserReads,
     options?: ServiceOptions,
   ) {
     this.memberFilterNeedsUser = options?.memberFilterNeedsUser ?? false;

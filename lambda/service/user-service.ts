@@ -7,7 +7,7 @@ import { findAttribute, userResourceType } from '../scim/schema/registry';
 import type { JsonObject } from '../scim/schema/types';
 import { validateResource } from '../scim/validate';
 import { jsonEqual } from '../scim/values';
-import type { GroupStore, StoredResource, UserStore } from '../store/types';
+import type { GroupReads, StoredResource, UserStore } from '../store/types';
 import { checkIfMatch } from './preconditions';
 import { Collection, type Candidates } from './collection';
 import type { CallContext, ResourceService, ServiceOptions, ServiceResult } from './resource-service';
@@ -29,7 +29,7 @@ export class UserService implements ResourceService {
 
   constructor(
     private readonly store: UserStore,
-    private readonly groups: GroupStore,
+    private readonly groups: GroupReads,
     options?: ServiceOptions,
   ) {
     this.users = new Collection<KnownGroups>(

@@ -4,7 +4,7 @@ import { MEMBER_PREFIX, memberOfSk, resourcePk, resourceSk } from './keys';
 import { conflictOf, isPending, MAX_GROUPS_PER_USER, Memberships, type GroupAudit, type GroupHead, type MemberOp, type StoreOptions } from './memberships';
 import { isPossibleId, resourceFailure, ResourceTable, TableReads, type Item, type TableRef } from './resource-table';
 import { TransactionFailed, transactWrite } from './transact';
-import type { AuditFacts, GroupStore, GroupWrite, MemberFacts, ResourceWrite, StoredResource } from './types';
+import type { AuditFacts, GroupReads, GroupStore, GroupWrite, MemberFacts, ResourceWrite, StoredResource } from './types';
 
 /**
  * Groups on the single table, with their members one item each in the group's partition
@@ -15,18 +15,82 @@ import type { AuditFacts, GroupStore, GroupWrite, MemberFacts, ResourceWrite, St
 /** What a member list needs of a group's partition: the keys, and the group's pending marker. */
 const MEMBER_LIST_PROJECTION = 'pk, sk, id, pending, pendingAt, memberCount';
 
-export class DynamoGroupStore extends TableReads implements GroupStore {
-  private readonly memberships: Memberships;
+/**
+ * The reads of groups and their members, without the writes: all the Users service needs of
+ * groups (a group's members, for `groups.value eq`), so that its function's bundle leaves the
+ * group writes out (DynamoGroupStore adds them).
+ */
+export class DynamoGroupReads extends TableReads implements GroupReads {
+  protected readonly memberships: Memberships;
   protected readonly table: ResourceTable;
 
   constructor(
-    private readonly ref: TableRef,
+    protected readonly ref: TableRef,
     options: StoreOptions = {},
   ) {
     super();
     this.memberships = new Memberships(ref, options);
     this.table = new ResourceTable(ref, 'Group', (items) => this.memberships.settle(items));
   }
+
+  /** The ids of every member, in id order; none for a group that does not exist. */
+  async members(groupId: string): Promise<string[]> {
+    return (await this.readPartition(groupId, Number.POSITIVE_INFINITY, MEMBER_LIST_PROJECTION))?.members ?? [];
+  }
+
+  /**
+   * The group and all its member ids in one consistent Query of its partition (paged for
+   * large groups). The group's item sorts first, so a group with more than `maxMembers` is
+   * answered from the first page, with `members` undefined, without reading the rest.
+   */
+  async getWithMembers(groupId: string, maxMembers: number): Promise<{ group: StoredResource; members?: string[] } | undefined> {
+    const found = await this.readPartition(groupId, maxMembers);
+    return found && { group: this.table.fromItem(found.group), members: found.members };
+  }
+
+  /**
+   * The group's item and member ids from its partition. A group whose member change is
+   * still pending is finished first, then read again.
+   */
+  private async readPartition(groupId: string, maxMembers: number, projection?: string): Promise<{ group: Item; members?: string[] } | undefined> {
+    if (!isPossibleId(groupId)) return undefined;
+    for (;;) {
+      let group: Item | undefined;
+      const members: string[] = [];
+      let pending = false;
+      for await (const item of this.partition(groupId, projection ? { ProjectionExpression: projection } : {})) {
+        if (item.sk === resourceSk('Group')) {
+          if (isPending(item)) {
+            await this.memberships.settle([item]);
+            pending = true;
+            break;
+          }
+          group = item;
+          if (Number(item.memberCount ?? 0) > maxMembers) return { group };
+        } else if (String(item.sk).startsWith(MEMBER_PREFIX)) {
+          members.push(memberOfSk(String(item.sk)));
+        }
+      }
+      if (pending) continue;
+      // Member items without their group are a DELETE's leftovers: no members of anything.
+      return group && { group, members };
+    }
+  }
+
+  /** Every item of a group's partition, as stored (not settled), consistent. */
+  protected async *partition(groupId: string, extra: Partial<QueryCommandInput>): AsyncGenerator<Item> {
+    const query = {
+      TableName: this.ref.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': resourcePk(this.ref.directory, 'Group', groupId) },
+      ConsistentRead: true,
+      ...extra,
+    };
+    for await (const page of queryPages(this.ref.client, query)) yield* page;
+  }
+}
+
+export class DynamoGroupStore extends DynamoGroupReads implements GroupStore {
 
   async create(id: string, write: ResourceWrite, members: readonly string[], now: string, audit?: AuditFacts): Promise<StoredResource> {
     const stored = { ...this.table.newResource(id, write, now), memberCount: 0 };
@@ -84,50 +148,6 @@ export class DynamoGroupStore extends TableReads implements GroupStore {
     await this.deleteLeftoverMembers(current.id);
   }
 
-  /** The ids of every member, in id order; none for a group that does not exist. */
-  async members(groupId: string): Promise<string[]> {
-    return (await this.readPartition(groupId, Number.POSITIVE_INFINITY, MEMBER_LIST_PROJECTION))?.members ?? [];
-  }
-
-  /**
-   * The group and all its member ids in one consistent Query of its partition (paged for
-   * large groups). The group's item sorts first, so a group with more than `maxMembers` is
-   * answered from the first page, with `members` undefined, without reading the rest.
-   */
-  async getWithMembers(groupId: string, maxMembers: number): Promise<{ group: StoredResource; members?: string[] } | undefined> {
-    const found = await this.readPartition(groupId, maxMembers);
-    return found && { group: this.table.fromItem(found.group), members: found.members };
-  }
-
-  /**
-   * The group's item and member ids from its partition. A group whose member change is
-   * still pending is finished first, then read again.
-   */
-  private async readPartition(groupId: string, maxMembers: number, projection?: string): Promise<{ group: Item; members?: string[] } | undefined> {
-    if (!isPossibleId(groupId)) return undefined;
-    for (;;) {
-      let group: Item | undefined;
-      const members: string[] = [];
-      let pending = false;
-      for await (const item of this.partition(groupId, projection ? { ProjectionExpression: projection } : {})) {
-        if (item.sk === resourceSk('Group')) {
-          if (isPending(item)) {
-            await this.memberships.settle([item]);
-            pending = true;
-            break;
-          }
-          group = item;
-          if (Number(item.memberCount ?? 0) > maxMembers) return { group };
-        } else if (String(item.sk).startsWith(MEMBER_PREFIX)) {
-          members.push(memberOfSk(String(item.sk)));
-        }
-      }
-      if (pending) continue;
-      // Member items without their group are a DELETE's leftovers: no members of anything.
-      return group && { group, members };
-    }
-  }
-
   /**
    * One consistent batch read of the users (and the group, when asked): which exist, which
    * are members, which are in as many groups as a user may be: what a write needs. A member
@@ -181,17 +201,4 @@ export class DynamoGroupStore extends TableReads implements GroupStore {
   private async reread(id: string, written: StoredResource): Promise<StoredResource> {
     return (await this.table.get(id)) ?? written;
   }
-
-  /** Every item of a group's partition, as stored (not settled), consistent. */
-  private async *partition(groupId: string, extra: Partial<QueryCommandInput>): AsyncGenerator<Item> {
-    const query = {
-      TableName: this.ref.tableName,
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': resourcePk(this.ref.directory, 'Group', groupId) },
-      ConsistentRead: true,
-      ...extra,
-    };
-    for await (const page of queryPages(this.ref.client, query)) yield* page;
-  }
-
 }

@@ -6,7 +6,7 @@ import { conflictOf, isPending, Memberships, type StoreOptions } from './members
 import { fromItem, ResourceTable, TableReads, type Item, type TableRef } from './resource-table';
 import { INDEXES } from './table';
 import { MAX_TRANSACT_ITEMS, TransactionFailed, transactWrite, type Entry } from './transact';
-import type { AuditFacts, ResourceWrite, StoredResource, UserGroups, UserStore, UserWithGroups } from './types';
+import type { AuditFacts, ResourceWrite, StoredResource, UserGroups, UserReads, UserStore, UserWithGroups } from './types';
 
 /** A membership removed with the user: its member item and the group's count. */
 const ITEMS_PER_GROUP = 2;
@@ -20,18 +20,49 @@ const MAX_DELETE_ROUNDS = 4;
  * user and its groups are read together, and deleting a user takes it out of its groups in
  * the same transaction as the deletion (up to 48 groups; more are left in steps before it).
  */
-export class DynamoUserStore extends TableReads implements UserStore {
-  private readonly memberships: Memberships;
+/**
+ * The reads of users and their groups, without the writes: all the Groups service needs of
+ * users, so that its function's bundle leaves the user writes out (DynamoUserStore adds them).
+ */
+export class DynamoUserReads extends TableReads implements UserReads {
+  protected readonly memberships: Memberships;
   protected readonly table: ResourceTable;
-  private readonly audit: AuditWriter;
 
   constructor(
-    private readonly ref: TableRef,
+    protected readonly ref: TableRef,
     options: StoreOptions = {},
   ) {
     super();
     this.memberships = new Memberships(ref, options);
     this.table = new ResourceTable(ref, 'User');
+  }
+
+  /**
+   * The groups these users' items name (those in `known` are not read again), each read
+   * final. When one had a member change pending, finishing it may have changed the users'
+   * items too: they are read again, with any group they name now.
+   */
+  async groupsOf(users: readonly StoredResource[], known: ReadonlyMap<string, StoredResource | null> = new Map()): Promise<UserGroups> {
+    const groups = new Map(known);
+    let current = [...users];
+    for (let round = 0; ; round++) {
+      const missing = [...new Set(current.flatMap((u) => u.groupIds ?? []))].filter((gid) => !groups.has(gid));
+      if (missing.length === 0) return { users: current, groups };
+      const items = await batchGet(this.ref.client, this.ref.tableName, missing.map((gid) => this.memberships.groupKey(gid)));
+      const pending = items.some(isPending);
+      for (const item of await this.memberships.settle(items)) groups.set(String(item.id), fromItem(item, 'Group'));
+      for (const gid of missing) if (!groups.has(gid)) groups.set(gid, null);
+      if (!pending || round > 0) return { users: current, groups };
+      current = await this.getMany(current.map((u) => u.id));
+    }
+  }
+}
+
+export class DynamoUserStore extends DynamoUserReads implements UserStore {
+  private readonly audit: AuditWriter;
+
+  constructor(ref: TableRef, options: StoreOptions = {}) {
+    super(ref, options);
     this.audit = new AuditWriter(ref.tableName, ref.directory, options.auditRetentionDays);
   }
 
@@ -120,26 +151,6 @@ export class DynamoUserStore extends TableReads implements UserStore {
     }
     const groups = groupItems.map((item) => fromItem(item, 'Group'));
     return { user: fromItem(userItem, 'User'), groups, askedFor: new Set(hinted) };
-  }
-
-  /**
-   * The groups these users' items name (those in `known` are not read again), each read
-   * final. When one had a member change pending, finishing it may have changed the users'
-   * items too: they are read again, with any group they name now.
-   */
-  async groupsOf(users: readonly StoredResource[], known: ReadonlyMap<string, StoredResource | null> = new Map()): Promise<UserGroups> {
-    const groups = new Map(known);
-    let current = [...users];
-    for (let round = 0; ; round++) {
-      const missing = [...new Set(current.flatMap((u) => u.groupIds ?? []))].filter((gid) => !groups.has(gid));
-      if (missing.length === 0) return { users: current, groups };
-      const items = await batchGet(this.ref.client, this.ref.tableName, missing.map((gid) => this.memberships.groupKey(gid)));
-      const pending = items.some(isPending);
-      for (const item of await this.memberships.settle(items)) groups.set(String(item.id), fromItem(item, 'Group'));
-      for (const gid of missing) if (!groups.has(gid)) groups.set(gid, null);
-      if (!pending || round > 0) return { users: current, groups };
-      current = await this.getMany(current.map((u) => u.id));
-    }
   }
 
   /** Users the listing index shows under this userName (a few at most; may lag the table). */

@@ -113,13 +113,19 @@ export interface UserGroups {
   readonly groups: Map<string, StoredResource | null>;
 }
 
+/** The reads of users with their groups: what the Groups service needs of users. */
+export interface UserReads extends ResourceReads {
+  /** The groups the users' items name (one batch read), but those in `known`. */
+  groupsOf(users: readonly StoredResource[], known?: ReadonlyMap<string, StoredResource | null>): Promise<UserGroups>;
+}
+
 /**
  * Users: each write one conditional transaction; deleting one also takes it out of its groups.
  * A write given `audit` writes its audit entry in the same transaction as the change (or, for
  * a change of several transactions, a page of it in each): the entry exists exactly when the
  * change was applied.
  */
-export interface UserStore extends ResourceReads {
+export interface UserStore extends UserReads {
   create(id: string, write: ResourceWrite, now: string, audit?: AuditFacts): Promise<StoredResource>;
   /** Replaces the resource if its version is still `current.version`. */
   replace(current: StoredResource, write: ResourceWrite, now: string, audit?: AuditFacts): Promise<StoredResource>;
@@ -130,8 +136,6 @@ export interface UserStore extends ResourceReads {
   delete(current: StoredResource, now: string, audit?: AuditFacts): Promise<void>;
   /** The user with this userName and (when `withGroups`) its groups: two calls, usually. */
   findWithGroups(userName: string, withGroups?: boolean): Promise<UserWithGroups | undefined>;
-  /** The groups the users' items name (one batch read), but those in `known`. */
-  groupsOf(users: readonly StoredResource[], known?: ReadonlyMap<string, StoredResource | null>): Promise<UserGroups>;
 }
 
 /** Member changes to write: every id in `add` is not yet a member, every id in `remove` is. */
@@ -162,12 +166,20 @@ export interface GroupWrite {
   readonly pinned: boolean;
 }
 
+/** The reads of groups with their members: what the Users service needs of groups. */
+export interface GroupReads extends ResourceReads {
+  /** The group and its members; `members` is undefined when there are more than `maxMembers`. */
+  getWithMembers(groupId: string, maxMembers: number): Promise<{ group: StoredResource; members?: string[] } | undefined>;
+  /** The ids of the group's members, in id order. */
+  members(groupId: string): Promise<string[]>;
+}
+
 /**
  * Groups, with members kept as one item each in the group's partition and, on each user's
  * item, the set of its groups (`memberOf`), both written in one transaction. Every write is
  * atomic whatever its size: a reader sees all of a member change or none of it.
  */
-export interface GroupStore extends ResourceReads {
+export interface GroupStore extends GroupReads {
   create(id: string, write: ResourceWrite, members: readonly string[], now: string, audit?: AuditFacts): Promise<StoredResource>;
   /**
    * Writes `change` on `current`. The returned version is exact when pinned; unpinned, other
@@ -176,10 +188,6 @@ export interface GroupStore extends ResourceReads {
   update(current: StoredResource, change: GroupWrite, now: string, audit?: AuditFacts): Promise<StoredResource>;
   /** Deletes the group (if still at `current.version`), then its member items. */
   delete(current: StoredResource, audit?: AuditFacts): Promise<void>;
-  /** The group and its members; `members` is undefined when there are more than `maxMembers`. */
-  getWithMembers(groupId: string, maxMembers: number): Promise<{ group: StoredResource; members?: string[] } | undefined>;
-  /** The ids of the group's members, in id order. */
-  members(groupId: string): Promise<string[]>;
   /** The group (when `withGroup`) and what these users' items say, in one batch read. */
   readForChange(groupId: string, userIds: readonly string[], withGroup: boolean): Promise<{ group?: StoredResource; facts: MemberFacts }>;
   /** Deletes member items left behind by a group DELETE that was cut short; returns how many. */

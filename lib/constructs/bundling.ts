@@ -41,11 +41,15 @@ export const FUNCTION_BUNDLE = {
    * Modules replaced in the bundles, each by a file that says why. The SDK's default
    * credential chain becomes the environment variables Lambda sets: each bundle loses the
    * SSO/STS clients it never calls there, a third of its bytes. The SDK's event-stream
-   * support, which no operation the functions call uses, goes too (6%, and node:zlib).
+   * support, which no operation the functions call uses, goes too (6%, and node:zlib), and
+   * so does DynamoDB endpoint discovery's LRU cache, which no command of the pinned SDK uses,
+   * and the JavaScript SHA-256 that the SDK's signing hash falls back to without node:crypto.
    */
   alias: {
     '@aws-sdk/credential-provider-node': './lambda/handlers/env-credentials.ts',
     '@smithy/core/event-streams': './lambda/handlers/no-event-streams.ts',
+    '@aws-sdk/endpoint-cache': './lambda/handlers/no-endpoint-cache.ts',
+    '@smithy/core/checksum': './lambda/handlers/native-sha256.ts',
   } as Record<string, string>,
   /**
    * What a dynamic import() reaches goes into a chunk of its own (chunks/), loaded only when
@@ -60,6 +64,10 @@ export const EXCLUDED_FROM_BUNDLES = [
   /node_modules\/@aws-sdk\/credential-provider-node\//,
   /node_modules\/@aws-sdk\/nested-clients\//,
   /node_modules\/@smithy\/core\/dist-es\/submodules\/event-streams\//,
+  /node_modules\/@aws-sdk\/endpoint-cache\//,
+  /node_modules\/mnemonist\//,
+  /node_modules\/obliterator\//,
+  /node_modules\/@smithy\/core\/dist-es\/submodules\/checksum\//,
 ];
 
 /**

@@ -278,6 +278,30 @@ describe('the stack as cdk synth builds it', () => {
       expect(chunks.filter((name) => fs.readFileSync(path.join(bundleOf(id), name), 'utf8').includes(XRAY))).toHaveLength(1);
     });
 
+    /**
+     * Store code by a name minifying keeps (a method, a query string), and a bundle that has it.
+     * lambda/handlers/services.ts gives each service the store code it calls, no more.
+     */
+    const STORE_CODE: Record<string, { marker: string; in: string }> = {
+      'group writes': { marker: 'readForChange', in: 'Groups' },
+      'user writes': { marker: 'leaveEntries', in: 'Users' },
+      'audit trail reads': { marker: 'attribute_not_exists(#step)', in: 'Audit' },
+    };
+    const LEFT_OUT: Record<string, string[]> = {
+      Users: ['group writes', 'audit trail reads'],
+      Groups: ['user writes', 'audit trail reads'],
+      Bulk: ['audit trail reads'],
+    };
+
+    test.each(Object.entries(LEFT_OUT))('%s: none of the store code its service never calls', (id, leftOut) => {
+      const code = (bundle: string) => fs.readFileSync(path.join(bundleOf(bundle), 'index.mjs'), 'utf8');
+      for (const what of leftOut) {
+        const { marker, in: where } = STORE_CODE[what];
+        expect(`${what} in ${where}: ${code(where).includes(marker)}`).toBe(`${what} in ${where}: true`);
+        expect(`${what} in ${id}: ${code(id).includes(marker)}`).toBe(`${what} in ${id}: false`);
+      }
+    });
+
     describe('Users, run from its bundle in a fresh Node process against a recording AWS stand-in', () => {
       const TOKEN = 'bundle-test-token-0123456789abcdef';
       const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'ASIAEXECUTIONROLE01', AWS_SECRET_ACCESS_KEY: 'execution-role-secret', AWS_SESSION_TOKEN: 'execution-role-session' };
