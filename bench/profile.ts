@@ -23,7 +23,7 @@ import { createDocumentClient } from '../lambda/store/client';
 import { processCpuMs } from './lib/proc-stat';
 import { RaceClient } from './lib/race-client';
 import { startServer } from './lib/race-servers';
-import { FULL_WORKLOAD, QUICK_WORKLOAD, workloadPhases } from './lib/race-workload';
+import { FULL_WORKLOAD, QUICK_WORKLOAD, warmUp, workloadPhases } from './lib/race-workload';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -179,6 +179,8 @@ export async function runProfile(quick: boolean): Promise<ProfileResult> {
       });
       try {
         const client = new RaceClient(server.baseUrl, token, 8);
+        // As in the race: the workload once unmeasured, then measured. The profile holds both.
+        await warmUp(client, size, 8);
         const state = { users: [] as string[], groups: [] as string[] };
         const before = processCpuMs(server.pid);
         let requests = 0;

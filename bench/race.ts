@@ -18,7 +18,7 @@ import { processCpuMs, clockTicksPerSecond, waitForQuiet, type Quiet } from './l
 import { RaceClient } from './lib/race-client';
 import { startServer, type RunningServer, type ServerCommand } from './lib/race-servers';
 import { raceBudgets, raceRatios, serverTotals, summarisePhase, type CpuReading, type PhaseFigures, type RaceBudget, type RaceRatios, type ServerId, type ServerTotals } from './lib/race-summary';
-import { FULL_WORKLOAD, QUICK_WORKLOAD, WARMUP_WORKLOAD, workloadPhases, type WorkloadSize, type WorkloadState } from './lib/race-workload';
+import { FULL_WORKLOAD, QUICK_WORKLOAD, warmUp, workloadPhases, type WorkloadSize, type WorkloadState } from './lib/race-workload';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -177,11 +177,8 @@ export async function runRace(options: RaceOptions = {}): Promise<RaceResult> {
       ...(c.running.dynamoPid === undefined ? {} : { java: processCpuMs(c.running.dynamoPid) }),
       client: clientCpuMs(),
     });
-    // Unmeasured: each server first serves a small run of the same phases (WARMUP_WORKLOAD).
-    for (const c of contenders) {
-      const warm = { users: [] as string[], groups: [] as string[] };
-      for (const phase of workloadPhases(WARMUP_WORKLOAD, 'warmup')) await c.client.run(phase.requests, concurrency, (i) => phase.request(i, warm));
-    }
+    // Unmeasured: each server first serves the whole workload once, with names of its own.
+    for (const c of contenders) await warmUp(c.client, size, concurrency);
     // Every server process and its DynamoDB Local: a phase starts when all of them are quiet.
     const pids = started.flatMap((s) => (s.dynamoPid === undefined ? [s.pid] : [s.pid, s.dynamoPid]));
     const waits: Quiet[] = [await waitForQuiet(pids)];
