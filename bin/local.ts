@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hashToken, StaticTokenVerifier, type TokenVerifier } from '../lambda/http/auth';
 import { jsonLogger, type Logger } from '../lambda/http/log';
+import { batchedJsonLogger } from '../lib/local/batched-log';
 import { parseProfile } from '../lambda/scim/profiles/profile';
 import { createDocumentClient } from '../lambda/store/client';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal, type RestartPolicy } from '../lib/local/dynamodb-local';
@@ -49,7 +50,9 @@ async function main(): Promise<void> {
   const { verifier, shown } = await localTokens(dataDir, inMemory, process.env.SCIM_TOKEN || undefined);
   let giveUp: (error: Error) => void = () => undefined;
   const backend = storeKind === 'memory' ? memoryBackend() : await dynamoBackend(dataDir, inMemory, tableName, (error) => giveUp(error));
-  const logger: Logger = process.env.SCIM_LOG === 'quiet' ? { info: () => undefined, error: jsonLogger.error } : jsonLogger;
+  const batched = batchedJsonLogger();
+  process.on('exit', () => batched.flush());
+  const logger: Logger = process.env.SCIM_LOG === 'quiet' ? { info: () => undefined, error: jsonLogger.error } : batched;
   const local = await startLocalServer({
     store: backend.store,
     verifier,
