@@ -16,10 +16,12 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SourceMapConsumer } from 'source-map';
+import { DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { buildLocalBundle } from '../lib/local/bundle';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../lib/local/dynamodb-local';
-import { createDocumentClient } from '../lambda/store/client';
+import { createDocumentClient, UNNEEDED_STEPS } from '../lambda/store/client';
 import { processCpuMs } from './lib/proc-stat';
 import { RaceClient } from './lib/race-client';
 import { startServer } from './lib/race-servers';
@@ -65,38 +67,76 @@ export interface ProfileResult {
   readonly requestsPerStore: number;
   readonly runs: ProfileRun[];
   /**
-   * The SDK's fixed cost: CPU µs per call of the stores' client (createDocumentClient) in this
-   * process, a GetItem of a missing item and a PutItem of a typical user, on DynamoDB Local;
-   * median of 5 rounds of 400 after 200 unmeasured.
+   * The SDK's cost of a call: CPU µs per call in this process, a GetItem of a user and a
+   * PutItem of one, on DynamoDB Local, 8 calls in flight (as the race); median of 5 rounds of
+   * 400 after 400 unmeasured; of the stores' client (createDocumentClient: lib-dynamodb's
+   * document client) and, to say what another way to call the SDK would save, of the
+   * low-level client with `@aws-sdk/util-dynamodb` marshalling, without and with the SDK's
+   * `cacheMiddleware` (which the document client refuses).
    */
-  readonly sdkCallMicros: { readonly get: number; readonly put: number };
+  readonly sdkCallMicros: readonly SdkCallCost[];
 }
 
-/** What one call of the stores' client costs in CPU, the HTTP round trip to DynamoDB Local included. */
-async function sdkCallCost(): Promise<ProfileResult['sdkCallMicros']> {
+export interface SdkCallCost {
+  readonly client: 'document client (the stores\' client)' | 'low-level client + util-dynamodb' | 'low-level client + util-dynamodb, cacheMiddleware';
+  readonly get: number;
+  readonly put: number;
+}
+
+/** What one call of the SDK costs in CPU, the HTTP round trip to DynamoDB Local included, called three ways. */
+async function sdkCallCost(): Promise<SdkCallCost[]> {
   const dynamo = await startDynamoDbLocal();
-  const client = createDocumentClient({ endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
+  const table = 'sdk-call-cost';
+  const at = { endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  const documents = createDocumentClient(at);
+  // The stores' client's settings (lambda/store/client.ts), on the low-level client.
+  const lowLevel = (cacheMiddleware: boolean) => {
+    const client = new DynamoDBClient({ ...at, cacheMiddleware, maxAttempts: 3, requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true } });
+    for (const step of UNNEEDED_STEPS) client.middlewareStack.remove(step);
+    return client;
+  };
+  const plain = lowLevel(false);
+  const cached = lowLevel(true);
   try {
-    await ensureTable(dynamo.endpoint, 'sdk-call-cost');
-    const user = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'cost@example.com', displayName: 'Cost', emails: [{ value: 'cost@example.com', type: 'work', primary: true }] };
-    const calls = {
-      get: () => client.send(new GetCommand({ TableName: 'sdk-call-cost', Key: { pk: 'none', sk: 'none' } })),
-      put: () => client.send(new PutCommand({ TableName: 'sdk-call-cost', Item: { pk: 'u', sk: 'USER', version: 1, uniqueValue: user.userName, document: user } })),
+    await ensureTable(dynamo.endpoint, table);
+    const user = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'cost@example.com', displayName: 'Cost', name: { givenName: 'Cost', familyName: 'Probe' }, emails: [{ value: 'cost@example.com', type: 'work', primary: true }], active: true };
+    const item = { pk: 'u', sk: 'USER', version: 1, uniqueValue: user.userName, document: user };
+    const key = { pk: 'u', sk: 'USER' };
+    await documents.send(new PutCommand({ TableName: table, Item: item }));
+    const viaLowLevel = (client: DynamoDBClient) => ({
+      get: async () => {
+        const { Item } = await client.send(new GetItemCommand({ TableName: table, Key: marshall(key), ConsistentRead: true }));
+        return Item && unmarshall(Item);
+      },
+      put: () => client.send(new PutItemCommand({ TableName: table, Item: marshall(item, { removeUndefinedValues: true, convertClassInstanceToMap: false }) })),
+    });
+    const ways: [SdkCallCost['client'], { get: () => Promise<unknown>; put: () => Promise<unknown> }][] = [
+      ["document client (the stores' client)", {
+        get: () => documents.send(new GetCommand({ TableName: table, Key: key, ConsistentRead: true })),
+        put: () => documents.send(new PutCommand({ TableName: table, Item: item })),
+      }],
+      ['low-level client + util-dynamodb', viaLowLevel(plain)],
+      ['low-level client + util-dynamodb, cacheMiddleware', viaLowLevel(cached)],
+    ];
+    const inFlight = 8;
+    const round = async (call: () => Promise<unknown>) => {
+      const start = process.cpuUsage();
+      for (let i = 0; i < 400 / inFlight; i++) await Promise.all(Array.from({ length: inFlight }, call));
+      const used = process.cpuUsage(start);
+      return (used.user + used.system) / 400;
     };
-    const micros = async (call: () => Promise<unknown>) => {
-      for (let i = 0; i < 200; i++) await call();
-      const rounds: number[] = [];
-      for (let r = 0; r < 5; r++) {
-        const start = process.cpuUsage();
-        for (let i = 0; i < 400; i++) await call();
-        const used = process.cpuUsage(start);
-        rounds.push((used.user + used.system) / 400);
-      }
-      return Math.round(rounds.sort((a, b) => a - b)[2]);
-    };
-    return { get: await micros(calls.get), put: await micros(calls.put) };
+    const cells = ways.flatMap(([client, calls]) => (['get', 'put'] as const).map((op) => ({ client, op, call: calls[op], rounds: [] as number[] })));
+    for (const cell of cells) await round(cell.call);
+    // Rounds interleaved, so that a change in the machine's load falls on all three alike.
+    for (let r = 0; r < 5; r++) for (const cell of cells) cell.rounds.push(await round(cell.call));
+    const median = (xs: number[]) => Math.round([...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]);
+    const figures = new Map(ways.map(([client]) => [client, { client, get: 0, put: 0 }]));
+    for (const cell of cells) figures.get(cell.client)![cell.op] = median(cell.rounds);
+    return [...figures.values()];
   } finally {
-    client.destroy();
+    documents.destroy();
+    plain.destroy();
+    cached.destroy();
     await dynamo.stop();
   }
 }

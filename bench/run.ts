@@ -229,7 +229,7 @@ function print(r: Results): void {
       console.log(`${run.store}: ${run.cpuMsPerRequest} ms CPU per request (/proc), ${run.sampledMs} ms sampled`);
       console.table(run.groups.map((g) => ({ group: g.group, share: `${g.sharePercent}%`, 'ms/request': g.cpuMsPerRequest })));
     }
-    console.log(`One call of the stores' client to DynamoDB Local: ${r.profile.sdkCallMicros.get} µs CPU (GetItem), ${r.profile.sdkCallMicros.put} µs (PutItem of a small user)`);
+    for (const c of r.profile.sdkCallMicros) console.log(`One call to DynamoDB Local, ${c.client}: ${c.get} µs CPU (GetItem), ${c.put} µs (PutItem of a small user)`);
   }
   if (r.directories) {
     const d = r.directories;

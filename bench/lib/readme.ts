@@ -130,11 +130,13 @@ export function renderSections(run: RunFigures): Record<string, string> {
       return g ? `${g.cpuMsPerRequest.toFixed(3)} (${g.sharePercent}%)` : '';
     };
     sections.profile = [
-      `*${when}; the race workload (${pr.requestsPerStore.toLocaleString('en-US')} requests, 8 in flight) on ours's bundle with \`--cpu-prof\`, each sample mapped through the source map to its package or folder; ms per request: the group's share of the samples times the CPU /proc measured for the process over the workload (${dynamo?.cpuMsPerRequest ?? 'n/a'} ms on DynamoDB Local, ${memory?.cpuMsPerRequest ?? 'n/a'} ms in memory; the profiler's own cost included).*`,
+      `*${when}; the race workload (${pr.requestsPerStore.toLocaleString('en-US')} requests, 8 in flight) on ours's bundle with \`--cpu-prof\`, after the race's warm-up (its samples are in the profile too), each sample mapped through the source map to its package or folder; ms per request: the group's share of the samples times the CPU /proc measured for the process over the measured pass (${dynamo?.cpuMsPerRequest ?? 'n/a'} ms on DynamoDB Local, ${memory?.cpuMsPerRequest ?? 'n/a'} ms in memory; the profiler's own cost included).*`,
       '',
       table(['where', 'DynamoDB Local: ms/request (share)', 'in memory: ms/request (share)'], groups.map((g) => [g, cell(dynamo, g), cell(memory, g)])),
       '',
-      `The SDK's fixed cost, in the benchmark's own process: one call of the stores' client (\`createDocumentClient\`) to DynamoDB Local costs ${pr.sdkCallMicros.get} µs of CPU for a GetItem of a missing item and ${pr.sdkCallMicros.put} µs for a PutItem of a small user (median of 5 rounds of 400 calls), the HTTP round trip included.`,
+      `The SDK's cost of a call, in the benchmark's own process: µs of CPU per call to DynamoDB Local (the HTTP round trip included), 8 in flight, median of 5 interleaved rounds of 400 calls after one unmeasured; the stores' client first, then the low-level client with \`@aws-sdk/util-dynamodb\` marshalling, without and with the SDK's \`cacheMiddleware\` (which lib-dynamodb's document client refuses):`,
+      '',
+      table(['client', 'GetItem of a user', 'PutItem of a user'], pr.sdkCallMicros.map((c) => [c.client, c.get, c.put])),
     ].join('\n');
   }
   const p = run.peers;
