@@ -7,7 +7,7 @@
  *
  *   npm run bench                 # the full run (a few minutes)
  *   npm run bench -- --quick      # fewer samples, under a minute
- *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, auditOverhead, load, race, profile, peers, logBytes or directories
+ *   npm run bench -- --only peers # one section: coldStart, dynamoCallsPerOp, auditOverhead, load, race, deployed, profile, peers, logBytes or directories
  *   npm run bench -- --only race --race-quiet        # the race with ours's per-request log off (SCIM_LOG=quiet)
  *   npm run bench -- --only race --race-before main  # the race with ours at another git revision as one more server
  *
@@ -19,6 +19,7 @@ import path from 'node:path';
 import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { runAuditOverhead, type AuditOverheadResult } from './audit-overhead';
 import { runColdStart, type ColdStartResult } from './cold-start';
+import { runDeployed, type DeployedResult } from './deployed';
 import { runDirectories, type DirectoriesResult } from './directories';
 import { runDynamoCalls, type DynamoResult } from './dynamo-calls';
 import { runLoad, type LoadResult } from './load';
@@ -27,8 +28,9 @@ import { runPeers, type PeersResult } from './peers';
 import { runProfile, type ProfileResult } from './profile';
 import { checkRaceBudgets, runRace, type RaceResult } from './race';
 import { updateReadme } from './lib/readme';
+import { RACE_TARGETS } from './lib/race-summary';
 
-const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'auditOverhead', 'load', 'race', 'profile', 'peers', 'logBytes', 'directories'] as const;
+const SECTIONS = ['coldStart', 'dynamoCallsPerOp', 'auditOverhead', 'load', 'race', 'deployed', 'profile', 'peers', 'logBytes', 'directories'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Budget {
@@ -92,6 +94,10 @@ async function main(): Promise<void> {
     say(`race: one workload against ours (DynamoDB Local, in memory${raceBefore ? `, ${raceBefore}` : ''}) and scimmy + express, each a process, interleaved...`);
     results.race = await runRace({ quick, quietLog: raceQuiet, before: raceBefore });
   }
+  if (wanted('deployed')) {
+    say('deployed: the race workload on the Users and Groups bundles, invoked one event at a time as Lambda does...');
+    results.deployed = await withDynamoDbLocal((endpoint) => runDeployed(endpoint, quick ? 'quick' : 'full'));
+  }
   if (wanted('profile')) {
     say('profile: the race workload on ours with the CPU profiler on, on DynamoDB Local and in memory...');
     results.profile = await runProfile(quick);
@@ -135,6 +141,7 @@ type Results = Partial<{
   auditOverhead: AuditOverheadResult;
   load: LoadResult;
   race: RaceResult;
+  deployed: DeployedResult;
   profile: ProfileResult;
   peers: PeersResult;
   logBytes: LogBytesResult;
@@ -142,6 +149,11 @@ type Results = Partial<{
 }>;
 
 function print(r: Results): void {
+  if (r.deployed) {
+    const d = r.deployed;
+    console.log(`\nThe deployed Users and Groups bundles, one invocation at a time: ${d.cpuMsPerRequest} ms CPU per invocation over ${d.requests} (${d.errors} errors)`);
+    console.table(d.phases.map((p) => ({ phase: p.phase, requests: p.requests, errors: p.errors, 'CPU ms/invocation': p.cpuMsPerRequest, 'p50 ms': p.p50Ms, 'p99 ms': p.p99Ms })));
+  }
   if (r.logBytes) {
     console.log(`\nCloudWatch Logs bytes per request written by the deployed handlers (mix of 70% reads, 30% writes: ${r.logBytes.mixBytesPerRequest} bytes)`);
     console.table(r.logBytes.rows.map((x) => ({ operation: x.operation, 'log line bytes': x.logBytes, 'EMF bytes': x.emfBytes, 'EMF lines': x.emfLines })));
@@ -307,6 +319,14 @@ const signed = (n: number) => `${n >= 0 ? '+' : ''}${n}%`;
 function checkBudgets(r: Results): Budget[] {
   const budgets: Budget[] = [];
   if (r.race) budgets.push(...checkRaceBudgets(r.race));
+  if (r.deployed) {
+    const d = r.deployed;
+    budgets.push({
+      budget: 'deployed: our CPU <= 1.5 ms per invocation (the Users and Groups bundles, one event at a time)',
+      met: d.errors === 0 && d.cpuMsPerRequest <= RACE_TARGETS.oursCpuMsPerRequest,
+      detail: `${d.cpuMsPerRequest} ms over ${d.requests} invocations, ${d.errors} errors`,
+    });
+  }
   if (r.directories) {
     const d = r.directories;
     budgets.push({

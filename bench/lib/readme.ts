@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { AuditOverheadResult } from '../audit-overhead';
 import type { ColdStartResult } from '../cold-start';
+import type { DeployedResult } from '../deployed';
 import type { DirectoriesResult } from '../directories';
 import type { DynamoResult } from '../dynamo-calls';
 import type { LoadResult } from '../load';
@@ -30,6 +31,7 @@ export interface RunFigures {
   readonly auditOverhead?: AuditOverheadResult;
   readonly load?: LoadResult;
   readonly race?: RaceResult;
+  readonly deployed?: DeployedResult;
   readonly profile?: ProfileResult;
   readonly peers?: PeersResult;
   readonly logBytes?: LogBytesResult;
@@ -121,6 +123,17 @@ export function renderSections(run: RunFigures): Record<string, string> {
     ].join('\n');
   }
   if (run.race) sections.race = renderRace(run.race, when);
+  const dep = run.deployed;
+  if (dep) {
+    sections.deployed = [
+      `*${when}; the race's workload (${dep.requests.toLocaleString('en-US')} invocations) after its warm-up, one event at a time, on the Users and Groups bundles as the stack builds them, against DynamoDB Local; CPU of the process over each phase, per invocation; ${dep.errors} errors.*`,
+      '',
+      table(['phase', 'invocations', 'errors', 'CPU ms/invocation', 'p50 ms', 'p99 ms'], [
+        ...dep.phases.map((p) => [p.phase, p.requests, p.errors, p.cpuMsPerRequest, p.p50Ms, p.p99Ms]),
+        ['**whole workload**', dep.requests, dep.errors, `**${dep.cpuMsPerRequest}**`, '', ''],
+      ]),
+    ].join('\n');
+  }
   const pr = run.profile;
   if (pr) {
     const [dynamo, memory] = ['DynamoDB Local', 'memory'].map((store) => pr.runs.find((r) => r.store === store));

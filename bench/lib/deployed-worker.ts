@@ -1,0 +1,117 @@
+/**
+ * The process of `bench/deployed.ts`: a Lambda container of the Users and of the Groups
+ * function as the stack deploys them (their esbuild bundles, imported as Lambda imports
+ * `index.mjs`), invoked with API Gateway proxy events one at a time, as a container is,
+ * under the race's workload. The environment (table, token hash, Powertools names) comes from
+ * the parent; the figures go back over the IPC channel, the functions' logs to stdout.
+ */
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import type { RaceRequest } from './race-client';
+import { FULL_WORKLOAD, QUICK_WORKLOAD, workloadPhases, type WorkloadSize, type WorkloadState } from './race-workload';
+
+type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGatewayProxyResult>;
+
+/** What the parent asks: the bundles, the bearer token and the workload. */
+export interface WorkerTask {
+  readonly bundles: { readonly users: string; readonly groups: string };
+  readonly token: string;
+  readonly size: 'full' | 'quick' | WorkloadSize;
+}
+
+/** One phase as the container served it. */
+export interface WorkerPhase {
+  readonly phase: string;
+  readonly requests: number;
+  readonly errors: number;
+  readonly errorSamples: string[];
+  /** CPU time of the process (user + system, all threads) over the phase. */
+  readonly cpuMs: number;
+  readonly latenciesMs: number[];
+}
+
+const HOST = 'abc123.execute-api.us-east-1.amazonaws.com';
+
+/** The API Gateway proxy event of a workload request, as the deployed stage sends it. */
+function eventOf(request: RaceRequest, token: string): APIGatewayProxyEvent {
+  const url = new URL(`https://${HOST}/v1/scim/v2${request.path}`);
+  const query = Object.fromEntries(url.searchParams);
+  const path = url.pathname.replace(/^\/v1/, '');
+  return {
+    httpMethod: request.method,
+    path,
+    resource: '/scim/v2/{proxy+}',
+    headers: { Host: HOST, 'X-Forwarded-Proto': 'https', Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
+    multiValueHeaders: {},
+    queryStringParameters: Object.keys(query).length > 0 ? query : null,
+    multiValueQueryStringParameters: null,
+    pathParameters: null,
+    stageVariables: null,
+    body: request.body === undefined ? null : JSON.stringify(request.body),
+    isBase64Encoded: false,
+    requestContext: { requestId: randomBytes(16).toString('hex'), path: url.pathname, domainName: HOST, stage: 'v1', identity: { sourceIp: '198.51.100.7' } },
+  } as unknown as APIGatewayProxyEvent;
+}
+
+const contextOf = (functionName: string): Context =>
+  ({
+    functionName,
+    functionVersion: '$LATEST',
+    memoryLimitInMB: '512',
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    awsRequestId: randomBytes(16).toString('hex'),
+    getRemainingTimeInMillis: () => 29_000,
+  }) as unknown as Context;
+
+async function run(task: WorkerTask): Promise<WorkerPhase[]> {
+  const load = async (file: string) => ((await import(pathToFileURL(file).href)) as { handler: Handler }).handler;
+  const users = await load(task.bundles.users);
+  const groups = await load(task.bundles.groups);
+  const size = task.size === 'full' ? FULL_WORKLOAD : task.size === 'quick' ? QUICK_WORKLOAD : task.size;
+  const invoke = async (request: RaceRequest): Promise<string | undefined> => {
+    const groupsFunction = request.path.startsWith('/Groups');
+    // As the Lambda runtime sets it for each invocation (the SDK's recursion detection reads it).
+    process.env._X_AMZN_TRACE_ID = `Root=1-${randomBytes(4).toString('hex')}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+    const result = await (groupsFunction ? groups : users)(eventOf(request, task.token), contextOf(groupsFunction ? 'ScimGroups' : 'ScimUsers'));
+    const body = result.body ? JSON.parse(result.body) : undefined;
+    if (!request.expect.includes(result.statusCode)) return `answered ${result.statusCode} (expected ${request.expect.join(' or ')}): ${result.body.slice(0, 200)}`;
+    const wrong = request.check?.(body);
+    if (!wrong) request.keep?.(body);
+    return wrong;
+  };
+  const serve = async (prefix: string, state: WorkloadState): Promise<WorkerPhase[]> => {
+    const phases: WorkerPhase[] = [];
+    for (const phase of workloadPhases(size, prefix)) {
+      const latenciesMs: number[] = [];
+      const errorSamples: string[] = [];
+      let errors = 0;
+      const start = process.cpuUsage();
+      for (let i = 0; i < phase.requests; i++) {
+        const request = phase.request(i, state);
+        const t = performance.now();
+        const wrong = await invoke(request).catch((error: Error) => error.message);
+        latenciesMs.push(performance.now() - t);
+        if (wrong) {
+          errors++;
+          if (errorSamples.length < 3) errorSamples.push(`${request.method} ${request.path.slice(0, 120)}: ${wrong.slice(0, 240)}`);
+        }
+      }
+      const used = process.cpuUsage(start);
+      phases.push({ phase: phase.phase, requests: phase.requests, errors, errorSamples, cpuMs: (used.user + used.system) / 1000, latenciesMs });
+    }
+    return phases;
+  };
+  // As the race: the workload once unmeasured (names of its own), then measured.
+  const warm = await serve('warmup', { users: [], groups: [] });
+  const failed = warm.find((p) => p.errors > 0);
+  if (failed) throw new Error(`warm-up: ${failed.errors} errors in ${failed.phase}: ${failed.errorSamples.join(' | ')}`);
+  return serve('race', { users: [], groups: [] });
+}
+
+process.once('message', (task: WorkerTask) => {
+  run(task).then(
+    (phases) => process.send!({ phases }, () => process.exit(0)),
+    (error: Error) => process.send!({ error: error.message }, () => process.exit(1)),
+  );
+});
