@@ -33,6 +33,15 @@ export interface WorkerPhase {
 
 const HOST = 'abc123.execute-api.us-east-1.amazonaws.com';
 
+/**
+ * A fresh id per invocation, as API Gateway and Lambda give one: a counter under a random
+ * prefix made once, so that making the ids (which is not ours to pay in Lambda) costs no
+ * random bytes per invocation.
+ */
+const PREFIX = randomBytes(8).toString('hex');
+let invocation = 0;
+const nextId = () => `${PREFIX}${(++invocation).toString(16).padStart(16, '0')}`;
+
 /** The API Gateway proxy event of a workload request, as the deployed stage sends it. */
 function eventOf(request: RaceRequest, token: string): APIGatewayProxyEvent {
   const url = new URL(`https://${HOST}/v1/scim/v2${request.path}`);
@@ -50,7 +59,7 @@ function eventOf(request: RaceRequest, token: string): APIGatewayProxyEvent {
     stageVariables: null,
     body: request.body === undefined ? null : JSON.stringify(request.body),
     isBase64Encoded: false,
-    requestContext: { requestId: randomBytes(16).toString('hex'), path: url.pathname, domainName: HOST, stage: 'v1', identity: { sourceIp: '198.51.100.7' } },
+    requestContext: { requestId: nextId(), path: url.pathname, domainName: HOST, stage: 'v1', identity: { sourceIp: '198.51.100.7' } },
   } as unknown as APIGatewayProxyEvent;
 }
 
@@ -60,7 +69,7 @@ const contextOf = (functionName: string): Context =>
     functionVersion: '$LATEST',
     memoryLimitInMB: '512',
     invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    awsRequestId: randomBytes(16).toString('hex'),
+    awsRequestId: nextId(),
     getRemainingTimeInMillis: () => 29_000,
   }) as unknown as Context;
 
@@ -72,7 +81,7 @@ async function run(task: WorkerTask): Promise<WorkerPhase[]> {
   const invoke = async (request: RaceRequest): Promise<string | undefined> => {
     const groupsFunction = request.path.startsWith('/Groups');
     // As the Lambda runtime sets it for each invocation (the SDK's recursion detection reads it).
-    process.env._X_AMZN_TRACE_ID = `Root=1-${randomBytes(4).toString('hex')}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
+    process.env._X_AMZN_TRACE_ID = `Root=1-${PREFIX}-${nextId().slice(8)};Parent=${PREFIX};Sampled=0`;
     const result = await (groupsFunction ? groups : users)(eventOf(request, task.token), contextOf(groupsFunction ? 'ScimGroups' : 'ScimUsers'));
     const body = result.body ? JSON.parse(result.body) : undefined;
     if (!request.expect.includes(result.statusCode)) return `answered ${result.statusCode} (expected ${request.expect.join(' or ')}): ${result.body.slice(0, 200)}`;
