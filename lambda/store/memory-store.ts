@@ -83,9 +83,11 @@ export class MemoryDirectory {
   /** @internal Records the entry of a change just applied (every write calls it last, after its checks). */
   record(audit: AuditFacts | undefined, kind: Kind, id: string, name: string, extra: { version?: number; membership?: AuditChange } = {}): void {
     if (!audit) return;
-    const changes = [...audit.changes, ...(extra.membership ? [extra.membership] : [])].map((c) => structuredClone(c));
+    const { changes: facts, ...rest } = audit;
+    // Each cloned once: a 100-member change's ids were cloned twice before.
+    const changes = [...facts, ...(extra.membership ? [extra.membership] : [])].map((c) => structuredClone(c));
     const entry: AuditEntry = {
-      ...structuredClone(audit),
+      ...structuredClone(rest),
       changes,
       id: randomUUID(),
       directory: this.directory,
