@@ -15,6 +15,7 @@ import path from 'node:path';
 import { hashToken } from '../lambda/http/auth';
 import { buildFunctionSync, FUNCTION_ENTRIES } from '../lib/constructs/bundling';
 import { ensureTable } from '../lib/local/dynamodb-local';
+import { STAGE_BASE_URL } from './lib/api-event';
 import type { WorkerPhase, WorkerTask } from './lib/deployed-worker';
 import { percentile } from './lib/timing';
 import type { WorkloadSize } from './lib/race-workload';
@@ -46,7 +47,8 @@ export interface DeployedResult {
 export async function runDeployed(endpoint: string, size: 'full' | 'quick' | WorkloadSize): Promise<DeployedResult> {
   const tableName = `bench-deployed-${randomBytes(4).toString('hex')}`;
   await ensureTable(endpoint, tableName);
-  const bundles = { users: bundle('Users'), groups: bundle('Groups') };
+  // The functions the workload's paths reach (/Users, /Groups).
+  const bundles = Object.fromEntries(WORKLOAD_FUNCTIONS.map((id) => [id, bundle(id)]));
   const token = randomBytes(24).toString('base64url');
   try {
     const phases = await new Promise<WorkerPhase[]>((resolve, reject) => {
@@ -63,7 +65,7 @@ export async function runDeployed(endpoint: string, size: 'full' | 'quick' | Wor
           TABLE_NAME: tableName,
           DYNAMODB_ENDPOINT: endpoint,
           TOKEN_SECRET_ARN: `sha256:${hashToken(token)}`,
-          SCIM_BASE_URL: 'https://abc123.execute-api.us-east-1.amazonaws.com/v1/scim/v2',
+          SCIM_BASE_URL: STAGE_BASE_URL,
           POWERTOOLS_SERVICE_NAME: 'ScimEndpoint-ScimEndpoint',
           POWERTOOLS_METRICS_NAMESPACE: 'ScimEndpoint',
           // What Lambda sets in every function's environment.
@@ -104,8 +106,10 @@ export async function runDeployed(endpoint: string, size: 'full' | 'quick' | Wor
   }
 }
 
+const WORKLOAD_FUNCTIONS = ['Users', 'Groups'] as const;
+
 /** The function's bundle, built as the stack deploys it; the path of its index.mjs. */
-function bundle(id: 'Users' | 'Groups'): string {
+function bundle(id: string): string {
   const entry = FUNCTION_ENTRIES.find((f) => f.id === id)!.entry;
   const outdir = path.join(DEPLOYED_BUNDLE_DIR, id.toLowerCase());
   buildFunctionSync(entry, outdir);

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import { hashToken } from '../lambda/http/auth';
 import { ensureTable } from '../lib/local/dynamodb-local';
+import { apiGatewayEvent, lambdaContext, STAGE_BASE_URL } from './lib/api-event';
 
 export interface LogBytesRow {
   readonly operation: string;
@@ -34,7 +35,7 @@ export async function runLogBytes(endpoint: string, quick: boolean): Promise<Log
     TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: endpoint,
     TOKEN_SECRET_ARN: `sha256:${hashToken(token)}`,
-    SCIM_BASE_URL: 'https://abc123.execute-api.us-east-1.amazonaws.com/v1/scim/v2',
+    SCIM_BASE_URL: STAGE_BASE_URL,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
@@ -44,21 +45,14 @@ export async function runLogBytes(endpoint: string, quick: boolean): Promise<Log
   });
   const users = (await import('../lambda/handlers/users')).handler as Handler;
   const groups = (await import('../lambda/handlers/groups')).handler as Handler;
-  const context = { functionName: 'ScimEndpoint-ScimEndpointUsersFunction6E8EE189-AbCdEfGhIjKl', memoryLimitInMB: '512', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:ScimEndpoint-ScimEndpointUsersFunction6E8EE189-AbCdEfGhIjKl' } as Context;
+  // A function name as CloudFormation makes one (its length is in every log line).
+  const functionName = 'ScimEndpoint-ScimEndpointUsersFunction6E8EE189-AbCdEfGhIjKl';
 
   let captured = { log: 0, emf: 0, emfLines: 0 };
   const write = process.stdout.write.bind(process.stdout);
   const invoke = async (handler: Handler, method: string, path: string, body?: unknown, query?: Record<string, string>) => {
-    const requestId = randomBytes(16).toString('hex');
-    const event = {
-      httpMethod: method,
-      path: `/scim/v2${path}`,
-      headers: { Host: 'abc123.execute-api.us-east-1.amazonaws.com', 'X-Forwarded-Proto': 'https', Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
-      queryStringParameters: query ?? null,
-      body: body === undefined ? null : JSON.stringify(body),
-      isBase64Encoded: false,
-      requestContext: { requestId, path: `/v1/scim/v2${path}`, domainName: 'abc123.execute-api.us-east-1.amazonaws.com', stage: 'v1' },
-    } as unknown as APIGatewayProxyEvent;
+    const search = query ? `?${new URLSearchParams(query)}` : '';
+    const event = apiGatewayEvent(method, `${path}${search}`, token, randomBytes(16).toString('hex'), body);
     process.stdout.write = ((chunk: string | Uint8Array) => {
       for (const line of String(chunk).split('\n').filter(Boolean)) {
         const bytes = Buffer.byteLength(line) + 1;
@@ -70,7 +64,7 @@ export async function runLogBytes(endpoint: string, quick: boolean): Promise<Log
       return true;
     }) as typeof process.stdout.write;
     try {
-      const result = await handler(event, { ...context, awsRequestId: randomBytes(16).toString('hex') });
+      const result = await handler(event, lambdaContext(functionName, randomBytes(16).toString('hex')));
       return result.body ? JSON.parse(result.body) : undefined;
     } finally {
       process.stdout.write = write;

@@ -21,7 +21,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { buildLocalBundle } from '../lib/local/bundle';
 import { ensureTable, LOCAL_CREDENTIALS, LOCAL_REGION, startDynamoDbLocal } from '../lib/local/dynamodb-local';
-import { createDocumentClient, UNNEEDED_STEPS } from '../lambda/store/client';
+import { createDocumentClient, createStoreClient } from '../lambda/store/client';
 import { processCpuMs } from './lib/proc-stat';
 import { RaceClient } from './lib/race-client';
 import { startServer } from './lib/race-servers';
@@ -89,14 +89,8 @@ async function sdkCallCost(): Promise<SdkCallCost[]> {
   const table = 'sdk-call-cost';
   const at = { endpoint: dynamo.endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   const documents = createDocumentClient(at);
-  // The stores' client's settings (lambda/store/client.ts), on the low-level client.
-  const lowLevel = (cacheMiddleware: boolean) => {
-    const client = new DynamoDBClient({ ...at, cacheMiddleware, maxAttempts: 3, requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true } });
-    for (const step of UNNEEDED_STEPS) client.middlewareStack.remove(step);
-    return client;
-  };
-  const plain = lowLevel(false);
-  const cached = lowLevel(true);
+  const plain = createStoreClient(at);
+  const cached = createStoreClient(at, { cacheMiddleware: true });
   try {
     await ensureTable(dynamo.endpoint, table);
     const user = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'cost@example.com', displayName: 'Cost', name: { givenName: 'Cost', familyName: 'Probe' }, emails: [{ value: 'cost@example.com', type: 'work', primary: true }], active: true };

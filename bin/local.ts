@@ -50,9 +50,9 @@ async function main(): Promise<void> {
   const { verifier, shown } = await localTokens(dataDir, inMemory, process.env.SCIM_TOKEN || undefined);
   let giveUp: (error: Error) => void = () => undefined;
   const backend = storeKind === 'memory' ? memoryBackend() : await dynamoBackend(dataDir, inMemory, tableName, (error) => giveUp(error));
-  const batched = batchedJsonLogger();
-  process.on('exit', () => batched.flush());
-  const logger: Logger = process.env.SCIM_LOG === 'quiet' ? { info: () => undefined, error: jsonLogger.error } : batched;
+  const batched = process.env.SCIM_LOG === 'quiet' ? undefined : batchedJsonLogger();
+  if (batched) process.on('exit', () => batched.flush());
+  const logger: Logger = batched ?? { info: () => undefined, error: jsonLogger.error };
   const local = await startLocalServer({
     store: backend.store,
     verifier,

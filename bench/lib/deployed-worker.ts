@@ -1,6 +1,6 @@
 /**
- * The process of `bench/deployed.ts`: a Lambda container of the Users and of the Groups
- * function as the stack deploys them (their esbuild bundles, imported as Lambda imports
+ * The process of `bench/deployed.ts`: a Lambda container of each function it is given, as
+ * the stack deploys them (their esbuild bundles, imported as Lambda imports
  * `index.mjs`), invoked with API Gateway proxy events one at a time, as a container is,
  * under the race's workload. The environment (table, token hash, Powertools names) comes from
  * the parent; the figures go back over the IPC channel, the functions' logs to stdout.
@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import { apiGatewayEvent, functionOf, lambdaContext } from './api-event';
 import type { RaceRequest } from './race-client';
 import { FULL_WORKLOAD, QUICK_WORKLOAD, workloadPhases, type WorkloadSize, type WorkloadState } from './race-workload';
 
@@ -15,7 +16,8 @@ type Handler = (event: APIGatewayProxyEvent, context: Context) => Promise<APIGat
 
 /** What the parent asks: the bundles, the bearer token and the workload. */
 export interface WorkerTask {
-  readonly bundles: { readonly users: string; readonly groups: string };
+  /** Each function's bundle (its index.mjs), by function id (FUNCTION_ROUTES). */
+  readonly bundles: Readonly<Record<string, string>>;
   readonly token: string;
   readonly size: 'full' | 'quick' | WorkloadSize;
 }
@@ -31,8 +33,6 @@ export interface WorkerPhase {
   readonly latenciesMs: number[];
 }
 
-const HOST = 'abc123.execute-api.us-east-1.amazonaws.com';
-
 /**
  * A fresh id per invocation, as API Gateway and Lambda give one: a counter under a random
  * prefix made once, so that making the ids (which is not ours to pay in Lambda) costs no
@@ -42,47 +42,17 @@ const PREFIX = randomBytes(8).toString('hex');
 let invocation = 0;
 const nextId = () => `${PREFIX}${(++invocation).toString(16).padStart(16, '0')}`;
 
-/** The API Gateway proxy event of a workload request, as the deployed stage sends it. */
-function eventOf(request: RaceRequest, token: string): APIGatewayProxyEvent {
-  const url = new URL(`https://${HOST}/v1/scim/v2${request.path}`);
-  const query = Object.fromEntries(url.searchParams);
-  const path = url.pathname.replace(/^\/v1/, '');
-  return {
-    httpMethod: request.method,
-    path,
-    resource: '/scim/v2/{proxy+}',
-    headers: { Host: HOST, 'X-Forwarded-Proto': 'https', Authorization: `Bearer ${token}`, 'Content-Type': 'application/scim+json' },
-    multiValueHeaders: {},
-    queryStringParameters: Object.keys(query).length > 0 ? query : null,
-    multiValueQueryStringParameters: null,
-    pathParameters: null,
-    stageVariables: null,
-    body: request.body === undefined ? null : JSON.stringify(request.body),
-    isBase64Encoded: false,
-    requestContext: { requestId: nextId(), path: url.pathname, domainName: HOST, stage: 'v1', identity: { sourceIp: '198.51.100.7' } },
-  } as unknown as APIGatewayProxyEvent;
-}
-
-const contextOf = (functionName: string): Context =>
-  ({
-    functionName,
-    functionVersion: '$LATEST',
-    memoryLimitInMB: '512',
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    awsRequestId: nextId(),
-    getRemainingTimeInMillis: () => 29_000,
-  }) as unknown as Context;
-
 async function run(task: WorkerTask): Promise<WorkerPhase[]> {
-  const load = async (file: string) => ((await import(pathToFileURL(file).href)) as { handler: Handler }).handler;
-  const users = await load(task.bundles.users);
-  const groups = await load(task.bundles.groups);
+  const handlers = new Map<string, Handler>();
+  for (const [id, file] of Object.entries(task.bundles)) handlers.set(id, ((await import(pathToFileURL(file).href)) as { handler: Handler }).handler);
   const size = task.size === 'full' ? FULL_WORKLOAD : task.size === 'quick' ? QUICK_WORKLOAD : task.size;
   const invoke = async (request: RaceRequest): Promise<string | undefined> => {
-    const groupsFunction = request.path.startsWith('/Groups');
+    const id = functionOf(request.path);
+    const handler = id === undefined ? undefined : handlers.get(id);
+    if (!handler) return `no bundle of the function that serves ${request.path}`;
     // As the Lambda runtime sets it for each invocation (the SDK's recursion detection reads it).
     process.env._X_AMZN_TRACE_ID = `Root=1-${PREFIX}-${nextId().slice(8)};Parent=${PREFIX};Sampled=0`;
-    const result = await (groupsFunction ? groups : users)(eventOf(request, task.token), contextOf(groupsFunction ? 'ScimGroups' : 'ScimUsers'));
+    const result = await handler(apiGatewayEvent(request.method, request.path, task.token, nextId(), request.body), lambdaContext(`ScimEndpoint-${id}Function`, nextId()));
     const body = result.body ? JSON.parse(result.body) : undefined;
     if (!request.expect.includes(result.statusCode)) return `answered ${result.statusCode} (expected ${request.expect.join(' or ')}): ${result.body.slice(0, 200)}`;
     const wrong = request.check?.(body);

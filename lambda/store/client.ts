@@ -30,12 +30,13 @@ const THROTTLING = new Set([
 ]);
 
 /**
- * The document client the stores use. Timeouts are short so that a stuck connection turns
- * into a 503 well inside API Gateway's 29 s (at most 3 attempts of 5 s plus backoff, about
- * 15.5 s for one call), and the SDK's standard retries absorb brief throttling before the
- * client sees a 429.
+ * The low-level client under the stores' document client, with its settings. Timeouts are
+ * short so that a stuck connection turns into a 503 well inside API Gateway's 29 s (at most 3
+ * attempts of 5 s plus backoff, about 15.5 s for one call), and the SDK's standard retries
+ * absorb brief throttling before the client sees a 429. `config` adds to them (the bench's
+ * SDK call cost measures this client with `cacheMiddleware`, which the document client refuses).
  */
-export function createDocumentClient(options: ClientOptions = {}): DynamoDBDocumentClient {
+export function createStoreClient(options: ClientOptions = {}, config: Pick<DynamoDBClientConfig, 'cacheMiddleware'> = {}): DynamoDBClient {
   const client = new DynamoDBClient({
     endpoint: options.endpoint,
     region: options.region,
@@ -45,11 +46,18 @@ export function createDocumentClient(options: ClientOptions = {}): DynamoDBDocum
     // passes and waits on, so a DynamoDB that stops answering would hang the request past
     // API Gateway's 29 s (test/hardening/outage.test.ts).
     requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true },
+    ...config,
   });
   // Two steps of every call that do nothing the table needs: the user-agent header (the SDK's
-  // usage metrics; about a tenth of a call's CPU, `npm run bench:profile`) and the logger
-  // step, which logs to a no-op logger. Retries, signing, endpoints and the trace header stay.
+  // usage metrics; about a tenth of a call's CPU, `npm run bench -- --only profile`) and the
+  // logger step, which logs to a no-op logger. Retries, signing, endpoints and the trace header stay.
   for (const step of UNNEEDED_STEPS) client.middlewareStack.remove(step);
+  return client;
+}
+
+/** The document client the stores use: createStoreClient's, with the stores' errors and the call hook. */
+export function createDocumentClient(options: ClientOptions = {}): DynamoDBDocumentClient {
+  const client = createStoreClient(options);
   client.middlewareStack.add(
     (next) => async (args) => {
       try {

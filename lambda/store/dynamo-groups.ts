@@ -91,7 +91,6 @@ export class DynamoGroupReads extends TableReads implements GroupReads {
 }
 
 export class DynamoGroupStore extends DynamoGroupReads implements GroupStore {
-
   async create(id: string, write: ResourceWrite, members: readonly string[], now: string, audit?: AuditFacts): Promise<StoredResource> {
     const stored = { ...this.table.newResource(id, write, now), memberCount: 0 };
     const head: GroupHead = {

@@ -16,11 +16,6 @@ const GROUPS_PER_STEP = Math.floor((MAX_TRANSACT_ITEMS - 2) / ITEMS_PER_GROUP);
 const MAX_DELETE_ROUNDS = 4;
 
 /**
- * Users on the single table. A user's item carries the ids of its groups (`memberOf`), so a
- * user and its groups are read together, and deleting a user takes it out of its groups in
- * the same transaction as the deletion (up to 48 groups; more are left in steps before it).
- */
-/**
  * The reads of users and their groups, without the writes: all the Groups service needs of
  * users, so that its function's bundle leaves the user writes out (DynamoUserStore adds them).
  */
@@ -58,6 +53,11 @@ export class DynamoUserReads extends TableReads implements UserReads {
   }
 }
 
+/**
+ * Users on the single table. A user's item carries the ids of its groups (`memberOf`), so a
+ * user and its groups are read together, and deleting a user takes it out of its groups in
+ * the same transaction as the deletion (up to 48 groups; more are left in steps before it).
+ */
 export class DynamoUserStore extends DynamoUserReads implements UserStore {
   private readonly audit: AuditWriter;
 

@@ -84,7 +84,7 @@ export class MemoryDirectory {
   record(audit: AuditFacts | undefined, kind: Kind, id: string, name: string, extra: { version?: number; membership?: AuditChange } = {}): void {
     if (!audit) return;
     const { changes: facts, ...rest } = audit;
-    // Each cloned once: a 100-member change's ids were cloned twice before.
+    // The facts and each change cloned once (the changes are not cloned again with the facts).
     const changes = [...facts, ...(extra.membership ? [extra.membership] : [])].map((c) => structuredClone(c));
     const entry: AuditEntry = {
       ...structuredClone(rest),

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { runRace, type RaceResult } from '../../bench/race';
 import { README, renderSections, replaceSections } from '../../bench/lib/readme';
 import { parseProcStat, processCpuMs, waitForQuiet } from '../../bench/lib/proc-stat';
-import type { PhaseRun } from '../../bench/lib/race-client';
+import type { PhaseRun, RaceClient } from '../../bench/lib/race-client';
 import { parseStartup } from '../../bench/lib/race-servers';
 import { raceBudgets, raceRatios, serverTotals, summarisePhase, type PhaseFigures } from '../../bench/lib/race-summary';
-import { FULL_WORKLOAD, workloadPhases, type WorkloadSize } from '../../bench/lib/race-workload';
+import { FULL_WORKLOAD, warmUp, workloadPhases, type WorkloadSize } from '../../bench/lib/race-workload';
 
 describe('the race: reading another process', () => {
   it('takes utime and stime from a stat line whose command name holds spaces and parentheses', () => {
@@ -143,6 +143,13 @@ describe('the race: figures', () => {
     expect(block).toContain('| ours in memory ÷ scimmy, requests/s | >= 3x | 5x |');
     expect(block.indexOf('| phase 1000 | ours, in memory |')).toBeLessThan(block.indexOf('| phase 1000 | scimmy 1.3 + express |'));
     expect(replaceSections(readFileSync(README, 'utf8'), { race: block })).toContain(`<!-- bench:race -->\n${block}\n<!-- /bench:race -->`);
+  });
+
+  it('stops a warm-up at its first phase with an error: the figures would be of a broken server', async () => {
+    const phasesRun: number[] = [];
+    const failing = { run: async (requests: number) => (phasesRun.push(requests), { requests, errors: phasesRun.length === 2 ? 1 : 0, errorSamples: ['POST /Users: answered 500'], latenciesMs: [], seconds: 0 }) } as unknown as RaceClient;
+    await expect(warmUp(failing, FULL_WORKLOAD, 8)).rejects.toThrow(/warm-up: 1 errors in get user: POST \/Users: answered 500/);
+    expect(phasesRun).toHaveLength(2);
   });
 
   it("the issue's workload: 2,710 requests, every user in two groups, no member removed twice", () => {
